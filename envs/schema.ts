@@ -1,0 +1,305 @@
+/**
+ * The environment config schema: one source for the TypeScript types, the load-time
+ * validation and the published JSON Schema (envs/gatehouse.schema.json, `npm run schema`).
+ *
+ * Objects are strict (an unknown key is an error, so a typo never falls back to a default).
+ * Cross-field rules run after the shape is right and use the same rule functions as the
+ * constructs (modules/rules.ts, modules/contract.ts).
+ */
+import { z } from "zod";
+import { contractProblems } from "../modules/contract";
+import { ingressNginxIdentity } from "../modules/k8s/ingress-nginx-identity";
+import { awsElbName } from "../modules/naming";
+import * as rules from "../modules/rules";
+
+const int = () => z.number().int();
+const rule = (check: (v: string) => string | undefined) => (v: string, ctx: z.RefinementCtx) => {
+  const m = check(v);
+  if (m) ctx.addIssue({ code: "custom", message: m, input: v });
+};
+
+/** Environment and cluster names become parts of resource names: short DNS labels. */
+const shortName = z
+  .string()
+  .regex(/^[a-z](?:[a-z0-9-]{0,18}[a-z0-9])?$/, "must be 1-20 lowercase letters, digits and hyphens, starting with a letter and not ending with a hyphen");
+const entryName = z.string().regex(/^[a-z](?:[a-z0-9-]{0,13}[a-z0-9])?$/, "entry point names are 1-15 lowercase letters, digits and hyphens");
+const cidr = z.string().superRefine(rule(rules.cidrV4));
+const tags = z.record(z.string().min(1).max(128), z.string().max(256));
+
+const entryPoint = z.strictObject({
+  listenerPort: int().describe("Port the load balancer listens on."),
+  nodePort: int().describe("Fixed NodePort of the controller Service."),
+});
+
+export const PortsSchema = z
+  .strictObject({
+    http: entryPoint.prefault({ listenerPort: 80, nodePort: 30080 }),
+    https: entryPoint.prefault({ listenerPort: 443, nodePort: 30443 }),
+    tcp: z
+      .record(
+        entryName,
+        entryPoint.extend({
+          backend: z.string().describe('In-cluster backend the controller proxies to: "namespace/service:port".'),
+          gcpBackendProtocol: z.enum(["TCP", "SSL"]).default("TCP").describe("Protocol from Google's front ends to the controller on GCP."),
+        }),
+      )
+      .default({})
+      .describe("Extra TCP entry points, keyed by a stable name."),
+    health: z
+      .strictObject({
+        nodePort: int().default(30200),
+        path: z.string().default("/healthz"),
+      })
+      .prefault({}),
+    nodePortRange: z.strictObject({ min: int().default(30000), max: int().default(32767) }).prefault({}),
+    proxyProtocol: z.boolean().default(false).describe("PROXY protocol v2 from the NLB to the controller (AWS only)."),
+  })
+  .prefault({});
+
+export const ControllerSchema = z
+  .strictObject({
+    releaseName: z.string().default("ingress-nginx").superRefine(rule(rules.helmReleaseName)),
+    namespace: z.string().default("ingress-nginx").superRefine(rule(rules.k8sLabelName)),
+    chartVersion: z.string().regex(/^[0-9]+\.[0-9]+\.[0-9]+$/, "must be an exact chart version such as 4.15.1").default("4.15.1"),
+    replicas: int().min(2, "at least 2 replicas keep the entry points up through node drains").max(100).default(2),
+    resources: z.strictObject({ cpu: z.string().default("100m"), memory: z.string().default("90Mi") }).prefault({}),
+    config: z.record(z.string(), z.string()).default({}).describe("Extra ingress-nginx ConfigMap options."),
+  })
+  .prefault({});
+
+export const StateSchema = z
+  .discriminatedUnion("type", [
+    z.strictObject({ type: z.literal("local") }),
+    z.strictObject({
+      type: z.literal("cloud"),
+      organization: z.string().regex(/^[A-Za-z0-9_-]{1,40}$/, "must be an HCP Terraform organization name"),
+      hostname: z.string().optional().describe("Terraform Enterprise host; HCP Terraform when unset."),
+      project: z.string().min(1).optional(),
+      workspacePrefix: z.string().default("gatehouse").superRefine(rule(rules.tfcWorkspaceName)),
+    }),
+    z.strictObject({
+      type: z.literal("s3"),
+      bucket: z.string().min(3).max(63),
+      region: z.string().superRefine(rule(rules.awsRegion)),
+      keyPrefix: z.string().default("gatehouse"),
+    }),
+    z.strictObject({ type: z.literal("gcs"), bucket: z.string().min(3).max(222), prefix: z.string().default("gatehouse") }),
+  ])
+  .prefault({ type: "local" });
+
+const awsId = (prefix: string) => z.string().regex(new RegExp(`^${prefix}-[0-9a-f]{8,17}$`), `must be an AWS id such as ${prefix}-0123456789abcdef0`);
+
+export const AwsSchema = z.strictObject({
+  region: z.string().superRefine(rule(rules.awsRegion)),
+  cluster: z.strictObject({
+    name: z.string().min(1).max(100).describe("EKS cluster name (also used in tags and derived names)."),
+    access: z
+      .discriminatedUnion("type", [
+        z.strictObject({ type: z.literal("eks") }),
+        z.strictObject({ type: z.literal("kubeconfig"), path: z.string().min(1), context: z.string().min(1).optional() }),
+      ])
+      .prefault({ type: "eks" }),
+  }),
+  vpc: z.strictObject({ id: awsId("vpc"), cidrs: z.array(cidr).min(1) }),
+  nlb: z
+    .strictObject({
+      name: z.string().optional().describe("Load balancer name; derived from env and cluster when unset."),
+      internetFacing: z.boolean().default(true),
+      subnets: z.array(awsId("subnet")).min(1).optional(),
+      subnetMappings: z
+        .array(z.strictObject({ subnetId: awsId("subnet"), allocationId: awsId("eipalloc").optional(), privateIpv4Address: z.string().superRefine(rule(rules.ipv4)).optional() }))
+        .min(1)
+        .optional(),
+      deletionProtection: z.boolean().default(true),
+      crossZone: z.boolean().default(true),
+      securityGroup: z
+        .discriminatedUnion("mode", [
+          z.strictObject({ mode: z.literal("none") }),
+          z.strictObject({ mode: z.literal("create"), clientCidrs: z.array(cidr).min(1).default(["0.0.0.0/0"]) }),
+          z.strictObject({ mode: z.literal("existing"), ids: z.array(awsId("sg")).min(1).max(5) }),
+        ])
+        .prefault({ mode: "none" })
+        .describe("Security group on the NLB. Decided at creation: changing to or from none replaces the NLB."),
+      tls: z
+        .discriminatedUnion("mode", [
+          z.strictObject({ mode: z.literal("passthrough") }),
+          z.strictObject({
+            mode: z.literal("terminate"),
+            certificateArn: z.string().superRefine(rule(rules.certificateArn)),
+            sslPolicy: z.string().regex(/^ELBSecurityPolicy-/, 'must be a predefined ELB security policy ("ELBSecurityPolicy-...")').default("ELBSecurityPolicy-TLS13-1-2-2021-06"),
+            alpnPolicy: z.enum(["HTTP1Only", "HTTP2Only", "HTTP2Optional", "HTTP2Preferred", "None"]).optional(),
+          }),
+        ])
+        .prefault({ mode: "passthrough" }),
+    })
+    .prefault({}),
+  targetGroups: z
+    .strictObject({
+      deregistrationDelay: int().default(5),
+      healthCheck: z
+        .strictObject({
+          interval: int().default(10),
+          timeout: int().default(6),
+          healthyThreshold: int().default(3),
+          unhealthyThreshold: int().default(3),
+          matcher: z.string().default("200"),
+        })
+        .prefault({}),
+    })
+    .prefault({}),
+  targets: z.discriminatedUnion("mode", [
+    z.strictObject({ mode: z.literal("discover"), tagKey: z.string().min(1).default("Name"), tagValues: z.array(z.string().min(1)).min(1) }),
+    z.strictObject({ mode: z.literal("static"), ips: z.array(z.string()).min(1) }),
+    z.strictObject({ mode: z.literal("controller") }),
+  ]),
+  workerSecurityGroupIds: z.array(awsId("sg")).min(1),
+});
+
+export const GcpSchema = z.strictObject({
+  project: z.string().regex(/^[a-z][a-z0-9-]{4,28}[a-z0-9]$/, "must be a GCP project id: 6-30 lowercase letters, digits and hyphens"),
+  network: z.string().default("default").superRefine(rule(rules.gcpName)),
+  dns: z.strictObject({
+    zone: z.string().superRefine(rule(rules.gcpName)).describe("Name of the existing Cloud DNS managed zone."),
+    domain: z.string().superRefine(rule((v) => rules.hostname(v, false))).describe("The zone's DNS name, without the trailing dot."),
+  }),
+  hostnames: z.array(z.string().superRefine(rule((v) => rules.hostname(v, true)))).min(1).max(100),
+  ipv6: z.boolean().default(false),
+  nodeTargets: z.union([
+    z.strictObject({ tags: z.array(z.string().superRefine(rule(rules.gcpName))).min(1) }),
+    z.strictObject({ serviceAccounts: z.array(z.email()).min(1) }),
+  ]),
+  clusters: z
+    .array(
+      z.strictObject({
+        name: shortName,
+        location: z.string().describe("GKE cluster location: a region for regional clusters, else a zone."),
+        zones: z.array(z.string()).min(1).describe("Zones the cluster has nodes in; one NEG per zone."),
+        capacity: z.number().min(0).max(1).default(1).describe("Share of traffic capacity; 0 drains the cluster."),
+      }),
+    )
+    .min(1),
+  backends: z
+    .strictObject({
+      maxRatePerEndpoint: z.number().positive().default(100),
+      maxConnectionsPerEndpoint: int().positive().default(100),
+      timeoutSec: int().min(1).max(86400).default(30),
+      logSampleRate: z.number().min(0).max(1).default(1),
+      securityPolicy: z.string().optional().describe("Cloud Armor policy (name or self link) for the HTTPS backend."),
+    })
+    .prefault({}),
+  sslPolicy: z
+    .strictObject({
+      profile: z.enum(["COMPATIBLE", "MODERN", "RESTRICTED"]).default("MODERN"),
+      minTlsVersion: z.enum(["TLS_1_0", "TLS_1_1", "TLS_1_2"]).default("TLS_1_2"),
+    })
+    .prefault({}),
+});
+
+const EnvObject = z.strictObject({
+  name: shortName,
+  description: z.string().optional(),
+  state: StateSchema,
+  tags: tags.default({}).describe("Tags (AWS) and labels (GCP) on everything that takes them."),
+  ports: PortsSchema,
+  controller: ControllerSchema,
+  aws: AwsSchema.optional(),
+  gcp: GcpSchema.optional(),
+});
+
+export const EnvSchema = EnvObject.superRefine(crossFieldRules);
+
+/** An environment as written (defaults optional). */
+export type EnvInput = z.input<typeof EnvSchema>;
+/** An environment after validation, with every default filled in. */
+export type Env = z.output<typeof EnvSchema>;
+export type AwsEnv = NonNullable<Env["aws"]>;
+export type GcpEnv = NonNullable<Env["gcp"]>;
+export type GkeCluster = GcpEnv["clusters"][number];
+
+type Ctx = z.RefinementCtx;
+function issue(ctx: Ctx, path: string, input: unknown, message: string): void {
+  ctx.addIssue({ code: "custom", path: path.split("."), message, input });
+}
+
+function crossFieldRules(env: z.output<typeof EnvObject>, ctx: Ctx): void {
+  if (!env.aws && !env.gcp) issue(ctx, "aws", undefined, "an environment needs an aws section, a gcp section, or both");
+  const identity = ingressNginxIdentity(env.controller.releaseName);
+  const clusters = [...(env.aws ? [env.aws.cluster.name] : []), ...(env.gcp?.clusters.map((c) => c.name) ?? [])];
+  // Port rules do not depend on the cluster: check them once.
+  for (const cluster of clusters.slice(0, 1)) {
+    for (const p of contractProblems({
+      env: env.name,
+      cluster,
+      namespace: env.controller.namespace,
+      serviceName: identity.serviceName,
+      podSelector: identity.podSelector,
+      http: env.ports.http,
+      https: env.ports.https,
+      tcp: env.ports.tcp,
+      health: { ...env.ports.health, podPort: identity.healthPodPort, serviceName: identity.healthServiceName },
+      nodePortRange: env.ports.nodePortRange,
+      proxyProtocol: env.ports.proxyProtocol,
+      tlsAtLoadBalancer: env.aws?.nlb.tls.mode === "terminate",
+      containerPorts: identity.containerPorts,
+    }))
+      issue(ctx, p.path, p.value, p.message);
+  }
+  if (env.aws) awsRules(env.name, env.aws, ctx);
+  if (env.gcp) gcpRules(env.gcp, env.ports.proxyProtocol, ctx);
+}
+
+function awsRules(env: string, aws: AwsEnv, ctx: Ctx): void {
+  const nlb = aws.nlb;
+  if ((nlb.subnets === undefined) === (nlb.subnetMappings === undefined))
+    issue(ctx, "aws.nlb.subnets", nlb.subnets, "give exactly one of aws.nlb.subnets and aws.nlb.subnetMappings");
+  nlb.subnetMappings?.forEach((m, i) => {
+    if (m.allocationId && !nlb.internetFacing) issue(ctx, `aws.nlb.subnetMappings.${i}.allocationId`, m.allocationId, "Elastic IPs only apply to an internet-facing NLB");
+    if (m.privateIpv4Address && nlb.internetFacing)
+      issue(ctx, `aws.nlb.subnetMappings.${i}.privateIpv4Address`, m.privateIpv4Address, "fixed private addresses only apply to an internal NLB (internetFacing: false)");
+  });
+  const name = nlb.name ?? awsElbName([env, aws.cluster.name]);
+  const bad = rules.awsElbName(name, "load balancer");
+  if (bad) issue(ctx, "aws.nlb.name", nlb.name, bad);
+  const hc = aws.targetGroups.healthCheck;
+  for (const p of rules.nlbHealthCheck({ protocol: "HTTP", ...hc })) issue(ctx, `aws.targetGroups.healthCheck.${p.field}`, p.value, p.message);
+  const delay = rules.deregistrationDelay(aws.targetGroups.deregistrationDelay);
+  if (delay) issue(ctx, "aws.targetGroups.deregistrationDelay", aws.targetGroups.deregistrationDelay, delay);
+  if (aws.targets.mode === "static") {
+    const seen = new Set<string>();
+    aws.targets.ips.forEach((ip, i) => {
+      const m = rules.ipv4(ip);
+      if (m) issue(ctx, `aws.targets.ips.${i}`, ip, m);
+      if (seen.has(ip)) issue(ctx, `aws.targets.ips.${i}`, ip, "is listed twice");
+      seen.add(ip);
+    });
+  }
+}
+
+function gcpRules(gcp: GcpEnv, proxyProtocol: boolean, ctx: Ctx): void {
+  if (proxyProtocol)
+    issue(ctx, "ports.proxyProtocol", proxyProtocol, "must be false with a gcp section: the Application Load Balancer never sends PROXY headers, so the controller would reject every request");
+  const names = new Set<string>();
+  gcp.clusters.forEach((c, i) => {
+    if (names.has(c.name)) issue(ctx, `gcp.clusters.${i}.name`, c.name, "is used by another cluster of this environment; NEG and stack names would collide");
+    names.add(c.name);
+    const region = /^[a-z]+-[a-z]+[0-9]+/.exec(c.location)?.[0] ?? "";
+    const loc = rules.gcpRegion(region) ?? (c.location === region ? undefined : rules.gcpZoneInRegion(c.location, region));
+    if (loc) issue(ctx, `gcp.clusters.${i}.location`, c.location, 'must be a GCP region ("europe-west1") or zone ("europe-west1-b")');
+    const zones = new Set<string>();
+    c.zones.forEach((z, j) => {
+      const m = rules.gcpZoneInRegion(z, region);
+      if (m) issue(ctx, `gcp.clusters.${i}.zones.${j}`, z, m);
+      if (c.location !== region && z !== c.location) issue(ctx, `gcp.clusters.${i}.zones.${j}`, z, `a zonal cluster in ${c.location} has nodes only in that zone`);
+      if (zones.has(z)) issue(ctx, `gcp.clusters.${i}.zones.${j}`, z, "is listed twice");
+      zones.add(z);
+    });
+  });
+  if (gcp.clusters.every((c) => c.capacity === 0))
+    issue(ctx, "gcp.clusters", gcp.clusters.map((c) => c.capacity), "every cluster has capacity 0: the load balancer would have nowhere to send traffic; keep at least one above 0");
+  gcp.hostnames.forEach((h, i) => {
+    if (!rules.isWithinDomain(h, gcp.dns.domain)) issue(ctx, `gcp.hostnames.${i}`, h, `is not inside the managed zone's domain ${gcp.dns.domain}`);
+  });
+  if (new Set(gcp.hostnames).size !== gcp.hostnames.length) issue(ctx, "gcp.hostnames", gcp.hostnames, "lists a hostname twice");
+  if (gcp.backends.securityPolicy !== undefined && rules.gcpName(gcp.backends.securityPolicy.split("/").pop() ?? "") !== undefined)
+    issue(ctx, "gcp.backends.securityPolicy", gcp.backends.securityPolicy, "must be a Cloud Armor policy name or self link");
+}

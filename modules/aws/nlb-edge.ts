@@ -1,0 +1,193 @@
+/**
+ * The AWS edge: a Network Load Balancer with one TCP listener and one IP-type target group per
+ * entry point of the port contract, health-checked over HTTP on the contract's health port.
+ */
+import { Construct } from "constructs";
+import { Lb } from "@cdktf/provider-aws/lib/lb";
+import { LbListener } from "@cdktf/provider-aws/lib/lb-listener";
+import { LbTargetGroup } from "@cdktf/provider-aws/lib/lb-target-group";
+import type { PortContract, TargetKind, TargetPorts } from "../contract";
+import type { Problem } from "../errors";
+import { failIfAny } from "../errors";
+import * as rules from "../rules";
+
+export interface SubnetMapping {
+  readonly subnetId: string;
+  /** Elastic IP allocation for a static public address (internet-facing only). */
+  readonly allocationId?: string;
+  /** Fixed private address (internal only). */
+  readonly privateIpv4Address?: string;
+}
+
+export interface TlsAtLoadBalancer {
+  /** ACM certificate for the 443 listener. */
+  readonly certificateArn: string;
+  /** @default "ELBSecurityPolicy-TLS13-1-2-2021-06" (TLS 1.3 and 1.2, forward secrecy only) */
+  readonly sslPolicy?: string;
+  /** ALPN policy of the TLS listener, e.g. "HTTP2Preferred". @default none */
+  readonly alpnPolicy?: "HTTP1Only" | "HTTP2Only" | "HTTP2Optional" | "HTTP2Preferred" | "None";
+}
+
+export interface TargetGroupHealthCheck {
+  /** @default 10 */
+  readonly interval?: number;
+  /** @default 6 (the AWS default for HTTP checks) */
+  readonly timeout?: number;
+  /** @default 3 */
+  readonly healthyThreshold?: number;
+  /** @default 3 */
+  readonly unhealthyThreshold?: number;
+  /** HTTP codes that count as healthy. @default "200" */
+  readonly matcher?: string;
+}
+
+export interface NlbEdgeProps {
+  /** Ports, names and protocol choices of the cluster behind this NLB. */
+  readonly contract: PortContract;
+  /** Whether targets are nodes (NodePorts) or pods (container ports, TargetGroupBinding). */
+  readonly targetKind: TargetKind;
+  /** Load balancer name (≤ 32 characters). */
+  readonly name: string;
+  /** Target group name per entry point (≤ 32 characters each). */
+  readonly targetGroupNames: Readonly<Record<string, string>>;
+  readonly vpcId: string;
+  /** @default true: an internet-facing NLB; false makes it internal. */
+  readonly internetFacing?: boolean;
+  /** Subnets to place the NLB in. Exactly one of `subnets` and `subnetMappings`. */
+  readonly subnets?: readonly string[];
+  /** Subnets with Elastic IPs or fixed private addresses. */
+  readonly subnetMappings?: readonly SubnetMapping[];
+  /** @default true */
+  readonly deletionProtection?: boolean;
+  /** Spread each AZ's traffic over targets in every AZ. @default true */
+  readonly crossZone?: boolean;
+  /**
+   * Security groups on the NLB. AWS only attaches security groups to an NLB at creation:
+   * going from none to some (or back) replaces the NLB and its DNS name. @default none
+   */
+  readonly securityGroupIds?: readonly string[];
+  /** Terminate TLS for the https entry point on the NLB. @default passthrough to the controller */
+  readonly tls?: TlsAtLoadBalancer;
+  /** Seconds a deregistering target keeps its connections. @default 5 */
+  readonly deregistrationDelay?: number;
+  readonly healthCheck?: TargetGroupHealthCheck;
+  /** Tags on the NLB and target groups, on top of the Kubernetes ownership tags. */
+  readonly tags?: Readonly<Record<string, string>>;
+}
+
+export const NLB_DEFAULTS = {
+  internetFacing: true,
+  deletionProtection: true,
+  crossZone: true,
+  deregistrationDelay: 5,
+  sslPolicy: "ELBSecurityPolicy-TLS13-1-2-2021-06",
+  healthCheck: { interval: 10, timeout: 6, healthyThreshold: 3, unhealthyThreshold: 3, matcher: "200" },
+} as const;
+
+export class NlbEdge extends Construct {
+  public readonly lb: Lb;
+  /** Listener per entry point name. */
+  public readonly listeners: Readonly<Record<string, LbListener>>;
+  /** Target group per entry point name. */
+  public readonly targetGroups: Readonly<Record<string, LbTargetGroup>>;
+  /** Ports each target group sends traffic and health checks to. */
+  public readonly targetPorts: readonly TargetPorts[];
+
+  constructor(scope: Construct, id: string, props: NlbEdgeProps) {
+    super(scope, id);
+    const c = props.contract;
+    const hc = { ...NLB_DEFAULTS.healthCheck, ...props.healthCheck };
+    const delay = props.deregistrationDelay ?? NLB_DEFAULTS.deregistrationDelay;
+    const internetFacing = props.internetFacing ?? NLB_DEFAULTS.internetFacing;
+    this.targetPorts = c.targets(props.targetKind);
+    failIfAny(this.node.path, validate(props, hc, delay));
+
+    this.lb = new Lb(this, "nlb", {
+      name: props.name,
+      loadBalancerType: "network",
+      internal: !internetFacing,
+      subnets: props.subnets ? [...props.subnets] : undefined,
+      subnetMapping: props.subnetMappings?.map((m) => ({ subnetId: m.subnetId, allocationId: m.allocationId, privateIpv4Address: m.privateIpv4Address })),
+      securityGroups: props.securityGroupIds ? [...props.securityGroupIds] : undefined,
+      enableCrossZoneLoadBalancing: props.crossZone ?? NLB_DEFAULTS.crossZone,
+      enableDeletionProtection: props.deletionProtection ?? NLB_DEFAULTS.deletionProtection,
+      tags: {
+        ...props.tags,
+        // The tags the in-tree and AWS Load Balancer controllers put on an NLB they own, so
+        // tooling that looks for "the NLB of this Service" finds this one.
+        [`kubernetes.io/cluster/${c.cluster}`]: "owned",
+        "kubernetes.io/service-name": `${c.namespace}/${c.serviceName}`,
+      },
+    });
+
+    const listeners: Record<string, LbListener> = {};
+    const groups: Record<string, LbTargetGroup> = {};
+    for (const t of this.targetPorts) {
+      const e = t.entry;
+      groups[e.name] = new LbTargetGroup(this, `tg-${e.name}`, {
+        name: props.targetGroupNames[e.name],
+        targetType: "ip",
+        protocol: "TCP",
+        port: t.trafficPort,
+        vpcId: props.vpcId,
+        deregistrationDelay: String(delay),
+        proxyProtocolV2: c.proxyProtocol,
+        // IP targets see the NLB's address, not the client's: that is what lets the node
+        // security group admit only the VPC or the NLB. PROXY protocol carries the client IP.
+        preserveClientIp: "false",
+        healthCheck: {
+          enabled: true,
+          protocol: "HTTP",
+          port: String(t.healthPort),
+          path: c.health.path,
+          matcher: hc.matcher,
+          interval: hc.interval,
+          timeout: hc.timeout,
+          healthyThreshold: hc.healthyThreshold,
+          unhealthyThreshold: hc.unhealthyThreshold,
+        },
+        tags: { ...props.tags, "gatehouse/entry-point": e.name },
+      });
+      const tlsHere = e.kind === "https" && props.tls !== undefined;
+      listeners[e.name] = new LbListener(this, `listener-${e.name}`, {
+        loadBalancerArn: this.lb.arn,
+        port: e.listenerPort,
+        protocol: tlsHere ? "TLS" : "TCP",
+        certificateArn: tlsHere ? props.tls?.certificateArn : undefined,
+        sslPolicy: tlsHere ? (props.tls?.sslPolicy ?? NLB_DEFAULTS.sslPolicy) : undefined,
+        alpnPolicy: tlsHere ? props.tls?.alpnPolicy : undefined,
+        defaultAction: [{ type: "forward", targetGroupArn: groups[e.name]?.arn }],
+        tags: props.tags ? { ...props.tags } : undefined,
+      });
+    }
+    this.listeners = listeners;
+    this.targetGroups = groups;
+  }
+}
+
+function validate(props: NlbEdgeProps, hc: Required<TargetGroupHealthCheck>, delay: number): Array<Omit<Problem, "env">> {
+  const out: Array<Omit<Problem, "env">> = [];
+  const add = (path: string, value: unknown, message: string | undefined) => {
+    if (message) out.push({ path, value, message });
+  };
+  add("name", props.name, rules.awsElbName(props.name, "load balancer"));
+  for (const e of props.contract.entryPoints) {
+    const tg = props.targetGroupNames[e.name];
+    if (tg === undefined) add(`targetGroupNames.${e.name}`, tg, "every entry point needs a target group name");
+    else add(`targetGroupNames.${e.name}`, tg, rules.awsElbName(tg, "target group"));
+  }
+  if ((props.subnets === undefined) === (props.subnetMappings === undefined))
+    add("subnets", props.subnets, "give exactly one of subnets and subnetMappings");
+  const subnetCount = props.subnets?.length ?? props.subnetMappings?.length ?? 0;
+  if (subnetCount === 0 && (props.subnets || props.subnetMappings)) add("subnets", [], "an NLB needs at least one subnet");
+  add("deregistrationDelay", delay, rules.deregistrationDelay(delay));
+  for (const p of rules.nlbHealthCheck({ protocol: "HTTP", path: props.contract.health.path, ...hc })) add(`healthCheck.${p.field}`, p.value, p.message);
+  if (props.tls) {
+    add("tls.certificateArn", props.tls.certificateArn, rules.certificateArn(props.tls.certificateArn));
+    if (props.tls.sslPolicy !== undefined && !props.tls.sslPolicy.startsWith("ELBSecurityPolicy-"))
+      add("tls.sslPolicy", props.tls.sslPolicy, 'must be a predefined ELB security policy ("ELBSecurityPolicy-...")');
+  }
+  if (Boolean(props.tls) !== props.contract.tlsAtLoadBalancer)
+    add("tls", props.tls, `the contract says TLS ${props.contract.tlsAtLoadBalancer ? "ends at the load balancer" : "passes through to the controller"}; the NLB must agree`);
+  return out;
+}

@@ -1,0 +1,102 @@
+/**
+ * Target registration for the NLB's IP target groups.
+ *
+ * - `discover`: worker instances found by tag (`data "aws_instances"`), every private IP
+ *   attached to every target group with `for_each`, so adding a node adds its attachments and
+ *   nothing is renumbered (the reference design hard-coded indexes 0 and 1).
+ * - `static`: a fixed list of IPs; an IP outside the VPC gets `availability_zone = "all"` as
+ *   RegisterTargets requires (and must be private: RFC 1918 or 100.64.0.0/10).
+ * - controller-managed targets need no construct here: the cluster stack emits a
+ *   TargetGroupBinding and the AWS Load Balancer Controller keeps the targets current.
+ */
+import { Construct } from "constructs";
+import { DataAwsInstances } from "@cdktf/provider-aws/lib/data-aws-instances";
+import { LbTargetGroupAttachment } from "@cdktf/provider-aws/lib/lb-target-group-attachment";
+import { TerraformIterator } from "../cdktf";
+import type { Problem } from "../errors";
+import { failIfAny } from "../errors";
+import * as rules from "../rules";
+
+export interface TargetGroupRef {
+  readonly arn: string;
+  /** Port the target listens on for this group (the NodePort). */
+  readonly port: number;
+}
+
+export type TargetSource =
+  | {
+      readonly mode: "discover";
+      /** Tag that marks the worker instances, e.g. Name. */
+      readonly tagKey: string;
+      /** Accepted tag values (wildcards allowed, as in EC2 filters). */
+      readonly tagValues: readonly string[];
+    }
+  | {
+      readonly mode: "static";
+      readonly ips: readonly string[];
+    };
+
+export interface TargetRegistrationProps {
+  /** Target groups keyed by entry point name. */
+  readonly targetGroups: Readonly<Record<string, TargetGroupRef>>;
+  readonly source: TargetSource;
+  /** VPC CIDRs: static IPs outside them are registered for all AZs. */
+  readonly vpcCidrs: readonly string[];
+}
+
+const PRIVATE_RANGES = ["10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16", "100.64.0.0/10"];
+
+export class TargetRegistration extends Construct {
+  /** The worker lookup, in discover mode. */
+  public readonly workers?: DataAwsInstances;
+  /** Attachments keyed `<entry>` (discover: one for_each resource each) or `<entry>/<ip>`. */
+  public readonly attachments: Readonly<Record<string, LbTargetGroupAttachment>>;
+
+  constructor(scope: Construct, id: string, props: TargetRegistrationProps) {
+    super(scope, id);
+    const made: Record<string, LbTargetGroupAttachment> = {};
+    const src = props.source;
+    if (src.mode === "discover") {
+      failIfAny(this.node.path, [
+        ...(src.tagKey.trim() === "" ? [{ path: "source.tagKey", value: src.tagKey, message: "must name the tag that marks worker instances" }] : []),
+        ...(src.tagValues.length === 0 ? [{ path: "source.tagValues", value: [], message: "needs at least one tag value" }] : []),
+      ]);
+      this.workers = new DataAwsInstances(this, "workers", {
+        filter: [{ name: `tag:${src.tagKey}`, values: [...src.tagValues] }],
+        instanceStateNames: ["running"],
+      });
+      for (const [entry, tg] of Object.entries(props.targetGroups)) {
+        const ips = TerraformIterator.fromList(this.workers.privateIps);
+        made[entry] = new LbTargetGroupAttachment(this, `${entry}-workers`, {
+          forEach: ips,
+          targetGroupArn: tg.arn,
+          targetId: ips.value,
+          port: tg.port,
+        });
+      }
+    } else {
+      const problems: Array<Omit<Problem, "env">> = [];
+      if (src.ips.length === 0) problems.push({ path: "source.ips", value: [], message: "needs at least one IP" });
+      src.ips.forEach((ip, i) => {
+        const bad = rules.ipv4(ip);
+        if (bad) problems.push({ path: `source.ips.${i}`, value: ip, message: bad });
+        else if (!props.vpcCidrs.some((c) => rules.cidrContains(c, ip)) && !PRIVATE_RANGES.some((c) => rules.cidrContains(c, ip)))
+          problems.push({ path: `source.ips.${i}`, value: ip, message: `is outside the VPC and not private; IP targets outside the VPC must be in ${PRIVATE_RANGES.join(", ")}` });
+      });
+      if (new Set(src.ips).size !== src.ips.length) problems.push({ path: "source.ips", value: src.ips, message: "lists an IP twice" });
+      failIfAny(this.node.path, problems);
+      for (const [entry, tg] of Object.entries(props.targetGroups)) {
+        for (const ip of src.ips) {
+          const inVpc = props.vpcCidrs.some((c) => rules.cidrContains(c, ip));
+          made[`${entry}/${ip}`] = new LbTargetGroupAttachment(this, `${entry}-${ip.replace(/\./g, "-")}`, {
+            targetGroupArn: tg.arn,
+            targetId: ip,
+            port: tg.port,
+            availabilityZone: inVpc ? undefined : "all",
+          });
+        }
+      }
+    }
+    this.attachments = made;
+  }
+}

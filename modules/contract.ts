@@ -1,0 +1,231 @@
+/**
+ * The port contract: the one place where ports, names and protocol choices are decided.
+ *
+ * A load balancer points at ports that only exist once the ingress controller runs; both sides
+ * must agree on every number. `buildContract` decides them once per cluster and every consumer
+ * (target groups, security-group rules, Helm values, the health-check Service, GCP backends and
+ * firewall) reads them from the result. Nothing here is specific to ingress-nginx: a controller
+ * module maps the contract onto its chart (modules/k8s/), so a maintained controller can take its
+ * place behind the same load balancer.
+ */
+import type { Problem } from "./errors";
+import { ConfigError } from "./errors";
+import { gcpName } from "./naming";
+import * as rules from "./rules";
+
+/** How an entry point's traffic reaches the controller. */
+export type EntryKind =
+  /** Plain HTTP (listener 80). */
+  | "http"
+  /** TLS traffic; ends in the controller unless `tlsAtLoadBalancer`. */
+  | "https"
+  /** Extra TCP passthrough, proxied by the controller to one backend Service. */
+  | "tcp";
+
+export interface EntryPointInput {
+  /** Port the load balancer listens on. */
+  readonly listenerPort: number;
+  /** Fixed NodePort of the controller Service for this entry point. */
+  readonly nodePort: number;
+  /** tcp entries: the in-cluster backend, `namespace/service:port`. */
+  readonly backend?: string;
+}
+
+export interface ContractInput {
+  /** Environment name; part of every derived name. */
+  readonly env: string;
+  /** Cluster name; part of every derived name. */
+  readonly cluster: string;
+  /** Controller namespace. @default "ingress-nginx" */
+  readonly namespace: string;
+  /** Controller Service name (the chart decides it from the release name). */
+  readonly serviceName: string;
+  /** Labels that select the controller pods. */
+  readonly podSelector: Readonly<Record<string, string>>;
+  readonly http: EntryPointInput;
+  readonly https: EntryPointInput;
+  /** Extra TCP entry points keyed by a stable name. @default {} */
+  readonly tcp: Readonly<Record<string, EntryPointInput>>;
+  readonly health: {
+    /** NodePort of the health-check Service (reference: 30200). */
+    readonly nodePort: number;
+    /** HTTP path of the controller's health endpoint. @default "/healthz" */
+    readonly path: string;
+    /** Port the controller serves health on inside the pod (ingress-nginx `--healthz-port`: 10254). */
+    readonly podPort: number;
+    /** Name of the health-check Service. */
+    readonly serviceName: string;
+  };
+  /** @default { min: 30000, max: 32767 } */
+  readonly nodePortRange: rules.PortRange;
+  /** PROXY protocol v2 from the load balancer to the controller. @default false */
+  readonly proxyProtocol: boolean;
+  /** TLS for the https entry point ends at the load balancer instead of the controller. */
+  readonly tlsAtLoadBalancer: boolean;
+  /** Container ports of the controller pod for plain and TLS traffic (ingress-nginx: 80, 443). */
+  readonly containerPorts: { readonly http: number; readonly https: number };
+}
+
+export interface EntryPoint {
+  /** Stable key: "http", "https", or the tcp entry's name. Used in logical ids and names. */
+  readonly name: string;
+  readonly kind: EntryKind;
+  readonly listenerPort: number;
+  readonly nodePort: number;
+  /** Port of the controller Service (the NEG annotation's key on GKE). */
+  readonly servicePort: number;
+  /** Pod port the Service sends this entry point's traffic to. */
+  readonly containerPort: number;
+  /** tcp entries: `namespace/service:port`. */
+  readonly backend?: string;
+  /** Name of the GKE standalone NEG for this entry point; unique per env and cluster. */
+  readonly negName: string;
+}
+
+/** What a load balancer registers as targets. */
+export type TargetKind =
+  /** Node IPs at NodePorts; health via the health-check NodePort. */
+  | "node"
+  /** Pod IPs at container ports (NEGs, TargetGroupBinding ip mode); health on the pod's port. */
+  | "pod";
+
+export interface TargetPorts {
+  readonly entry: EntryPoint;
+  /** Port traffic is sent to on the target. */
+  readonly trafficPort: number;
+  /** Port the health check probes on the target. */
+  readonly healthPort: number;
+}
+
+export interface PortContract {
+  readonly env: string;
+  readonly cluster: string;
+  readonly namespace: string;
+  readonly serviceName: string;
+  readonly podSelector: Readonly<Record<string, string>>;
+  /** http, https, then tcp entries in name order. */
+  readonly entryPoints: readonly EntryPoint[];
+  readonly health: ContractInput["health"];
+  readonly nodePortRange: rules.PortRange;
+  readonly proxyProtocol: boolean;
+  readonly tlsAtLoadBalancer: boolean;
+  readonly containerPorts: ContractInput["containerPorts"];
+  /** The ports a load balancer uses for each entry point, by what it targets. */
+  targets(kind: TargetKind): readonly TargetPorts[];
+  entry(name: string): EntryPoint;
+}
+
+const BACKEND = /^([a-z0-9](?:[-a-z0-9]*[a-z0-9])?)\/([a-z0-9](?:[-a-z0-9]*[a-z0-9])?):([0-9]{1,5})$/;
+
+/** Every problem with a contract input, with paths relative to the env's `ports` section. */
+export function contractProblems(input: ContractInput): Array<Omit<Problem, "env">> {
+  const out: Array<Omit<Problem, "env">> = [];
+  const range = input.nodePortRange;
+  if (!(Number.isInteger(range.min) && Number.isInteger(range.max) && range.min >= 1 && range.max <= 65535 && range.min < range.max))
+    out.push({ path: "ports.nodePortRange", value: range, message: "must be whole numbers with 1 <= min < max <= 65535" });
+
+  const entries: Array<[string, EntryPointInput]> = [
+    ["http", input.http],
+    ["https", input.https],
+    ...Object.entries(input.tcp).map(([k, v]): [string, EntryPointInput] => [`tcp.${k}`, v]),
+  ];
+  const listenerSeen = new Map<number, string>();
+  const nodeSeen = new Map<number, string>([[input.health.nodePort, "health.nodePort"]]);
+  const hcNode = rules.nodePort(input.health.nodePort, range);
+  if (hcNode) out.push({ path: "ports.health.nodePort", value: input.health.nodePort, message: hcNode });
+  for (const [key, e] of entries) {
+    const lp = rules.port(e.listenerPort);
+    if (lp) out.push({ path: `ports.${key}.listenerPort`, value: e.listenerPort, message: lp });
+    const np = rules.nodePort(e.nodePort, range);
+    if (np) out.push({ path: `ports.${key}.nodePort`, value: e.nodePort, message: np });
+    const prevL = listenerSeen.get(e.listenerPort);
+    if (prevL) out.push({ path: `ports.${key}.listenerPort`, value: e.listenerPort, message: `is already the listener port of ports.${prevL}; each entry point needs its own listener port` });
+    else listenerSeen.set(e.listenerPort, key);
+    const prevN = nodeSeen.get(e.nodePort);
+    if (prevN) out.push({ path: `ports.${key}.nodePort`, value: e.nodePort, message: `is already used by ports.${prevN}; every NodePort (traffic and health) must be distinct` });
+    else nodeSeen.set(e.nodePort, key);
+    if (key.startsWith("tcp.")) {
+      const m = e.backend === undefined ? null : BACKEND.exec(e.backend);
+      if (!m || Number(m[3]) < 1 || Number(m[3]) > 65535)
+        out.push({ path: `ports.${key}.backend`, value: e.backend, message: 'must be "namespace/service:port", e.g. "messaging/broker:1883"' });
+      const reserved = [input.containerPorts.http, input.containerPorts.https, input.health.podPort];
+      if (reserved.includes(e.listenerPort))
+        out.push({ path: `ports.${key}.listenerPort`, value: e.listenerPort, message: `tcp entry points become controller pod ports; ${reserved.join(", ")} are taken by the controller itself` });
+    } else if (e.backend !== undefined) {
+      out.push({ path: `ports.${key}.backend`, value: e.backend, message: "only tcp entry points take a backend; http and https go to the controller" });
+    }
+  }
+  if (!input.health.path.startsWith("/"))
+    out.push({ path: "ports.health.path", value: input.health.path, message: 'must start with "/"' });
+  return out;
+}
+
+/** Builds the contract; throws a ConfigError naming every problem when the input is invalid. */
+export function buildContract(input: ContractInput): PortContract {
+  const problems = contractProblems(input);
+  if (problems.length) throw new ConfigError(problems.map((p) => ({ ...p, env: input.env })));
+
+  const neg = (entry: string) => gcpName([input.env, input.cluster, entry]);
+  const entryPoints: EntryPoint[] = [
+    {
+      name: "http",
+      kind: "http",
+      listenerPort: input.http.listenerPort,
+      nodePort: input.http.nodePort,
+      servicePort: 80,
+      containerPort: input.containerPorts.http,
+      negName: neg("http"),
+    },
+    {
+      name: "https",
+      kind: "https",
+      listenerPort: input.https.listenerPort,
+      nodePort: input.https.nodePort,
+      servicePort: 443,
+      // TLS ended at the load balancer: decrypted traffic goes to the plain HTTP pod port.
+      containerPort: input.tlsAtLoadBalancer ? input.containerPorts.http : input.containerPorts.https,
+      negName: neg("https"),
+    },
+    ...Object.keys(input.tcp)
+      .sort()
+      .map((name): EntryPoint => {
+        const e = input.tcp[name] as EntryPointInput;
+        // A controller tcp entry is exposed on the same port on the Service and the pod.
+        return { name, kind: "tcp", listenerPort: e.listenerPort, nodePort: e.nodePort, servicePort: e.listenerPort, containerPort: e.listenerPort, backend: e.backend, negName: neg(name) };
+      }),
+  ];
+  const byName = new Map(entryPoints.map((e) => [e.name, e]));
+  return {
+    env: input.env,
+    cluster: input.cluster,
+    namespace: input.namespace,
+    serviceName: input.serviceName,
+    podSelector: input.podSelector,
+    entryPoints,
+    health: input.health,
+    nodePortRange: input.nodePortRange,
+    proxyProtocol: input.proxyProtocol,
+    tlsAtLoadBalancer: input.tlsAtLoadBalancer,
+    containerPorts: input.containerPorts,
+    targets(kind: TargetKind): readonly TargetPorts[] {
+      return entryPoints.map((entry) =>
+        kind === "node"
+          ? { entry, trafficPort: entry.nodePort, healthPort: input.health.nodePort }
+          : { entry, trafficPort: entry.containerPort, healthPort: input.health.podPort },
+      );
+    },
+    entry(name: string): EntryPoint {
+      const e = byName.get(name);
+      if (!e) throw new Error(`no entry point "${name}" in the contract of ${input.env}/${input.cluster}`);
+      return e;
+    },
+  };
+}
+
+/**
+ * Entry points served through GKE standalone NEGs behind the global load balancer. The plain
+ * HTTP listener there only redirects to HTTPS at the load balancer, so it needs no backend.
+ */
+export function negEntryPoints(contract: PortContract): readonly EntryPoint[] {
+  return contract.entryPoints.filter((e) => e.kind !== "http");
+}

@@ -1,0 +1,106 @@
+/**
+ * The global frontends, all on one IP and one certificate map, all EXTERNAL_MANAGED (the
+ * Envoy-based global external load balancers; backends use the same scheme):
+ * - external Application LB: forwarding rule 443 → target HTTPS proxy → URL map → HTTPS backend;
+ * - HTTP 80: forwarding rule → target HTTP proxy → URL map that only redirects to HTTPS;
+ * - external proxy Network LB per tcp entry point: forwarding rule → target SSL proxy → backend.
+ * One SSL policy (MODERN, TLS 1.2+ by default) on both kinds of proxy.
+ */
+import { Construct } from "constructs";
+import type { ComputeBackendService } from "@cdktf/provider-google/lib/compute-backend-service";
+import { ComputeGlobalForwardingRule } from "@cdktf/provider-google/lib/compute-global-forwarding-rule";
+import { ComputeSslPolicy } from "@cdktf/provider-google/lib/compute-ssl-policy";
+import { ComputeTargetHttpProxy } from "@cdktf/provider-google/lib/compute-target-http-proxy";
+import { ComputeTargetHttpsProxy } from "@cdktf/provider-google/lib/compute-target-https-proxy";
+import { ComputeTargetSslProxy } from "@cdktf/provider-google/lib/compute-target-ssl-proxy";
+import { ComputeUrlMap } from "@cdktf/provider-google/lib/compute-url-map";
+import type { EntryPoint, PortContract } from "../contract";
+import { gcpName } from "../naming";
+
+export interface GlobalFrontendsProps {
+  readonly namePrefix: string;
+  readonly contract: PortContract;
+  /** IP literals (or references to them) the forwarding rules listen on. */
+  readonly addresses: readonly { readonly key: string; readonly address: string }[];
+  /** `//certificatemanager.googleapis.com/<map id>`. */
+  readonly certificateMap: string;
+  /** Backend service per NEG entry point name. */
+  readonly backends: Readonly<Record<string, ComputeBackendService>>;
+  /** @default { profile: "MODERN", minTlsVersion: "TLS_1_2" } */
+  readonly sslPolicy?: { readonly profile: "COMPATIBLE" | "MODERN" | "RESTRICTED"; readonly minTlsVersion: "TLS_1_0" | "TLS_1_1" | "TLS_1_2" };
+  readonly labels?: Readonly<Record<string, string>>;
+}
+
+export const LOAD_BALANCING_SCHEME = "EXTERNAL_MANAGED";
+
+export class GlobalFrontends extends Construct {
+  public readonly sslPolicy: ComputeSslPolicy;
+  public readonly urlMap: ComputeUrlMap;
+  public readonly redirectUrlMap: ComputeUrlMap;
+  public readonly httpsProxy: ComputeTargetHttpsProxy;
+  public readonly httpProxy: ComputeTargetHttpProxy;
+  /** SSL proxy per tcp entry point. */
+  public readonly sslProxies: Readonly<Record<string, ComputeTargetSslProxy>>;
+  /** Forwarding rules keyed `<entry>/<address key>`. */
+  public readonly forwardingRules: Readonly<Record<string, ComputeGlobalForwardingRule>>;
+
+  constructor(scope: Construct, id: string, props: GlobalFrontendsProps) {
+    super(scope, id);
+    const c = props.contract;
+    const backend = (name: string) => {
+      const b = props.backends[name];
+      if (!b) throw new Error(`no backend service for entry point ${name}`);
+      return b;
+    };
+    const n = (...parts: string[]) => gcpName([props.namePrefix, ...parts]);
+    this.sslPolicy = new ComputeSslPolicy(this, "ssl-policy", {
+      name: n("tls"),
+      profile: props.sslPolicy?.profile ?? "MODERN",
+      minTlsVersion: props.sslPolicy?.minTlsVersion ?? "TLS_1_2",
+    });
+    this.urlMap = new ComputeUrlMap(this, "url-map", { name: n("https"), defaultService: backend("https").id });
+    this.httpsProxy = new ComputeTargetHttpsProxy(this, "https-proxy", {
+      name: n("https"),
+      urlMap: this.urlMap.id,
+      certificateMap: props.certificateMap,
+      sslPolicy: this.sslPolicy.id,
+    });
+    this.redirectUrlMap = new ComputeUrlMap(this, "redirect-url-map", {
+      name: n("http-redirect"),
+      defaultUrlRedirect: { httpsRedirect: true, stripQuery: false, redirectResponseCode: "MOVED_PERMANENTLY_DEFAULT" },
+    });
+    this.httpProxy = new ComputeTargetHttpProxy(this, "http-proxy", { name: n("http"), urlMap: this.redirectUrlMap.id });
+
+    const sslProxies: Record<string, ComputeTargetSslProxy> = {};
+    const rules: Record<string, ComputeGlobalForwardingRule> = {};
+    const forward = (entry: EntryPoint, target: string) => {
+      for (const a of props.addresses) {
+        rules[`${entry.name}/${a.key}`] = new ComputeGlobalForwardingRule(this, `rule-${entry.name}-${a.key}`, {
+          name: n(entry.name, a.key),
+          target,
+          ipAddress: a.address,
+          ipProtocol: "TCP",
+          portRange: String(entry.listenerPort),
+          loadBalancingScheme: LOAD_BALANCING_SCHEME,
+          labels: props.labels ? { ...props.labels } : undefined,
+        });
+      }
+    };
+    for (const entry of c.entryPoints) {
+      if (entry.kind === "http") forward(entry, this.httpProxy.id);
+      else if (entry.kind === "https") forward(entry, this.httpsProxy.id);
+      else {
+        sslProxies[entry.name] = new ComputeTargetSslProxy(this, `ssl-proxy-${entry.name}`, {
+          name: n(entry.name),
+          backendService: backend(entry.name).id,
+          certificateMap: props.certificateMap,
+          sslPolicy: this.sslPolicy.id,
+          proxyHeader: "NONE",
+        });
+        forward(entry, sslProxies[entry.name]?.id ?? "");
+      }
+    }
+    this.sslProxies = sslProxies;
+    this.forwardingRules = rules;
+  }
+}

@@ -1,0 +1,132 @@
+/**
+ * The GCP stacks of an environment:
+ * - `<env>-gcp-cluster-<cluster>` per GKE cluster: the controller release, ClusterIP Service
+ *   annotated for standalone NEGs (GKE creates the NEGs from it);
+ * - `<env>-gcp-edge`: global IP, DNS, certificate map, frontends, NEG backends and firewall.
+ *   It looks the NEGs up by name, which fails until they exist, so it depends on every cluster
+ *   stack: apply the cluster stacks first (cdktf deploy and run triggers follow the dependency).
+ */
+import type { Construct } from "constructs";
+import { GoogleProvider } from "@cdktf/provider-google/lib/provider";
+import { TerraformOutput, TerraformStack } from "../cdktf";
+import type { PortContract } from "../contract";
+import { GlobalAddressDns } from "../gcp/address-dns";
+import { CertMap } from "../gcp/cert-map";
+import { FrontEndFirewall } from "../gcp/firewall";
+import { GlobalFrontends } from "../gcp/frontends";
+import { NegBackends } from "../gcp/neg-backends";
+import { ClusterAccess } from "../k8s/cluster-access";
+import { IngressNginx } from "../k8s/ingress-nginx";
+import { gcpName } from "../naming";
+import type { Env, GcpEnv, GkeCluster } from "../../envs/schema";
+import { configureState } from "./state";
+
+/** GCP label keys and values: lowercase letters, digits, "_" and "-", at most 63 characters. */
+export function gcpLabels(tags: Readonly<Record<string, string>>): Record<string, string> {
+  const clean = (s: string) => s.toLowerCase().replace(/[^a-z0-9_-]/g, "_").slice(0, 63);
+  return Object.fromEntries(Object.entries(tags).map(([k, v]) => [clean(k), clean(v)]));
+}
+
+function googleProvider(stack: Construct, env: Env, gcp: GcpEnv): GoogleProvider {
+  return new GoogleProvider(stack, "google", {
+    project: gcp.project,
+    defaultLabels: gcpLabels({ ...env.tags, "gatehouse-env": env.name, "managed-by": "gatehouse" }),
+  });
+}
+
+export interface GkeClusterStackProps {
+  readonly env: Env;
+  readonly gcp: GcpEnv;
+  readonly cluster: GkeCluster;
+  readonly contract: PortContract;
+}
+
+export class GkeClusterStack extends TerraformStack {
+  public readonly contract: PortContract;
+  public readonly cluster: GkeCluster;
+  public readonly controller: IngressNginx;
+
+  constructor(scope: Construct, id: string, props: GkeClusterStackProps) {
+    super(scope, id);
+    const { env, gcp, cluster, contract } = props;
+    this.contract = contract;
+    this.cluster = cluster;
+    googleProvider(this, env, gcp);
+    configureState(this, id, env.state);
+    new ClusterAccess(this, "cluster", { type: "gke", clusterName: cluster.name, location: cluster.location, project: gcp.project });
+    this.controller = new IngressNginx(this, "ingress-nginx", {
+      contract,
+      exposure: "gke-neg",
+      releaseName: env.controller.releaseName,
+      chartVersion: env.controller.chartVersion,
+      replicas: env.controller.replicas,
+      resources: env.controller.resources,
+      config: env.controller.config,
+    });
+  }
+}
+
+export interface GcpEdgeStackProps {
+  readonly env: Env;
+  readonly gcp: GcpEnv;
+  readonly clusterStacks: readonly GkeClusterStack[];
+}
+
+export class GcpEdgeStack extends TerraformStack {
+  public readonly addressDns: GlobalAddressDns;
+  public readonly certMap: CertMap;
+  public readonly backends: NegBackends;
+  public readonly frontends: GlobalFrontends;
+  public readonly firewall: FrontEndFirewall;
+
+  constructor(scope: Construct, id: string, props: GcpEdgeStackProps) {
+    super(scope, id);
+    const { env, gcp } = props;
+    googleProvider(this, env, gcp);
+    configureState(this, id, env.state);
+    for (const s of props.clusterStacks) this.addDependency(s);
+    const first = props.clusterStacks[0];
+    if (!first) throw new Error(`${env.name}: a GCP edge needs at least one cluster stack`);
+    const prefix = gcpName([env.name, "gatehouse"], 40);
+
+    this.addressDns = new GlobalAddressDns(this, "address", { name: gcpName([prefix, "ip"]), zone: gcp.dns.zone, hostnames: gcp.hostnames, ipv6: gcp.ipv6 });
+    this.certMap = new CertMap(this, "certs", { namePrefix: prefix, hostnames: gcp.hostnames, zone: gcp.dns.zone });
+    this.backends = new NegBackends(this, "backends", {
+      namePrefix: prefix,
+      project: gcp.project,
+      clusters: props.clusterStacks.map((s) => ({ name: s.cluster.name, zones: s.cluster.zones, capacity: s.cluster.capacity, contract: s.contract })),
+      tcpProtocols: Object.fromEntries(Object.entries(env.ports.tcp).map(([k, v]) => [k, v.gcpBackendProtocol])),
+      maxRatePerEndpoint: gcp.backends.maxRatePerEndpoint,
+      maxConnectionsPerEndpoint: gcp.backends.maxConnectionsPerEndpoint,
+      timeoutSec: gcp.backends.timeoutSec,
+      logSampleRate: gcp.backends.logSampleRate,
+      securityPolicy: gcp.backends.securityPolicy,
+    });
+    const addresses = [{ key: "v4", address: this.addressDns.address.address }];
+    if (this.addressDns.addressV6) addresses.push({ key: "v6", address: this.addressDns.addressV6.address });
+    this.frontends = new GlobalFrontends(this, "frontends", {
+      namePrefix: prefix,
+      contract: first.contract,
+      addresses,
+      certificateMap: this.certMap.mapReference,
+      backends: this.backends.services,
+      sslPolicy: gcp.sslPolicy,
+    });
+    this.firewall = new FrontEndFirewall(this, "firewall", {
+      name: gcpName([prefix, "allow-gfe"]),
+      network: gcp.network,
+      project: gcp.project,
+      contract: first.contract,
+      targets: gcp.nodeTargets,
+    });
+
+    new TerraformOutput(this, "global_ip", { value: this.addressDns.address.address, description: "The global IPv4 address the hostnames resolve to." });
+    if (this.addressDns.addressV6) new TerraformOutput(this, "global_ipv6", { value: this.addressDns.addressV6.address });
+    new TerraformOutput(this, "dns_authorization_records", {
+      value: Object.values(this.certMap.authorizations).map((a) => ({ name: a.dnsResourceRecord.get(0).name, type: a.dnsResourceRecord.get(0).type, data: a.dnsResourceRecord.get(0).data })),
+      description: "CNAME records that prove domain control to Certificate Manager (written into the zone).",
+    });
+    new TerraformOutput(this, "url_map", { value: this.frontends.urlMap.id });
+    new TerraformOutput(this, "certificate_map", { value: this.certMap.map.id });
+  }
+}
