@@ -8,7 +8,7 @@ export default tseslint.config(
     files: ["**/*.ts", "**/*.mjs"],
     rules: {
       "@typescript-eslint/no-explicit-any": "error",
-      "@typescript-eslint/no-unused-vars": ["error", { argsIgnorePattern: "^_" }],
+      "@typescript-eslint/no-unused-vars": ["error", { argsIgnorePattern: "^_", varsIgnorePattern: "^_" }],
       // A provider package root loads every resource of the provider: ~12x slower synth and
       // ~8x the memory. Import each class from its own module path instead.
       "no-restricted-imports": [

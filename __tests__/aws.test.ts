@@ -1,0 +1,204 @@
+/** Unit tests of the AWS constructs. */
+import { TerraformVariable } from "cdktf";
+import type { Construct } from "constructs";
+import { NlbEdge, type NlbEdgeProps } from "../modules/aws/nlb-edge";
+import { NodeAccessRules } from "../modules/aws/node-access";
+import { TargetRegistration } from "../modules/aws/targets";
+import { buildContract, type PortContract } from "../modules/contract";
+import { ConfigError } from "../modules/errors";
+import { ingressNginxIdentity } from "../modules/k8s/ingress-nginx-identity";
+import { awsElbName } from "../modules/naming";
+import { dataSources, only, resources, synthConstruct } from "./helpers/synth";
+
+function contract(change: { proxyProtocol?: boolean; tlsAtLoadBalancer?: boolean } = {}): PortContract {
+  const id = ingressNginxIdentity("ingress-nginx");
+  return buildContract({
+    env: "t",
+    cluster: "eks",
+    namespace: "ingress-nginx",
+    serviceName: id.serviceName,
+    podSelector: id.podSelector,
+    http: { listenerPort: 80, nodePort: 30080 },
+    https: { listenerPort: 443, nodePort: 30443 },
+    tcp: {},
+    health: { nodePort: 30200, path: "/healthz", podPort: 10254, serviceName: id.healthServiceName },
+    nodePortRange: { min: 30000, max: 32767 },
+    proxyProtocol: change.proxyProtocol ?? false,
+    tlsAtLoadBalancer: change.tlsAtLoadBalancer ?? false,
+    containerPorts: id.containerPorts,
+  });
+}
+
+function edgeProps(change: Partial<NlbEdgeProps> = {}): NlbEdgeProps {
+  return {
+    contract: contract(),
+    targetKind: "node",
+    name: "t-eks",
+    targetGroupNames: { http: "t-eks-http", https: "t-eks-https" },
+    vpcId: "vpc-1",
+    subnets: ["subnet-1", "subnet-2"],
+    ...change,
+  };
+}
+
+const edge = (change: Partial<NlbEdgeProps> = {}) => synthConstruct((s: Construct) => void new NlbEdge(s, "edge", edgeProps(change)));
+
+function problemsOf(fn: () => unknown): string[] {
+  try {
+    fn();
+  } catch (e) {
+    if (e instanceof ConfigError) return e.problems.map((p) => `${p.path}: ${p.message}`);
+    throw e;
+  }
+  throw new Error("expected a ConfigError");
+}
+
+describe("NlbEdge", () => {
+  it("defaults to an internet-facing NLB with deletion protection and cross-zone on", () => {
+    expect(only(edge(), "aws_lb")).toMatchObject({ load_balancer_type: "network", internal: false, enable_deletion_protection: true, enable_cross_zone_load_balancing: true, subnets: ["subnet-1", "subnet-2"] });
+  });
+
+  it("makes an internal NLB with fixed private addresses", () => {
+    const lb = only(edge({ internetFacing: false, subnets: undefined, subnetMappings: [{ subnetId: "subnet-1", privateIpv4Address: "10.0.1.10" }] }), "aws_lb");
+    expect(lb).toMatchObject({ internal: true, subnet_mapping: [{ subnet_id: "subnet-1", private_ipv4_address: "10.0.1.10" }] });
+    expect(lb.subnets).toBeUndefined();
+  });
+
+  it("attaches security groups to the NLB only when given", () => {
+    expect(only(edge(), "aws_lb").security_groups).toBeUndefined();
+    expect(only(edge({ securityGroupIds: ["sg-1"] }), "aws_lb").security_groups).toEqual(["sg-1"]);
+  });
+
+  it("makes one ip target group per entry point with an HTTP health check on the health NodePort", () => {
+    const groups = Object.values(resources(edge(), "aws_lb_target_group"));
+    expect(groups.map((g) => [g.name, g.port])).toEqual([["t-eks-http", 30080], ["t-eks-https", 30443]]);
+    for (const g of groups) {
+      expect(g).toMatchObject({ target_type: "ip", protocol: "TCP", vpc_id: "vpc-1", deregistration_delay: "5", proxy_protocol_v2: false, preserve_client_ip: "false" });
+      expect(g.health_check).toEqual({ enabled: true, protocol: "HTTP", port: "30200", path: "/healthz", matcher: "200", interval: 10, timeout: 6, healthy_threshold: 3, unhealthy_threshold: 3 });
+    }
+  });
+
+  it("targets pod ports and probes 10254 when the targets are pods", () => {
+    const groups = Object.values(resources(edge({ targetKind: "pod" }), "aws_lb_target_group"));
+    expect(groups.map((g) => [g.port, (g.health_check as { port: string }).port])).toEqual([[80, "10254"], [443, "10254"]]);
+  });
+
+  it("turns PROXY protocol v2 on from the contract", () => {
+    for (const g of Object.values(resources(edge({ contract: contract({ proxyProtocol: true }) }), "aws_lb_target_group"))) expect(g.proxy_protocol_v2).toBe(true);
+  });
+
+  it("passes 443 through as TCP by default", () => {
+    const listeners = Object.values(resources(edge(), "aws_lb_listener"));
+    expect(listeners.map((l) => [l.port, l.protocol, l.certificate_arn, l.ssl_policy])).toEqual([[80, "TCP", undefined, undefined], [443, "TCP", undefined, undefined]]);
+  });
+
+  it("terminates TLS on 443 with the certificate, a TLS 1.3 policy and ALPN", () => {
+    const cert = "arn:aws:acm:eu-west-1:123456789012:certificate/abc-123";
+    const json = edge({ contract: contract({ tlsAtLoadBalancer: true }), tls: { certificateArn: cert, alpnPolicy: "HTTP2Preferred" } });
+    const https = Object.values(resources(json, "aws_lb_listener")).find((l) => l.port === 443);
+    expect(https).toMatchObject({ protocol: "TLS", certificate_arn: cert, ssl_policy: "ELBSecurityPolicy-TLS13-1-2-2021-06", alpn_policy: "HTTP2Preferred" });
+    const http = Object.values(resources(json, "aws_lb_listener")).find((l) => l.port === 80);
+    expect(http?.protocol).toBe("TCP");
+  });
+
+  it.each([
+    [{ name: "a".repeat(33) }, "name: load balancer names must be 1-32 characters, letters, digits and hyphens, no leading or trailing hyphen"],
+    [{ name: "internal-edge" }, 'name: load balancer names must not begin with "internal-" (1-32 characters, letters, digits and hyphens, no leading or trailing hyphen)'],
+    [{ name: "-edge" }, "name: load balancer names must be 1-32 characters, letters, digits and hyphens, no leading or trailing hyphen"],
+    [{ targetGroupNames: { http: "t_http", https: "t-https" } }, "targetGroupNames.http: target group names must be 1-32 characters, letters, digits and hyphens, no leading or trailing hyphen"],
+    [{ deregistrationDelay: 3601 }, "deregistrationDelay: must be a whole number of seconds from 0 to 3600"],
+    [{ healthCheck: { interval: 4 } }, "healthCheck.interval: must be a whole number from 5 to 300"],
+    [{ healthCheck: { timeout: 121, interval: 300 } }, "healthCheck.timeout: must be a whole number from 2 to 120"],
+    [{ healthCheck: { timeout: 20, interval: 10 } }, "healthCheck.timeout: must not exceed the interval (10 s)"],
+    [{ healthCheck: { healthyThreshold: 11 } }, "healthCheck.healthyThreshold: must be a whole number from 2 to 10"],
+    [{ healthCheck: { unhealthyThreshold: 1 } }, "healthCheck.unhealthyThreshold: must be a whole number from 2 to 10"],
+    [{ healthCheck: { matcher: "100" } }, 'healthCheck.matcher: must be HTTP codes from 200 to 599: "200", "200,202" or "200-299"'],
+    [{ subnetMappings: [{ subnetId: "subnet-1" }] }, "subnets: give exactly one of subnets and subnetMappings"],
+    [{ tls: { certificateArn: "arn:aws:acm:eu-west-1:123456789012:certificate/x" } }, "tls: the contract says TLS passes through to the controller; the NLB must agree"],
+  ])("refuses %j", (change, message) => {
+    expect(problemsOf(() => edge(change as Partial<NlbEdgeProps>))).toContain(message);
+  });
+
+  it("refuses a TLS listener without a valid certificate ARN", () => {
+    expect(problemsOf(() => edge({ contract: contract({ tlsAtLoadBalancer: true }), tls: { certificateArn: "my-cert" } }))).toEqual([
+      "tls.certificateArn: must be an ACM certificate ARN (arn:aws:acm:<region>:<account>:certificate/<id>) or an IAM server certificate ARN",
+    ]);
+  });
+
+  it("does not validate Terraform references as literals", () => {
+    const json = synthConstruct((s) => {
+      const name = new TerraformVariable(s, "lb_name", { type: "string" }).stringValue;
+      new NlbEdge(s, "edge", edgeProps({ name }));
+    });
+    expect(only(json, "aws_lb").name).toBe("${var.lb_name}");
+  });
+});
+
+describe("derived names", () => {
+  it("always fit the ELB limits and stay stable", () => {
+    const long = awsElbName(["production-europe", "a-very-long-cluster-name", "https"]);
+    expect(long.length).toBeLessThanOrEqual(32);
+    expect(long).toBe(awsElbName(["production-europe", "a-very-long-cluster-name", "https"]));
+    expect(long).not.toBe(awsElbName(["production-europe", "a-very-long-cluster-name", "http"]));
+    expect(awsElbName(["internal", "x"])).toBe("lb-internal-x");
+  });
+});
+
+describe("TargetRegistration", () => {
+  const groups = { http: { arn: "arn:tg:http", port: 30080 }, https: { arn: "arn:tg:https", port: 30443 } };
+
+  it("discovers running workers by tag and attaches every private IP with for_each", () => {
+    const json = synthConstruct((s) => void new TargetRegistration(s, "targets", { targetGroups: groups, vpcCidrs: ["10.0.0.0/16"], source: { mode: "discover", tagKey: "Name", tagValues: ["eks-node"] } }));
+    const [lookupId, lookup] = Object.entries(dataSources(json, "aws_instances"))[0] ?? [];
+    expect(lookup).toEqual({ filter: [{ name: "tag:Name", values: ["eks-node"] }], instance_state_names: ["running"] });
+    const attachments = Object.values(resources(json, "aws_lb_target_group_attachment"));
+    expect(attachments).toEqual([
+      { for_each: `\${toset(data.aws_instances.${lookupId}.private_ips)}`, target_group_arn: "arn:tg:http", target_id: "${each.value}", port: 30080 },
+      { for_each: `\${toset(data.aws_instances.${lookupId}.private_ips)}`, target_group_arn: "arn:tg:https", target_id: "${each.value}", port: 30443 },
+    ]);
+  });
+
+  it("registers static IPs, with availability_zone all for IPs outside the VPC", () => {
+    const json = synthConstruct((s) => void new TargetRegistration(s, "targets", { targetGroups: { http: groups.http }, vpcCidrs: ["10.0.0.0/16"], source: { mode: "static", ips: ["10.0.1.5", "192.168.7.9"] } }));
+    const a = Object.values(resources(json, "aws_lb_target_group_attachment"));
+    expect(a).toEqual([
+      { target_group_arn: "arn:tg:http", target_id: "10.0.1.5", port: 30080 },
+      { target_group_arn: "arn:tg:http", target_id: "192.168.7.9", port: 30080, availability_zone: "all" },
+    ]);
+  });
+
+  it("refuses public IPs outside the VPC and malformed IPs", () => {
+    const make = (ips: string[]) => () => synthConstruct((s) => void new TargetRegistration(s, "t", { targetGroups: groups, vpcCidrs: ["10.0.0.0/16"], source: { mode: "static", ips } }));
+    expect(problemsOf(make(["8.8.8.8"]))).toEqual(["source.ips.0: is outside the VPC and not private; IP targets outside the VPC must be in 10.0.0.0/8, 172.16.0.0/12, 192.168.0.0/16, 100.64.0.0/10"]);
+    expect(problemsOf(make(["10.0.0.256"]))).toEqual(["source.ips.0: must be an IPv4 address such as 10.0.1.17"]);
+  });
+});
+
+describe("NodeAccessRules", () => {
+  const targets = contract().targets("node");
+
+  it("opens each traffic port and the health port once per worker group, from the VPC CIDR", () => {
+    const json = synthConstruct((s) => void new NodeAccessRules(s, "rules", { targetPorts: targets, targetSecurityGroupIds: ["sg-w"], from: { cidrs: ["10.0.0.0/16"] } }));
+    const rules = Object.values(resources(json, "aws_vpc_security_group_ingress_rule"));
+    expect(rules.map((r) => [r.security_group_id, r.from_port, r.to_port, r.cidr_ipv4, r.ip_protocol])).toEqual([
+      ["sg-w", 30080, 30080, "10.0.0.0/16", "tcp"],
+      ["sg-w", 30200, 30200, "10.0.0.0/16", "tcp"],
+      ["sg-w", 30443, 30443, "10.0.0.0/16", "tcp"],
+    ]);
+    expect(rules.find((r) => r.from_port === 30200)?.description).toBe("gatehouse: NLB to health check");
+  });
+
+  it("references the NLB's security group instead of a CIDR when it has one", () => {
+    const json = synthConstruct((s) => void new NodeAccessRules(s, "rules", { targetPorts: targets, targetSecurityGroupIds: ["sg-w"], from: { securityGroupIds: ["sg-nlb"] } }));
+    for (const r of Object.values(resources(json, "aws_vpc_security_group_ingress_rule"))) {
+      expect(r.referenced_security_group_id).toBe("sg-nlb");
+      expect(r.cidr_ipv4).toBeUndefined();
+    }
+  });
+
+  it("refuses a CIDR with host bits and an empty worker list", () => {
+    const make = (cidr: string, sgs: string[]) => () => synthConstruct((s) => void new NodeAccessRules(s, "r", { targetPorts: targets, targetSecurityGroupIds: sgs, from: { cidrs: [cidr] } }));
+    expect(problemsOf(make("10.0.0.1/16", ["sg-w"]))).toEqual(["from.cidrs: has host bits set; the network address for /16 is 10.0.0.0/16"]);
+    expect(problemsOf(make("10.0.0.0/16", []))).toEqual(["targetSecurityGroupIds: at least one worker security group is needed"]);
+  });
+});
