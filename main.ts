@@ -12,6 +12,7 @@ import { loadEnvironments, splitList } from "./envs/loader";
 import { App } from "./modules/cdktf";
 import { ConfigError } from "./modules/errors";
 import { buildAll } from "./modules/stacks/build";
+import { nlbSecurityGroupWarnings } from "./modules/stacks/replacement-warnings";
 
 function main(): void {
   const envs = loadEnvironments({
@@ -21,6 +22,7 @@ function main(): void {
   });
   const app = new App({ stackTraces: false });
   buildAll(app, envs.map((l) => l.env));
+  for (const w of nlbSecurityGroupWarnings(app.outdir, envs.map((l) => l.env))) process.stderr.write(`${w}\n`);
   app.synth();
   const names = envs.map((l) => l.env.name).join(", ");
   process.stderr.write(`gatehouse: synthesized ${app.node.children.length} stacks for ${names} into ${app.outdir}\n`);

@@ -87,13 +87,17 @@ function toProblems(issue: z.core.$ZodIssue, c: Candidate): Problem[] {
   const paths = issue.code === "unrecognized_keys" ? issue.keys.map((k) => [...base, k]) : [base];
   return paths.map((path) => {
     const location = c.locate?.(path);
-    const value = issue.code === "unrecognized_keys" ? undefined : issue.input;
-    const message =
-      issue.code === "unrecognized_keys"
-        ? "unknown field (a typo would otherwise fall back to a default silently)"
-        : issue.code === "invalid_type" && issue.input === undefined
-          ? `is required (${issue.expected})`
-          : issue.message;
+    let value: unknown = issue.code === "unrecognized_keys" ? undefined : issue.input;
+    let message = issue.message;
+    if (issue.code === "unrecognized_keys") message = "unknown field (a typo would otherwise fall back to a default silently)";
+    else if (issue.code === "invalid_type" && issue.input === undefined) message = `is required (${issue.expected})`;
+    else if (issue.code === "invalid_key") message = issue.issues[0]?.message ?? message;
+    else if (issue.code === "invalid_union" && "discriminator" in issue && typeof issue.discriminator === "string") {
+      // A discriminated union: report the discriminator's own value and the accepted ones.
+      const options = ((issue as { options?: unknown[] }).options ?? []).map(String);
+      value = (issue.input as Record<string, unknown> | undefined)?.[issue.discriminator];
+      message = `must be one of: ${options.join(", ")}`;
+    }
     return { env, file: location ?? c.file, path: path.map(String).join("."), value, message };
   });
 }

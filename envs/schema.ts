@@ -164,10 +164,16 @@ export const GcpSchema = z.strictObject({
   }),
   hostnames: z.array(z.string().superRefine(rule((v) => rules.hostname(v, true)))).min(1).max(100),
   ipv6: z.boolean().default(false),
-  nodeTargets: z.union([
-    z.strictObject({ tags: z.array(z.string().superRefine(rule(rules.gcpName))).min(1) }),
-    z.strictObject({ serviceAccounts: z.array(z.email()).min(1) }),
-  ]),
+  nodeTargets: z
+    .strictObject({
+      tags: z.array(z.string().superRefine(rule(rules.gcpName))).min(1).optional(),
+      serviceAccounts: z.array(z.email()).min(1).optional(),
+    })
+    .superRefine((v, ctx) => {
+      if ((v.tags === undefined) === (v.serviceAccounts === undefined))
+        ctx.addIssue({ code: "custom", message: "give exactly one of tags and serviceAccounts (a firewall rule cannot target both)", input: v });
+    })
+    .describe("The GKE nodes the firewall admits Google's front ends to."),
   clusters: z
     .array(
       z.strictObject({

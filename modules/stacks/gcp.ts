@@ -117,7 +117,7 @@ export class GcpEdgeStack extends TerraformStack {
       network: gcp.network,
       project: gcp.project,
       contract: first.contract,
-      targets: gcp.nodeTargets,
+      targets: gcp.nodeTargets.serviceAccounts ? { serviceAccounts: gcp.nodeTargets.serviceAccounts } : { tags: gcp.nodeTargets.tags ?? [] },
     });
 
     new TerraformOutput(this, "global_ip", { value: this.addressDns.address.address, description: "The global IPv4 address the hostnames resolve to." });

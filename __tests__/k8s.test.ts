@@ -1,0 +1,211 @@
+/** The cluster side: controller values, chart keys, health Service, bindings, providers. */
+import { existsSync, readFileSync } from "node:fs";
+import { join } from "node:path";
+import { parse } from "yaml";
+import { buildContract, type PortContract } from "../modules/contract";
+import { ConfigError } from "../modules/errors";
+import { ClusterAccess } from "../modules/k8s/cluster-access";
+import { HealthCheckService } from "../modules/k8s/healthcheck-service";
+import { IngressNginx, ingressNginxValues, negAnnotation, type IngressNginxProps } from "../modules/k8s/ingress-nginx";
+import { ingressNginxIdentity } from "../modules/k8s/ingress-nginx-identity";
+import { TargetGroupBindings } from "../modules/k8s/target-group-binding";
+import { chartKeyIndex, type KeyKind } from "../scripts/chart-keys";
+import { dataSources, only, resources, synthConstruct } from "./helpers/synth";
+
+function contract(change: { proxyProtocol?: boolean; tlsAtLoadBalancer?: boolean; release?: string; cluster?: string } = {}): PortContract {
+  const id = ingressNginxIdentity(change.release ?? "ingress-nginx");
+  return buildContract({
+    env: "prod",
+    cluster: change.cluster ?? "c1",
+    namespace: "ingress-nginx",
+    serviceName: id.serviceName,
+    podSelector: id.podSelector,
+    http: { listenerPort: 80, nodePort: 30080 },
+    https: { listenerPort: 443, nodePort: 30443 },
+    tcp: { mqtts: { listenerPort: 8883, nodePort: 30883, backend: "messaging/broker:1883" } },
+    health: { nodePort: 30200, path: "/healthz", podPort: id.healthPodPort, serviceName: id.healthServiceName },
+    nodePortRange: { min: 30000, max: 32767 },
+    proxyProtocol: change.proxyProtocol ?? false,
+    tlsAtLoadBalancer: change.tlsAtLoadBalancer ?? false,
+    containerPorts: id.containerPorts,
+  });
+}
+
+const props = (change: Partial<IngressNginxProps> = {}): IngressNginxProps => ({ contract: contract(), exposure: "node-ports", releaseName: "ingress-nginx", ...change });
+
+describe("ingress-nginx identity (chart 4.15.x naming)", () => {
+  it("names the Service after the release as the chart's fullname helper does", () => {
+    expect(ingressNginxIdentity("ingress-nginx").serviceName).toBe("ingress-nginx-controller");
+    expect(ingressNginxIdentity("edge").serviceName).toBe("edge-ingress-nginx-controller");
+    expect(ingressNginxIdentity("my-ingress-nginx").podSelector).toEqual({
+      "app.kubernetes.io/name": "ingress-nginx",
+      "app.kubernetes.io/instance": "my-ingress-nginx",
+      "app.kubernetes.io/component": "controller",
+    });
+  });
+});
+
+describe("ingress-nginx values", () => {
+  it("exposes the contract's NodePorts on a NodePort Service with externalTrafficPolicy Local", () => {
+    const v = ingressNginxValues(props());
+    expect(v.controller.service).toEqual({
+      type: "NodePort",
+      externalTrafficPolicy: "Local",
+      ports: { http: 80, https: 443 },
+      targetPorts: { http: "http", https: "https" },
+      nodePorts: { http: 30080, https: 30443, tcp: { "8883": 30883 } },
+    });
+    expect(v.tcp).toEqual({ "8883": "messaging/broker:1883" });
+  });
+
+  it("maps the https Service port to the http pod port when TLS ends at the NLB", () => {
+    expect(ingressNginxValues(props({ contract: contract({ tlsAtLoadBalancer: true }) })).controller.service.targetPorts).toEqual({ http: "http", https: "http" });
+  });
+
+  it("turns use-proxy-protocol on exactly when the contract does", () => {
+    expect(ingressNginxValues(props({ contract: contract({ proxyProtocol: true }) })).controller.config["use-proxy-protocol"]).toBe("true");
+    expect(ingressNginxValues(props()).controller.config["use-proxy-protocol"]).toBe("false");
+  });
+
+  it("on GKE: ClusterIP, NEG annotation keyed by Service port, no nodePorts, forwarded headers from Google only", () => {
+    const v = ingressNginxValues(props({ exposure: "gke-neg" }));
+    expect(v.controller.service.type).toBe("ClusterIP");
+    expect(v.controller.service.nodePorts).toBeUndefined();
+    expect(v.controller.service.externalTrafficPolicy).toBeUndefined();
+    expect(JSON.parse(v.controller.service.annotations?.["cloud.google.com/neg"] ?? "")).toEqual({
+      exposed_ports: { "443": { name: "prod-c1-https" }, "8883": { name: "prod-c1-mqtts" } },
+    });
+    expect(v.controller.config).toMatchObject({ "use-forwarded-headers": "true", "proxy-real-ip-cidr": "130.211.0.0/22,35.191.0.0/16" });
+  });
+
+  it("annotation JSON carries no Helm template braces (the chart passes annotations through tpl)", () => {
+    expect(negAnnotation(contract())).not.toContain("{{");
+  });
+
+  it("runs more than one replica with a PDB, spread over zones and nodes, with requests, webhook on", () => {
+    const v = ingressNginxValues(props({ replicas: 3, resources: { cpu: "500m", memory: "512Mi" } }));
+    expect(v.controller).toMatchObject({ replicaCount: 3, minAvailable: 2, resources: { requests: { cpu: "500m", memory: "512Mi" } }, admissionWebhooks: { enabled: true } });
+    expect(v.controller.topologySpreadConstraints.map((t) => t.topologyKey)).toEqual(["topology.kubernetes.io/zone", "kubernetes.io/hostname"]);
+    expect(v.controller.topologySpreadConstraints[0]?.labelSelector.matchLabels).toEqual(contract().podSelector);
+  });
+
+  it("lets gatehouse's own ConfigMap keys win over user config", () => {
+    const v = ingressNginxValues(props({ config: { "use-proxy-protocol": "true", "ssl-redirect": "false" } }));
+    expect(v.controller.config).toMatchObject({ "use-proxy-protocol": "false", "ssl-redirect": "false" });
+  });
+
+  it("refuses one replica, and PROXY protocol behind NEGs", () => {
+    const problems = (p: IngressNginxProps) => {
+      try {
+        synthConstruct((s) => void new IngressNginx(s, "c", p));
+      } catch (e) {
+        return (e as ConfigError).problems.map((x) => x.path);
+      }
+      return [];
+    };
+    expect(problems(props({ replicas: 1 }))).toEqual(["replicas"]);
+    expect(problems(props({ exposure: "gke-neg", contract: contract({ proxyProtocol: true }) }))).toEqual(["contract.proxyProtocol"]);
+  });
+});
+
+describe("every Helm value key is a key of the chart", () => {
+  const index = JSON.parse(readFileSync(join(__dirname, "fixtures/ingress-nginx-4.15.1.keys.json"), "utf8")) as Record<string, KeyKind>;
+
+  function unknownKeys(values: unknown, path: string[] = []): string[] {
+    if (values === null || typeof values !== "object" || Array.isArray(values)) return [];
+    return Object.entries(values).flatMap(([k, v]) => {
+      const key = [...path, k].join(".");
+      const kind = index[key];
+      if (kind === undefined) return [key];
+      return kind === "map" ? unknownKeys(v, [...path, k]) : [];
+    });
+  }
+
+  it.each([
+    ["node-ports", props()],
+    ["node-ports + TLS at NLB + PROXY", props({ contract: contract({ tlsAtLoadBalancer: true, proxyProtocol: true }) })],
+    ["gke-neg", props({ exposure: "gke-neg" })],
+  ])("%s", (_name, p) => {
+    const json = synthConstruct((s) => void new IngressNginx(s, "c", p));
+    const values = parse((only(json, "helm_release").values as string[])[0] ?? "");
+    expect(unknownKeys(values)).toEqual([]);
+  });
+
+  it("catches a misspelt key", () => {
+    expect(unknownKeys({ controller: { service: { nodePort: { http: 1 } } } })).toEqual(["controller.service.nodePort"]);
+  });
+
+  const shared = join(__dirname, "../../shared/reference/ingress-nginx-chart-4.15.1/values.yaml");
+  (existsSync(shared) ? it : it.skip)("the committed key index matches the chart's values.yaml", () => {
+    expect(chartKeyIndex(readFileSync(shared, "utf8"))).toEqual(index);
+  });
+});
+
+describe("IngressNginx release", () => {
+  it("pins the final chart from the ingress-nginx repository, atomic, in its own namespace", () => {
+    const json = synthConstruct((s) => void new IngressNginx(s, "c", props()));
+    expect(only(json, "helm_release")).toMatchObject({
+      name: "ingress-nginx",
+      repository: "https://kubernetes.github.io/ingress-nginx",
+      chart: "ingress-nginx",
+      version: "4.15.1",
+      namespace: "ingress-nginx",
+      create_namespace: true,
+      atomic: true,
+      wait: true,
+    });
+  });
+});
+
+describe("HealthCheckService", () => {
+  it("selects the controller pods and forwards the health NodePort to 10254 by number", () => {
+    const json = synthConstruct((s) => void new HealthCheckService(s, "hc", { contract: contract() }));
+    expect(only(json, "kubernetes_service_v1")).toEqual({
+      metadata: { name: "ingress-nginx-healthcheck", namespace: "ingress-nginx", labels: { "app.kubernetes.io/managed-by": "gatehouse", "app.kubernetes.io/component": "healthcheck" } },
+      spec: {
+        type: "NodePort",
+        external_traffic_policy: "Local",
+        selector: contract().podSelector,
+        port: [{ name: "healthz", protocol: "TCP", port: 10254, target_port: "10254", node_port: 30200 }],
+      },
+    });
+  });
+});
+
+describe("TargetGroupBindings", () => {
+  it("binds each target group ARN to the controller Service port, ip targets", () => {
+    const json = synthConstruct((s) => void new TargetGroupBindings(s, "b", { contract: contract(), targetGroupArns: { http: "arn:http", https: "arn:https", mqtts: "arn:mqtts" } }));
+    const manifests = Object.values(resources(json, "kubernetes_manifest")).map((m) => m.manifest);
+    expect(manifests).toContainEqual({
+      apiVersion: "elbv2.k8s.aws/v1beta1",
+      kind: "TargetGroupBinding",
+      metadata: { name: "ingress-nginx-controller-https", namespace: "ingress-nginx" },
+      spec: { targetGroupARN: "arn:https", targetType: "ip", serviceRef: { name: "ingress-nginx-controller", port: 443 } },
+    });
+    expect(manifests).toHaveLength(3);
+  });
+});
+
+describe("ClusterAccess", () => {
+  it("EKS: providers from aws_eks_cluster and aws_eks_cluster_auth, no kubeconfig", () => {
+    const json = synthConstruct((s) => void new ClusterAccess(s, "k", { type: "eks", clusterName: "prod-eks" }));
+    const eksId = Object.keys(dataSources(json, "aws_eks_cluster"))[0];
+    const authId = Object.keys(dataSources(json, "aws_eks_cluster_auth"))[0];
+    const conn = { host: `\${data.aws_eks_cluster.${eksId}.endpoint}`, cluster_ca_certificate: `\${base64decode(data.aws_eks_cluster.${eksId}.certificate_authority[0].data)}`, token: `\${data.aws_eks_cluster_auth.${authId}.token}` };
+    expect(json.provider?.kubernetes).toEqual([conn]);
+    expect(json.provider?.helm).toEqual([{ kubernetes: conn }]);
+  });
+
+  it("GKE: providers from google_container_cluster and google_client_config", () => {
+    const json = synthConstruct((s) => void new ClusterAccess(s, "k", { type: "gke", clusterName: "c1", location: "europe-west1", project: "p-123456" }));
+    expect(Object.values(dataSources(json, "google_container_cluster"))).toEqual([{ name: "c1", location: "europe-west1", project: "p-123456" }]);
+    const k = json.provider?.kubernetes?.[0] as Record<string, string>;
+    expect(k.host).toMatch(/^https:\/\/\$\{data\.google_container_cluster\.[^.]+\.endpoint\}$/);
+    expect(k.token).toMatch(/^\$\{data\.google_client_config\.[^.]+\.access_token\}$/);
+  });
+
+  it("self-managed: a kubeconfig path and context", () => {
+    const json = synthConstruct((s) => void new ClusterAccess(s, "k", { type: "kubeconfig", path: "~/.kube/config", context: "edge" }));
+    expect(json.provider?.helm).toEqual([{ kubernetes: { config_path: "~/.kube/config", config_context: "edge" } }]);
+  });
+});

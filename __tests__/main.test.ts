@@ -1,0 +1,102 @@
+/** main.ts as a user runs it: a child process, a temp outdir, no terraform binary on PATH. */
+import { spawnSync } from "node:child_process";
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, symlinkSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { dirname, join } from "node:path";
+
+const root = join(__dirname, "..");
+
+/** A PATH holding only node: proves synthesis needs no terraform binary. */
+function nodeOnlyPath(): string {
+  const dir = mkdtempSync(join(tmpdir(), "gh-path-"));
+  symlinkSync(process.execPath, join(dir, "node"));
+  return dir;
+}
+
+function synth(vars: Record<string, string>, outdir = mkdtempSync(join(tmpdir(), "gh-out-"))) {
+  const r = spawnSync(process.execPath, ["-r", "tsx/cjs", "main.ts"], {
+    cwd: root,
+    env: { PATH: nodeOnlyPath(), HOME: process.env.HOME ?? "/tmp", CDKTF_OUTDIR: outdir, ...vars },
+    encoding: "utf8",
+  });
+  return { status: r.status, stderr: r.stderr, outdir };
+}
+
+function manifest(outdir: string): { stacks: Record<string, { dependencies: string[]; synthesizedStackPath: string }> } {
+  return JSON.parse(readFileSync(join(outdir, "manifest.json"), "utf8"));
+}
+
+describe("npm run synth (main.ts)", () => {
+  const run = synth({});
+
+  it("synthesizes every default environment with no terraform binary and no credentials", () => {
+    expect(run.stderr).toContain("synthesized 11 stacks for dev, staging, prod");
+    expect(run.status).toBe(0);
+    const names = Object.keys(manifest(run.outdir).stacks);
+    expect(new Set(names.map((n) => n.split("-")[0]))).toEqual(new Set(["dev", "staging", "prod"]));
+    for (const n of names) expect(existsSync(join(run.outdir, "stacks", n, "cdk.tf.json"))).toBe(true);
+  });
+
+  it("declares stack order: cluster after AWS edge, GCP edge after every GKE cluster", () => {
+    const stacks = manifest(run.outdir).stacks;
+    expect(stacks["prod-aws-cluster"]?.dependencies).toEqual(["prod-aws-edge"]);
+    expect(stacks["prod-gcp-edge"]?.dependencies.sort()).toEqual(["prod-gcp-cluster-prod-euw1", "prod-gcp-cluster-prod-use1"]);
+    expect(stacks["prod-gcp-cluster-prod-euw1"]?.dependencies).toEqual([]);
+  });
+
+  it("writes a cloud block with one workspace per stack for the HCP Terraform env", () => {
+    const stacks = Object.keys(manifest(run.outdir).stacks).filter((n) => n.startsWith("prod-"));
+    const workspaces = stacks.map((n) => {
+      const tf = JSON.parse(readFileSync(join(run.outdir, "stacks", n, "cdk.tf.json"), "utf8")).terraform;
+      expect(tf.cloud.organization).toBe("acme-platform");
+      expect(tf.required_version).toBe(">= 1.1.0");
+      return tf.cloud.workspaces.name as string;
+    });
+    expect(new Set(workspaces).size).toBe(stacks.length);
+    expect(workspaces).toContain("gatehouse-prod-aws-edge");
+  });
+
+  it("limits synthesis to GATEHOUSE_ENVS", () => {
+    const r = synth({ GATEHOUSE_ENVS: "dev" });
+    expect(r.status).toBe(0);
+    expect(Object.keys(manifest(r.outdir).stacks).sort()).toEqual(["dev-aws-cluster", "dev-aws-edge"]);
+  });
+
+  it("adds environments from GATEHOUSE_ENV_FILE (the shipped examples)", () => {
+    const r = synth({ GATEHOUSE_ENV_FILE: "envs/examples/aws.yaml,envs/examples/gcp.yaml", GATEHOUSE_ENVS: "example-aws,example-gcp" });
+    expect(r.stderr).toContain("synthesized");
+    expect(r.status).toBe(0);
+    expect(Object.keys(manifest(r.outdir).stacks).sort()).toEqual(["example-aws-aws-cluster", "example-aws-aws-edge", "example-gcp-gcp-cluster-gke-euw1", "example-gcp-gcp-edge"]);
+  });
+});
+
+describe("bad input writes nothing", () => {
+  function sentinelOutdir(): string {
+    const outdir = join(mkdtempSync(join(tmpdir(), "gh-out-")), "cdktf.out");
+    mkdirSync(join(outdir, "stacks", "old"), { recursive: true });
+    writeFileSync(join(outdir, "manifest.json"), "previous");
+    return outdir;
+  }
+
+  it("an unknown GATEHOUSE_ENVS name exits 1, lists the known ones, and leaves cdktf.out as it was", () => {
+    const outdir = sentinelOutdir();
+    const r = synth({ GATEHOUSE_ENVS: "dev,qa" }, outdir);
+    expect(r.status).toBe(1);
+    expect(r.stderr).toContain("qa: GATEHOUSE_ENVS (got \"qa\"): no such environment; known: dev, prod, staging");
+    expect(r.stderr).not.toMatch(/\n\s+at /); // no stack trace for user errors
+    expect(readFileSync(join(outdir, "manifest.json"), "utf8")).toBe("previous");
+    expect(readdirSync(join(outdir, "stacks"))).toEqual(["old"]);
+  });
+
+  it("an invalid env file exits 1 with file, line, field and value, and writes nothing", () => {
+    const dir = mkdtempSync(join(tmpdir(), "gh-env-"));
+    const file = join(dir, "bad.yaml");
+    writeFileSync(file, readFileSync(join(root, "envs/examples/aws.yaml"), "utf8").replace("nodePort: 30200", "nodePort: 30080"));
+    const outdir = join(dir, "never");
+    const r = synth({ GATEHOUSE_ENV_FILE: file, GATEHOUSE_ENVS: "example-aws" }, outdir);
+    expect(r.status).toBe(1);
+    expect(r.stderr).toMatch(new RegExp(`example-aws \\(${file.replace(/[.*+?^${}()|[\]\\/]/g, "\\$&")}:\\d+\\): ports\\.http\\.nodePort \\(got 30080\\): is already used by ports\\.health\\.nodePort`));
+    expect(existsSync(outdir)).toBe(false);
+    expect(existsSync(dirname(outdir))).toBe(true);
+  });
+});
