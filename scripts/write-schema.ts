@@ -1,0 +1,29 @@
+/**
+ * Writes envs/gatehouse.schema.json, the JSON Schema of environment files, generated from the
+ * same zod schema that validates them. Editors use it to validate and complete YAML envs
+ * (`# yaml-language-server: $schema=...`). A test fails when the file is out of date.
+ *
+ *   npm run schema
+ */
+import { writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { z } from "zod";
+import { EnvSchema } from "../envs/schema";
+
+export const SCHEMA_FILE = join(__dirname, "..", "envs", "gatehouse.schema.json");
+
+export function envJsonSchema(): string {
+  const schema = z.toJSONSchema(EnvSchema, { io: "input", unrepresentable: "any" }) as Record<string, unknown>;
+  const doc = {
+    $schema: schema.$schema,
+    title: "gatehouse environment",
+    description: "One gatehouse environment: ports, controller, and an aws and/or gcp edge. See README, Environments.",
+    ...schema,
+  };
+  return `${JSON.stringify(doc, null, 2)}\n`;
+}
+
+if (require.main === module) {
+  writeFileSync(SCHEMA_FILE, envJsonSchema());
+  process.stdout.write(`wrote ${SCHEMA_FILE}\n`);
+}
