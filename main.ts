@@ -9,12 +9,13 @@
  */
 import { BUILTIN_ENVS } from "./envs";
 import { loadEnvironments, splitList } from "./envs/loader";
-import { App } from "./modules/cdktf";
+import { App, skipTokenCreationStacks } from "./modules/cdktf";
 import { ConfigError } from "./modules/errors";
 import { buildAll } from "./modules/stacks/build";
 import { nlbSecurityGroupWarnings } from "./modules/stacks/replacement-warnings";
 
 function main(): void {
+  skipTokenCreationStacks(process.env);
   const envs = loadEnvironments({
     builtins: BUILTIN_ENVS,
     files: splitList(process.env.GATEHOUSE_ENV_FILE),

@@ -13,8 +13,11 @@ function nodeOnlyPath(): string {
   return dir;
 }
 
+/** The app command exactly as cdktf.json (and so `npm run synth`) has it. */
+const app = (JSON.parse(readFileSync(join(root, "cdktf.json"), "utf8")) as { app: string }).app.split(" ");
+
 function synth(vars: Record<string, string>, outdir = mkdtempSync(join(tmpdir(), "gh-out-"))) {
-  const r = spawnSync(process.execPath, ["-r", "tsx/cjs", "main.ts"], {
+  const r = spawnSync(process.execPath, app.slice(1), {
     cwd: root,
     env: { PATH: nodeOnlyPath(), HOME: process.env.HOME ?? "/tmp", CDKTF_OUTDIR: outdir, ...vars },
     encoding: "utf8",
@@ -27,6 +30,12 @@ function manifest(outdir: string): { stacks: Record<string, { dependencies: stri
 }
 
 describe("npm run synth (main.ts)", () => {
+  it("runs the same app command as cdktf.json", () => {
+    const pkg = JSON.parse(readFileSync(join(root, "package.json"), "utf8")) as { scripts: Record<string, string> };
+    expect(pkg.scripts.synth).toBe(app.join(" "));
+    expect(app[0]).toBe("node");
+  });
+
   const run = synth({});
 
   it("synthesizes every default environment with no terraform binary and no credentials", () => {

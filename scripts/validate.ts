@@ -22,7 +22,7 @@ function run(cmd: string, args: string[], cwd: string, timeoutMs: number) {
 }
 
 function main(): number {
-  const synth = spawnSync(process.execPath, ["-r", "tsx/cjs", "main.ts"], { cwd: root, stdio: "inherit", env: { ...process.env, CDKTF_OUTDIR: outdir } });
+  const synth = spawnSync(process.execPath, ["scripts/run-ts.js", "main.ts"], { cwd: root, stdio: "inherit", env: { ...process.env, CDKTF_OUTDIR: outdir } });
   if (synth.status !== 0) return synth.status ?? 1;
 
   const manifest = JSON.parse(readFileSync(join(outdir, "manifest.json"), "utf8")) as { stacks: Record<string, { workingDirectory: string; synthesizedStackPath: string }> };

@@ -1,0 +1,58 @@
+/** Import discipline and the synth-path speedups keep their promises. */
+import { readFileSync, readdirSync, statSync } from "node:fs";
+import { join, relative } from "node:path";
+import { spawnSync } from "node:child_process";
+import { skipTokenCreationStacks } from "../modules/cdktf";
+
+const root = join(__dirname, "..");
+
+function tsFiles(dir: string): string[] {
+  return readdirSync(dir).flatMap((name) => {
+    const p = join(dir, name);
+    if (name === "node_modules" || name === "cdktf.out" || name.startsWith(".")) return [];
+    return statSync(p).isDirectory() ? tsFiles(p) : p.endsWith(".ts") ? [p] : [];
+  });
+}
+
+describe("provider imports", () => {
+  it("no file imports a provider package root or lib index", () => {
+    const offenders = tsFiles(root).filter((f) => /from\s+["']@cdktf\/provider-[a-z-]+(\/lib)?\/?["']/.test(readFileSync(f, "utf8")));
+    expect(offenders.map((f) => relative(root, f))).toEqual([]);
+  });
+
+  // The package name is split so this file does not match the scan above.
+  const aws = ["@cdktf", "provider-aws"].join("/");
+  const lint = (source: string) =>
+    spawnSync(process.execPath, [join(root, "node_modules", "eslint", "bin", "eslint.js"), "--stdin", "--stdin-filename", "modules/probe.ts", "--format", "json"], { cwd: root, input: source, encoding: "utf8" });
+
+  it("the lint rule rejects a root import and accepts a deep one", () => {
+    const bad = JSON.parse(lint(`import { Lb } from "${aws}";\nexport const x = Lb;\n`).stdout) as Array<{ messages: Array<{ ruleId: string }> }>;
+    expect(bad[0]?.messages.map((m) => m.ruleId)).toEqual(["no-restricted-imports"]);
+    const good = JSON.parse(lint(`import { Lb } from "${aws}/lib/lb";\nexport const x = Lb;\n`).stdout) as Array<{ messages: unknown[] }>;
+    expect(good[0]?.messages).toEqual([]);
+  });
+});
+
+describe("skipTokenCreationStacks", () => {
+  const original = Error.prepareStackTrace;
+  afterEach(() => {
+    Error.prepareStackTrace = original;
+  });
+
+  it("drops traces captured on plain objects (cdktf token bookkeeping) and keeps real error stacks", () => {
+    skipTokenCreationStacks({});
+    const bookkeeping = { stack: "" };
+    Error.captureStackTrace(bookkeeping);
+    expect(bookkeeping.stack).toBe("");
+    const stack = new TypeError("boom").stack ?? "";
+    expect(stack.split("\n")[0]).toBe("TypeError: boom");
+    expect(stack).toMatch(/\n {4}at .*discipline\.test\.ts/);
+  });
+
+  it("keeps everything when GATEHOUSE_TOKEN_STACKS=1", () => {
+    skipTokenCreationStacks({ GATEHOUSE_TOKEN_STACKS: "1" });
+    const bookkeeping = { stack: "" };
+    Error.captureStackTrace(bookkeeping);
+    expect(bookkeeping.stack).toMatch(/at /);
+  });
+});
