@@ -1,9 +1,9 @@
-/** Tests are transpiled by swc without type checking; `tsc --noEmit` checks types once, before jest. */
+/** Tests are transpiled by esbuild without type checking; `tsc --noEmit` checks types once, before jest. */
 module.exports = {
   testEnvironment: "node",
   roots: ["<rootDir>/__tests__"],
   testMatch: ["**/*.test.ts"],
-  transform: { "^.+\\.ts$": ["@swc/jest", { jsc: { parser: { syntax: "typescript" }, target: "es2022" }, module: { type: "commonjs" } }] },
+  transform: { "^.+\\.ts$": "<rootDir>/scripts/jest-esbuild.js" },
   setupFilesAfterEnv: ["<rootDir>/__tests__/setup.ts"],
   clearMocks: true,
 };
