@@ -4,29 +4,14 @@ import type { Construct } from "constructs";
 import { NlbEdge, type NlbEdgeProps } from "../modules/aws/nlb-edge";
 import { NodeAccessRules } from "../modules/aws/node-access";
 import { TargetRegistration } from "../modules/aws/targets";
-import { buildContract, type PortContract } from "../modules/contract";
+import type { PortContract } from "../modules/contract";
 import { ConfigError } from "../modules/errors";
-import { ingressNginxIdentity } from "../modules/k8s/ingress-nginx-identity";
 import { awsElbName } from "../modules/naming";
+import { contract as fixtureContract } from "./helpers/fixtures";
 import { dataSources, only, resources, synthConstruct } from "./helpers/synth";
 
 function contract(change: { proxyProtocol?: boolean; tlsAtLoadBalancer?: boolean } = {}): PortContract {
-  const id = ingressNginxIdentity("ingress-nginx");
-  return buildContract({
-    env: "t",
-    cluster: "eks",
-    namespace: "ingress-nginx",
-    serviceName: id.serviceName,
-    podSelector: id.podSelector,
-    http: { listenerPort: 80, nodePort: 30080 },
-    https: { listenerPort: 443, nodePort: 30443 },
-    tcp: {},
-    health: { nodePort: 30200, path: "/healthz", podPort: 10254, serviceName: id.healthServiceName },
-    nodePortRange: { min: 30000, max: 32767 },
-    proxyProtocol: change.proxyProtocol ?? false,
-    tlsAtLoadBalancer: change.tlsAtLoadBalancer ?? false,
-    containerPorts: id.containerPorts,
-  });
+  return fixtureContract({ env: "t", cluster: "eks", ...change });
 }
 
 function edgeProps(change: Partial<NlbEdgeProps> = {}): NlbEdgeProps {

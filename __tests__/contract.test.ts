@@ -1,26 +1,8 @@
 import { buildContract, contractProblems, negEntryPoints, type ContractInput } from "../modules/contract";
 import { ConfigError } from "../modules/errors";
-import { ingressNginxIdentity } from "../modules/k8s/ingress-nginx-identity";
+import { contractInput } from "./helpers/fixtures";
 
-function input(change: Partial<ContractInput> = {}): ContractInput {
-  const id = ingressNginxIdentity("ingress-nginx");
-  return {
-    env: "prod",
-    cluster: "eks",
-    namespace: "ingress-nginx",
-    serviceName: id.serviceName,
-    podSelector: id.podSelector,
-    http: { listenerPort: 80, nodePort: 30080 },
-    https: { listenerPort: 443, nodePort: 30443 },
-    tcp: {},
-    health: { nodePort: 30200, path: "/healthz", podPort: 10254, serviceName: id.healthServiceName },
-    nodePortRange: { min: 30000, max: 32767 },
-    proxyProtocol: false,
-    tlsAtLoadBalancer: false,
-    containerPorts: id.containerPorts,
-    ...change,
-  };
-}
+const input = (change: Partial<ContractInput> = {}) => contractInput({ env: "prod", cluster: "eks", ...change });
 
 describe("buildContract", () => {
   it("decides listener, node, service and container ports per entry point", () => {

@@ -1,32 +1,17 @@
 /** The GCP global edge: address and DNS, cert map, frontends, NEG backends, firewall. */
-import { buildContract, type PortContract } from "../modules/contract";
+import type { PortContract } from "../modules/contract";
 import { ConfigError } from "../modules/errors";
 import { GlobalAddressDns } from "../modules/gcp/address-dns";
 import { authorizationDomains, CertMap } from "../modules/gcp/cert-map";
+import { ComputeBackendService } from "@cdktf/provider-google/lib/compute-backend-service";
 import { FrontEndFirewall, frontEndPorts } from "../modules/gcp/firewall";
+import { GlobalFrontends } from "../modules/gcp/frontends";
 import { NegBackends, type NegCluster } from "../modules/gcp/neg-backends";
-import { ingressNginxIdentity } from "../modules/k8s/ingress-nginx-identity";
+import { contract as fixtureContract, MQTTS } from "./helpers/fixtures";
 import { dataSources, only, resources, synthDefaults, type TfJson } from "./helpers/synth";
 import { synthConstruct } from "./helpers/synth";
 
-function contract(cluster: string, env = "prod"): PortContract {
-  const id = ingressNginxIdentity("ingress-nginx");
-  return buildContract({
-    env,
-    cluster,
-    namespace: "ingress-nginx",
-    serviceName: id.serviceName,
-    podSelector: id.podSelector,
-    http: { listenerPort: 80, nodePort: 30080 },
-    https: { listenerPort: 443, nodePort: 30443 },
-    tcp: { mqtts: { listenerPort: 8883, nodePort: 30883, backend: "messaging/broker:1883" } },
-    health: { nodePort: 30200, path: "/healthz", podPort: id.healthPodPort, serviceName: id.healthServiceName },
-    nodePortRange: { min: 30000, max: 32767 },
-    proxyProtocol: false,
-    tlsAtLoadBalancer: false,
-    containerPorts: id.containerPorts,
-  });
-}
+const contract = (cluster: string, env = "prod"): PortContract => fixtureContract({ env, cluster, tcp: MQTTS });
 
 describe("GlobalAddressDns", () => {
   it("reserves a global IPv4 (and IPv6) address and writes A/AAAA records with trailing dots", () => {
@@ -176,5 +161,22 @@ describe("GCP edge stack (prod)", () => {
 
   it("outputs the global IP, DNS authorization records and URL map", () => {
     expect(Object.keys(edge.output ?? {}).sort()).toEqual(["certificate_map", "dns_authorization_records", "global_ip", "global_ipv6", "url_map"]);
+  });
+});
+
+describe("GlobalFrontends", () => {
+  it("refuses a backend whose scheme differs from the forwarding rules' EXTERNAL_MANAGED", () => {
+    try {
+      synthConstruct((s) => {
+        const classic = new ComputeBackendService(s, "classic", { name: "classic", loadBalancingScheme: "EXTERNAL", protocol: "HTTPS" });
+        new GlobalFrontends(s, "fe", { namePrefix: "p", contract: contract("c"), addresses: [{ key: "v4", address: "203.0.113.10" }], certificateMap: "//certificatemanager.googleapis.com/x", backends: { https: classic, mqtts: classic } });
+      });
+      throw new Error("expected a ConfigError");
+    } catch (e) {
+      expect((e as ConfigError).problems.map((p) => `${p.path}: ${p.message}`)).toEqual([
+        "backends.https.loadBalancingScheme: must be EXTERNAL_MANAGED, the scheme of the forwarding rules",
+        "backends.mqtts.loadBalancingScheme: must be EXTERNAL_MANAGED, the scheme of the forwarding rules",
+      ]);
+    }
   });
 });

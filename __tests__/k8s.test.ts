@@ -2,7 +2,7 @@
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { parse } from "yaml";
-import { buildContract, type PortContract } from "../modules/contract";
+import type { PortContract } from "../modules/contract";
 import { ConfigError } from "../modules/errors";
 import { ClusterAccess } from "../modules/k8s/cluster-access";
 import { HealthCheckService } from "../modules/k8s/healthcheck-service";
@@ -10,25 +10,11 @@ import { IngressNginx, ingressNginxValues, negAnnotation, type IngressNginxProps
 import { ingressNginxIdentity } from "../modules/k8s/ingress-nginx-identity";
 import { TargetGroupBindings } from "../modules/k8s/target-group-binding";
 import { chartKeyIndex, type KeyKind } from "../scripts/chart-keys";
+import { contract as fixtureContract, MQTTS } from "./helpers/fixtures";
 import { dataSources, only, resources, synthConstruct } from "./helpers/synth";
 
-function contract(change: { proxyProtocol?: boolean; tlsAtLoadBalancer?: boolean; release?: string; cluster?: string } = {}): PortContract {
-  const id = ingressNginxIdentity(change.release ?? "ingress-nginx");
-  return buildContract({
-    env: "prod",
-    cluster: change.cluster ?? "c1",
-    namespace: "ingress-nginx",
-    serviceName: id.serviceName,
-    podSelector: id.podSelector,
-    http: { listenerPort: 80, nodePort: 30080 },
-    https: { listenerPort: 443, nodePort: 30443 },
-    tcp: { mqtts: { listenerPort: 8883, nodePort: 30883, backend: "messaging/broker:1883" } },
-    health: { nodePort: 30200, path: "/healthz", podPort: id.healthPodPort, serviceName: id.healthServiceName },
-    nodePortRange: { min: 30000, max: 32767 },
-    proxyProtocol: change.proxyProtocol ?? false,
-    tlsAtLoadBalancer: change.tlsAtLoadBalancer ?? false,
-    containerPorts: id.containerPorts,
-  });
+function contract(change: { proxyProtocol?: boolean; tlsAtLoadBalancer?: boolean; cluster?: string } = {}): PortContract {
+  return fixtureContract({ tcp: MQTTS, ...change });
 }
 
 const props = (change: Partial<IngressNginxProps> = {}): IngressNginxProps => ({ contract: contract(), exposure: "node-ports", releaseName: "ingress-nginx", ...change });

@@ -65,6 +65,19 @@ describe("npm run synth (main.ts)", () => {
     expect(workspaces).toContain("gatehouse-prod-aws-edge");
   });
 
+  it("npx cdktf synth writes the same stacks (the CLI runs the same app command)", () => {
+    const outdir = mkdtempSync(join(tmpdir(), "gh-cli-"));
+    const cli = spawnSync(process.execPath, [join(root, "node_modules", "cdktf-cli", "bundle", "bin", "cdktf"), "synth", "--output", outdir], {
+      cwd: root,
+      env: { PATH: nodeOnlyPath(), HOME: process.env.HOME ?? "/tmp", CHECKPOINT_DISABLE: "1", CI: "true" },
+      encoding: "utf8",
+    });
+    expect(cli.status).toBe(0);
+    const names = Object.keys(manifest(run.outdir).stacks);
+    expect(Object.keys(manifest(outdir).stacks)).toEqual(names);
+    for (const n of names) expect(readFileSync(join(outdir, "stacks", n, "cdk.tf.json"), "utf8")).toBe(readFileSync(join(run.outdir, "stacks", n, "cdk.tf.json"), "utf8"));
+  }, 60_000);
+
   it("limits synthesis to GATEHOUSE_ENVS", () => {
     const r = synth({ GATEHOUSE_ENVS: "dev" });
     expect(r.status).toBe(0);

@@ -7,7 +7,7 @@
  * constructs (modules/rules.ts, modules/contract.ts).
  */
 import { z } from "zod";
-import { contractProblems } from "../modules/contract";
+import { contractProblems, DEFAULT_PORTS } from "../modules/contract";
 import { ingressNginxIdentity } from "../modules/k8s/ingress-nginx-identity";
 import { awsElbName } from "../modules/naming";
 import * as rules from "../modules/rules";
@@ -33,8 +33,8 @@ const entryPoint = z.strictObject({
 
 export const PortsSchema = z
   .strictObject({
-    http: entryPoint.prefault({ listenerPort: 80, nodePort: 30080 }),
-    https: entryPoint.prefault({ listenerPort: 443, nodePort: 30443 }),
+    http: entryPoint.prefault({ ...DEFAULT_PORTS.http }),
+    https: entryPoint.prefault({ ...DEFAULT_PORTS.https }),
     tcp: z
       .record(
         entryName,
@@ -47,11 +47,11 @@ export const PortsSchema = z
       .describe("Extra TCP entry points, keyed by a stable name."),
     health: z
       .strictObject({
-        nodePort: int().default(30200),
-        path: z.string().default("/healthz"),
+        nodePort: int().default(DEFAULT_PORTS.health.nodePort),
+        path: z.string().default(DEFAULT_PORTS.health.path),
       })
       .prefault({}),
-    nodePortRange: z.strictObject({ min: int().default(30000), max: int().default(32767) }).prefault({}),
+    nodePortRange: z.strictObject({ min: int().default(DEFAULT_PORTS.nodePortRange.min), max: int().default(DEFAULT_PORTS.nodePortRange.max) }).prefault({}),
     proxyProtocol: z.boolean().default(false).describe("PROXY protocol v2 from the NLB to the controller (AWS only)."),
   })
   .prefault({});

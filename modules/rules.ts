@@ -20,9 +20,6 @@ export interface PortRange {
   readonly max: number;
 }
 
-/** Kubernetes default `--service-node-port-range` is 30000-32767. */
-export const DEFAULT_NODE_PORT_RANGE: PortRange = { min: 30000, max: 32767 };
-
 export function nodePort(value: number, range: PortRange): Check {
   if (isToken(value)) return undefined;
   return Number.isInteger(value) && value >= range.min && value <= range.max

@@ -1,5 +1,33 @@
-/** Small valid environments for tests; each test changes one thing. */
+/** Small valid environments and contracts for tests; each test changes one thing. */
 import type { EnvInput } from "../../envs/schema";
+import { buildContract, type ContractInput, type PortContract } from "../../modules/contract";
+import { ingressNginxIdentity } from "../../modules/k8s/ingress-nginx-identity";
+
+/** The reference contract input (env "prod", cluster "c1", no tcp entries); override any field. */
+export function contractInput(change: Partial<ContractInput> = {}): ContractInput {
+  const id = ingressNginxIdentity("ingress-nginx");
+  return {
+    env: "prod",
+    cluster: "c1",
+    namespace: "ingress-nginx",
+    serviceName: id.serviceName,
+    podSelector: id.podSelector,
+    http: { listenerPort: 80, nodePort: 30080 },
+    https: { listenerPort: 443, nodePort: 30443 },
+    tcp: {},
+    health: { nodePort: 30200, path: "/healthz", podPort: id.healthPodPort, serviceName: id.healthServiceName },
+    nodePortRange: { min: 30000, max: 32767 },
+    proxyProtocol: false,
+    tlsAtLoadBalancer: false,
+    containerPorts: id.containerPorts,
+    ...change,
+  };
+}
+
+export const contract = (change: Partial<ContractInput> = {}): PortContract => buildContract(contractInput(change));
+
+/** One extra TCP entry point, MQTT over TLS. */
+export const MQTTS = { mqtts: { listenerPort: 8883, nodePort: 30883, backend: "messaging/broker:1883" } };
 
 export function awsEnv(overrides: Partial<EnvInput> = {}): EnvInput {
   return {

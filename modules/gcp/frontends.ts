@@ -15,6 +15,7 @@ import { ComputeTargetHttpsProxy } from "@cdktf/provider-google/lib/compute-targ
 import { ComputeTargetSslProxy } from "@cdktf/provider-google/lib/compute-target-ssl-proxy";
 import { ComputeUrlMap } from "@cdktf/provider-google/lib/compute-url-map";
 import type { EntryPoint, PortContract } from "../contract";
+import { failIfAny } from "../errors";
 import { gcpName } from "../naming";
 
 export interface GlobalFrontendsProps {
@@ -47,6 +48,16 @@ export class GlobalFrontends extends Construct {
   constructor(scope: Construct, id: string, props: GlobalFrontendsProps) {
     super(scope, id);
     const c = props.contract;
+    // A forwarding rule and its backend service must use the same scheme: the API rejects an
+    // EXTERNAL_MANAGED rule in front of a classic EXTERNAL backend, but only at apply.
+    failIfAny(
+      this.node.path,
+      Object.entries(props.backends).flatMap(([name, b]) =>
+        b.loadBalancingSchemeInput === LOAD_BALANCING_SCHEME
+          ? []
+          : [{ path: `backends.${name}.loadBalancingScheme`, value: b.loadBalancingSchemeInput, message: `must be ${LOAD_BALANCING_SCHEME}, the scheme of the forwarding rules` }],
+      ),
+    );
     const backend = (name: string) => {
       const b = props.backends[name];
       if (!b) throw new Error(`no backend service for entry point ${name}`);
@@ -90,14 +101,15 @@ export class GlobalFrontends extends Construct {
       if (entry.kind === "http") forward(entry, this.httpProxy.id);
       else if (entry.kind === "https") forward(entry, this.httpsProxy.id);
       else {
-        sslProxies[entry.name] = new ComputeTargetSslProxy(this, `ssl-proxy-${entry.name}`, {
+        const proxy = new ComputeTargetSslProxy(this, `ssl-proxy-${entry.name}`, {
           name: n(entry.name),
           backendService: backend(entry.name).id,
           certificateMap: props.certificateMap,
           sslPolicy: this.sslPolicy.id,
           proxyHeader: "NONE",
         });
-        forward(entry, sslProxies[entry.name]?.id ?? "");
+        sslProxies[entry.name] = proxy;
+        forward(entry, proxy.id);
       }
     }
     this.sslProxies = sslProxies;

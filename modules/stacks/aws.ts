@@ -89,7 +89,11 @@ export class AwsEdgeStack extends TerraformStack {
     });
 
     if (aws.targets.mode !== "controller") {
-      const groups = Object.fromEntries(this.edge.targetPorts.map((t) => [t.entry.name, { arn: this.edge.targetGroups[t.entry.name]?.arn ?? "", port: t.trafficPort }]));
+      const groups: Record<string, { arn: string; port: number }> = {};
+      for (const t of this.edge.targetPorts) {
+        const tg = this.edge.targetGroups[t.entry.name];
+        if (tg) groups[t.entry.name] = { arn: tg.arn, port: t.trafficPort };
+      }
       new TargetRegistration(this, "targets", {
         targetGroups: groups,
         vpcCidrs: aws.vpc.cidrs,
