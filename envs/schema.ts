@@ -9,7 +9,7 @@
 import { z } from "zod";
 import { contractProblems, DEFAULT_PORTS } from "../modules/contract";
 import { ingressNginxIdentity } from "../modules/k8s/ingress-nginx-identity";
-import { awsElbName } from "../modules/naming";
+import { awsElbName, hostKey } from "../modules/naming";
 import * as rules from "../modules/rules";
 
 const int = () => z.number().int();
@@ -272,8 +272,9 @@ function awsRules(env: string, aws: AwsEnv, ctx: Ctx): void {
   if (delay) issue(ctx, "aws.targetGroups.deregistrationDelay", aws.targetGroups.deregistrationDelay, delay);
   if (aws.targets.mode === "static") {
     const seen = new Set<string>();
+    const cidrs = aws.vpc.cidrs;
     aws.targets.ips.forEach((ip, i) => {
-      const m = rules.ipv4(ip);
+      const m = rules.ipTarget(ip, cidrs);
       if (m) issue(ctx, `aws.targets.ips.${i}`, ip, m);
       if (seen.has(ip)) issue(ctx, `aws.targets.ips.${i}`, ip, "is listed twice");
       seen.add(ip);
@@ -306,6 +307,15 @@ function gcpRules(gcp: GcpEnv, proxyProtocol: boolean, ctx: Ctx): void {
     if (!rules.isWithinDomain(h, gcp.dns.domain)) issue(ctx, `gcp.hostnames.${i}`, h, `is not inside the managed zone's domain ${gcp.dns.domain}`);
   });
   if (new Set(gcp.hostnames).size !== gcp.hostnames.length) issue(ctx, "gcp.hostnames", gcp.hostnames, "lists a hostname twice");
+  else {
+    // Hostnames become parts of resource names and logical ids; two must not map to one.
+    const keys = new Map<string, string>();
+    gcp.hostnames.forEach((h, i) => {
+      const other = keys.get(hostKey(h));
+      if (other !== undefined) issue(ctx, `gcp.hostnames.${i}`, h, `maps to the same resource names as "${other}"; rename one of them`);
+      keys.set(hostKey(h), h);
+    });
+  }
   if (gcp.backends.securityPolicy !== undefined && rules.gcpName(gcp.backends.securityPolicy.split("/").pop() ?? "") !== undefined)
     issue(ctx, "gcp.backends.securityPolicy", gcp.backends.securityPolicy, "must be a Cloud Armor policy name or self link");
 }

@@ -41,3 +41,8 @@ export function gcpName(parts: readonly string[], max = 63): string {
   if (!/^[a-z]/.test(name)) name = `g-${name}`;
   return fit(name, max);
 }
+
+/** Logical-id-safe key for a hostname; stable, so adding a host renumbers nothing. */
+export function hostKey(host: string): string {
+  return host.replace(/^\*\./, "wildcard.").replace(/[^a-z0-9]/g, "-");
+}

@@ -227,3 +227,17 @@ export function awsRegion(value: string): Check {
 export function tfcWorkspaceName(value: string): Check {
   return /^[A-Za-z0-9_-]{1,90}$/.test(value) ? undefined : 'must be 1-90 letters, digits, "-" or "_"';
 }
+
+const PRIVATE_RANGES = ["10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16", "100.64.0.0/10"];
+
+/**
+ * An IP target of an NLB: inside the VPC, or else private (RFC 1918 or 100.64.0.0/10), which
+ * RegisterTargets requires for IPs outside the VPC (API_TargetDescription).
+ */
+export function ipTarget(ip: string, vpcCidrs: readonly string[]): Check {
+  if (isToken(ip)) return undefined;
+  const bad = ipv4(ip);
+  if (bad) return bad;
+  if (vpcCidrs.some((c) => cidrContains(c, ip)) || PRIVATE_RANGES.some((c) => cidrContains(c, ip))) return undefined;
+  return `is outside the VPC and not private; IP targets outside the VPC must be in ${PRIVATE_RANGES.join(", ")}`;
+}

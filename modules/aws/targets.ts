@@ -44,8 +44,6 @@ export interface TargetRegistrationProps {
   readonly vpcCidrs: readonly string[];
 }
 
-const PRIVATE_RANGES = ["10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16", "100.64.0.0/10"];
-
 export class TargetRegistration extends Construct {
   /** The worker lookup, in discover mode. */
   public readonly workers?: DataAwsInstances;
@@ -78,10 +76,8 @@ export class TargetRegistration extends Construct {
       const problems: Array<Omit<Problem, "env">> = [];
       if (src.ips.length === 0) problems.push({ path: "source.ips", value: [], message: "needs at least one IP" });
       src.ips.forEach((ip, i) => {
-        const bad = rules.ipv4(ip);
+        const bad = rules.ipTarget(ip, props.vpcCidrs);
         if (bad) problems.push({ path: `source.ips.${i}`, value: ip, message: bad });
-        else if (!props.vpcCidrs.some((c) => rules.cidrContains(c, ip)) && !PRIVATE_RANGES.some((c) => rules.cidrContains(c, ip)))
-          problems.push({ path: `source.ips.${i}`, value: ip, message: `is outside the VPC and not private; IP targets outside the VPC must be in ${PRIVATE_RANGES.join(", ")}` });
       });
       if (new Set(src.ips).size !== src.ips.length) problems.push({ path: "source.ips", value: src.ips, message: "lists an IP twice" });
       failIfAny(this.node.path, problems);

@@ -8,6 +8,7 @@ import { ComputeGlobalAddress } from "@cdktf/provider-google/lib/compute-global-
 import { DataGoogleDnsManagedZone } from "@cdktf/provider-google/lib/data-google-dns-managed-zone";
 import { DnsRecordSet } from "@cdktf/provider-google/lib/dns-record-set";
 import { failIfAny } from "../errors";
+import { hostKey } from "../naming";
 import * as rules from "../rules";
 
 export interface GlobalAddressDnsProps {
@@ -21,11 +22,6 @@ export interface GlobalAddressDnsProps {
   readonly ipv6?: boolean;
   /** @default 300 */
   readonly ttl?: number;
-}
-
-/** Logical-id-safe key for a hostname; stable, so adding a host renumbers nothing. */
-export function hostKey(host: string): string {
-  return host.replace(/^\*\./, "wildcard.").replace(/[^a-z0-9]/g, "-");
 }
 
 export class GlobalAddressDns extends Construct {

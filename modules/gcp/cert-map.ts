@@ -13,8 +13,7 @@ import { CertificateManagerCertificateMap } from "@cdktf/provider-google/lib/cer
 import { CertificateManagerCertificateMapEntry } from "@cdktf/provider-google/lib/certificate-manager-certificate-map-entry";
 import { CertificateManagerDnsAuthorization } from "@cdktf/provider-google/lib/certificate-manager-dns-authorization";
 import { DnsRecordSet } from "@cdktf/provider-google/lib/dns-record-set";
-import { gcpName } from "../naming";
-import { hostKey } from "./address-dns";
+import { gcpName, hostKey } from "../naming";
 
 export interface CertMapProps {
   /** Prefix of every name made here. */
