@@ -8,7 +8,7 @@
  */
 import { z } from "zod";
 import { contractProblems, DEFAULT_PORTS } from "../modules/contract";
-import { ingressNginxIdentity } from "../modules/k8s/ingress-nginx-identity";
+import { contractInputFor } from "../modules/stacks/contract-input";
 import { awsElbName, hostKey } from "../modules/naming";
 import * as rules from "../modules/rules";
 
@@ -229,27 +229,11 @@ function issue(ctx: Ctx, path: string, input: unknown, message: string): void {
 
 function crossFieldRules(env: z.output<typeof EnvObject>, ctx: Ctx): void {
   if (!env.aws && !env.gcp) issue(ctx, "aws", undefined, "an environment needs an aws section, a gcp section, or both");
-  const identity = ingressNginxIdentity(env.controller.releaseName);
   const clusters = [...(env.aws ? [env.aws.cluster.name] : []), ...(env.gcp?.clusters.map((c) => c.name) ?? [])];
-  // Port rules do not depend on the cluster: check them once.
-  for (const cluster of clusters.slice(0, 1)) {
-    for (const p of contractProblems({
-      env: env.name,
-      cluster,
-      namespace: env.controller.namespace,
-      serviceName: identity.serviceName,
-      podSelector: identity.podSelector,
-      http: env.ports.http,
-      https: env.ports.https,
-      tcp: env.ports.tcp,
-      health: { ...env.ports.health, podPort: identity.healthPodPort, serviceName: identity.healthServiceName },
-      nodePortRange: env.ports.nodePortRange,
-      proxyProtocol: env.ports.proxyProtocol,
-      tlsAtLoadBalancer: env.aws?.nlb.tls.mode === "terminate",
-      containerPorts: identity.containerPorts,
-    }))
-      issue(ctx, p.path, p.value, p.message);
-  }
+  // Port rules do not depend on the cluster: check them once, on the first.
+  const first = clusters[0];
+  if (first !== undefined)
+    for (const p of contractProblems(contractInputFor(env, first, { tlsAtLoadBalancer: env.aws?.nlb.tls.mode === "terminate" }))) issue(ctx, p.path, p.value, p.message);
   if (env.aws) awsRules(env.name, env.aws, ctx);
   if (env.gcp) gcpRules(env.gcp, env.ports.proxyProtocol, ctx);
 }

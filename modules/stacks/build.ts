@@ -6,29 +6,14 @@ import type { Construct } from "constructs";
 import type { TerraformStack } from "../cdktf";
 import { buildContract, negEntryPoints, type PortContract } from "../contract";
 import { ConfigError, type Problem } from "../errors";
-import { ingressNginxIdentity } from "../k8s/ingress-nginx-identity";
 import type { Env } from "../../envs/schema";
 import { AwsClusterStack, AwsEdgeStack } from "./aws";
+import { contractInputFor } from "./contract-input";
 import { GcpEdgeStack, GkeClusterStack } from "./gcp";
 
 /** The port contract of one cluster of an environment. */
 export function contractFor(env: Env, cluster: string, edge: { readonly tlsAtLoadBalancer: boolean }): PortContract {
-  const id = ingressNginxIdentity(env.controller.releaseName);
-  return buildContract({
-    env: env.name,
-    cluster,
-    namespace: env.controller.namespace,
-    serviceName: id.serviceName,
-    podSelector: id.podSelector,
-    http: env.ports.http,
-    https: env.ports.https,
-    tcp: env.ports.tcp,
-    health: { nodePort: env.ports.health.nodePort, path: env.ports.health.path, podPort: id.healthPodPort, serviceName: id.healthServiceName },
-    nodePortRange: env.ports.nodePortRange,
-    proxyProtocol: env.ports.proxyProtocol,
-    tlsAtLoadBalancer: edge.tlsAtLoadBalancer,
-    containerPorts: id.containerPorts,
-  });
+  return buildContract(contractInputFor(env, cluster, edge));
 }
 
 /** Stack names all start with the environment name. */
