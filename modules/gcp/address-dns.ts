@@ -33,7 +33,7 @@ export class GlobalAddressDns extends Construct {
   constructor(scope: Construct, id: string, props: GlobalAddressDnsProps) {
     super(scope, id);
     failIfAny(this.node.path, [
-      ...[props.name, `${props.name}-v6`].flatMap((n) => (rules.gcpName(n) ? [{ path: "name", value: n, message: rules.gcpName(n) ?? "" }] : [])),
+      ...[props.name, ...(props.ipv6 ? [`${props.name}-v6`] : [])].flatMap((n) => (rules.gcpName(n) ? [{ path: "name", value: n, message: rules.gcpName(n) ?? "" }] : [])).slice(0, 1),
       ...props.hostnames.flatMap((h, i) => (rules.hostname(h, true) ? [{ path: `hostnames.${i}`, value: h, message: rules.hostname(h, true) ?? "" }] : [])),
     ]);
     const ttl = props.ttl ?? 300;
