@@ -7,6 +7,7 @@
  * constructs (modules/rules.ts, modules/contract.ts).
  */
 import { z } from "zod";
+import { NLB_DEFAULTS } from "../modules/aws/nlb-edge";
 import { contractProblems, DEFAULT_PORTS } from "../modules/contract";
 import { contractInputFor } from "../modules/stacks/contract-input";
 import { awsElbName, hostKey } from "../modules/naming";
@@ -126,7 +127,8 @@ export const AwsSchema = z.strictObject({
           z.strictObject({
             mode: z.literal("terminate"),
             certificateArn: z.string().superRefine(rule(rules.certificateArn)),
-            sslPolicy: z.string().regex(/^ELBSecurityPolicy-/, 'must be a predefined ELB security policy ("ELBSecurityPolicy-...")').default("ELBSecurityPolicy-TLS13-1-2-2021-06"),
+            // A pattern, not a refinement, so the published JSON Schema carries it for editors.
+            sslPolicy: z.string().regex(rules.ELB_SSL_POLICY.pattern, rules.ELB_SSL_POLICY.message).default(NLB_DEFAULTS.sslPolicy),
             alpnPolicy: z.enum(["HTTP1Only", "HTTP2Only", "HTTP2Optional", "HTTP2Preferred", "None"]).optional(),
           }),
         ])

@@ -205,6 +205,17 @@ export function certificateArn(value: string): Check {
     : "must be an ACM certificate ARN (arn:aws:acm:<region>:<account>:certificate/<id>) or an IAM server certificate ARN";
 }
 
+/**
+ * NLB TLS listeners take only predefined security policies, all named `ELBSecurityPolicy-...`
+ * (Elastic Load Balancing "Security policies for your Network Load Balancer").
+ */
+export const ELB_SSL_POLICY = { pattern: /^ELBSecurityPolicy-/, message: 'must be a predefined ELB security policy ("ELBSecurityPolicy-...")' } as const;
+
+export function elbSslPolicy(value: string): Check {
+  if (isToken(value)) return undefined;
+  return ELB_SSL_POLICY.pattern.test(value) ? undefined : ELB_SSL_POLICY.message;
+}
+
 /** GCP regions look like `europe-west1`; zones are a region plus `-<letter>`. */
 export function gcpRegion(value: string): Check {
   return /^[a-z]+-[a-z]+[0-9]+$/.test(value) ? undefined : 'must be a GCP region such as "europe-west1"';

@@ -124,7 +124,7 @@ export class NlbEdge extends Construct {
     const groups: Record<string, LbTargetGroup> = {};
     for (const t of this.targetPorts) {
       const e = t.entry;
-      groups[e.name] = new LbTargetGroup(this, `tg-${e.name}`, {
+      const group = new LbTargetGroup(this, `tg-${e.name}`, {
         name: props.targetGroupNames[e.name],
         targetType: "ip",
         protocol: "TCP",
@@ -148,6 +148,7 @@ export class NlbEdge extends Construct {
         },
         tags: { ...props.tags, "gatehouse/entry-point": e.name },
       });
+      groups[e.name] = group;
       const tlsHere = e.kind === "https" && props.tls !== undefined;
       listeners[e.name] = new LbListener(this, `listener-${e.name}`, {
         loadBalancerArn: this.lb.arn,
@@ -156,7 +157,7 @@ export class NlbEdge extends Construct {
         certificateArn: tlsHere ? props.tls?.certificateArn : undefined,
         sslPolicy: tlsHere ? (props.tls?.sslPolicy ?? NLB_DEFAULTS.sslPolicy) : undefined,
         alpnPolicy: tlsHere ? props.tls?.alpnPolicy : undefined,
-        defaultAction: [{ type: "forward", targetGroupArn: groups[e.name]?.arn }],
+        defaultAction: [{ type: "forward", targetGroupArn: group.arn }],
         tags: props.tags ? { ...props.tags } : undefined,
       });
     }
@@ -184,8 +185,7 @@ function validate(props: NlbEdgeProps, hc: Required<TargetGroupHealthCheck>, del
   for (const p of rules.nlbHealthCheck({ protocol: "HTTP", path: props.contract.health.path, ...hc })) add(`healthCheck.${p.field}`, p.value, p.message);
   if (props.tls) {
     add("tls.certificateArn", props.tls.certificateArn, rules.certificateArn(props.tls.certificateArn));
-    if (props.tls.sslPolicy !== undefined && !props.tls.sslPolicy.startsWith("ELBSecurityPolicy-"))
-      add("tls.sslPolicy", props.tls.sslPolicy, 'must be a predefined ELB security policy ("ELBSecurityPolicy-...")');
+    if (props.tls.sslPolicy !== undefined) add("tls.sslPolicy", props.tls.sslPolicy, rules.elbSslPolicy(props.tls.sslPolicy));
   }
   if (Boolean(props.tls) !== props.contract.tlsAtLoadBalancer)
     add("tls", props.tls, `the contract says TLS ${props.contract.tlsAtLoadBalancer ? "ends at the load balancer" : "passes through to the controller"}; the NLB must agree`);
