@@ -100,6 +100,9 @@ describe("NlbEdge", () => {
     [{ healthCheck: { matcher: "100" } }, 'healthCheck.matcher: must be HTTP codes from 200 to 599: "200", "200,202" or "200-299"'],
     [{ subnetMappings: [{ subnetId: "subnet-1" }] }, "subnets: give exactly one of subnets and subnetMappings"],
     [{ tls: { certificateArn: "arn:aws:acm:eu-west-1:123456789012:certificate/x" } }, "tls: the contract says TLS passes through to the controller; the NLB must agree"],
+    [{ subnets: [] }, "subnets: an NLB needs at least one subnet"],
+    [{ targetGroupNames: { http: "t-eks-http" } }, "targetGroupNames.https: every entry point needs a target group name"],
+    [{ contract: contract({ tlsAtLoadBalancer: true }), tls: { certificateArn: "arn:aws:acm:eu-west-1:123456789012:certificate/x", sslPolicy: "TLS13" } }, 'tls.sslPolicy: must be a predefined ELB security policy ("ELBSecurityPolicy-...")'],
   ])("refuses %j", (change, message) => {
     expect(problemsOf(() => edge(change as Partial<NlbEdgeProps>))).toContain(message);
   });

@@ -37,6 +37,8 @@ describe("valid input is accepted", () => {
     expect(aws?.env.aws?.nlb).toMatchObject({ internetFacing: true, deletionProtection: true, crossZone: true, tls: { mode: "passthrough" }, securityGroup: { mode: "none" } });
     expect(gcp?.env.gcp?.clusters[0]?.capacity).toBe(1);
     expect(gcp?.env.state).toEqual({ type: "local" });
+    const armored = patch(gcpEnv(), { gcp: { backends: { securityPolicy: "projects/acme-test-edge/global/securityPolicies/edge-policy" } } });
+    expect(loadEnvironments({ builtins: [armored] })[0]?.env.gcp?.backends.securityPolicy).toBe("projects/acme-test-edge/global/securityPolicies/edge-policy");
   });
 });
 
@@ -66,6 +68,12 @@ describe("schema rules", () => {
     ["health-check threshold", patch(awsEnv(), { aws: { targetGroups: { healthCheck: { healthyThreshold: 1 } } } }), "t: aws.targetGroups.healthCheck.healthyThreshold (got 1): must be a whole number from 2 to 10"],
     ["health-check matcher", patch(awsEnv(), { aws: { targetGroups: { healthCheck: { matcher: "600" } } } }), 't: aws.targetGroups.healthCheck.matcher (got "600"): must be HTTP codes from 200 to 599: "200", "200,202" or "200-299"'],
     ["deregistration delay", patch(awsEnv(), { aws: { targetGroups: { deregistrationDelay: -1 } } }), "t: aws.targetGroups.deregistrationDelay (got -1): must be a whole number of seconds from 0 to 3600"],
+    ["node port range upside down", awsEnv({ ports: { nodePortRange: { min: 32000, max: 31000 } } }), 't: ports.nodePortRange (got {"min":32000,"max":31000}): must be whole numbers with 1 <= min < max <= 65535'],
+    ["TLS policy that is not predefined", patch(awsEnv(), { aws: { nlb: { tls: { mode: "terminate", certificateArn: "arn:aws:acm:eu-west-1:123456789012:certificate/abc", sslPolicy: "TLS13-only" } } } }), 't: aws.nlb.tls.sslPolicy (got "TLS13-only"): must be a predefined ELB security policy ("ELBSecurityPolicy-...")'],
+    ["chart version range", awsEnv({ controller: { chartVersion: "^4.15" } }), 't: controller.chartVersion (got "^4.15"): must be an exact chart version such as 4.15.1'],
+    ["HCP Terraform organization", awsEnv({ state: { type: "cloud", organization: "acme platform" } }), 't: state.organization (got "acme platform"): must be an HCP Terraform organization name'],
+    ["hostname listed twice", patch(gcpEnv(), { gcp: { hostnames: ["example.com", "example.com"] } }), 'g: gcp.hostnames (got ["example.com","example.com"]): lists a hostname twice'],
+    ["Cloud Armor policy", patch(gcpEnv(), { gcp: { backends: { securityPolicy: "Edge Policy" } } }), 'g: gcp.backends.securityPolicy (got "Edge Policy"): must be a Cloud Armor policy name or self link'],
     ["public static target IP outside the VPC", patch(awsEnv(), { aws: { targets: { mode: "static", ips: ["8.8.8.8"] } } }), 't: aws.targets.ips.0 (got "8.8.8.8"): is outside the VPC and not private; IP targets outside the VPC must be in 10.0.0.0/8, 172.16.0.0/12, 192.168.0.0/16, 100.64.0.0/10'],
     ["hostnames that map to one resource name", patch(gcpEnv(), { gcp: { hostnames: ["x-y.example.com", "x.y.example.com"] } }), 'g: gcp.hostnames.1 (got "x.y.example.com"): maps to the same resource names as "x-y.example.com"; rename one of them'],
     ["static target IP", patch(awsEnv(), { aws: { targets: { mode: "static", ips: ["10.0.0.300"] } } }), 't: aws.targets.ips.0 (got "10.0.0.300"): must be an IPv4 address such as 10.0.1.17'],

@@ -81,6 +81,14 @@ describe("contractProblems", () => {
     expect(messages({ tcp: { x: { listenerPort: 9000, nodePort: 30999, backend: "broker:1883" } } })).toHaveLength(1);
   });
 
+  it("gives a backend only to tcp entry points", () => {
+    expect(messages({ http: { listenerPort: 80, nodePort: 30080, backend: "a/b:1" } })).toEqual(["ports.http.backend: only tcp entry points take a backend; http and https go to the controller"]);
+  });
+
+  it("needs a node port range with min below max", () => {
+    expect(messages({ nodePortRange: { min: 32767, max: 30000 } })).toContain("ports.nodePortRange: must be whole numbers with 1 <= min < max <= 65535");
+  });
+
   it("needs a health path starting with /", () => {
     expect(messages({ health: { ...input().health, path: "healthz" } })).toEqual(['ports.health.path: must start with "/"']);
   });

@@ -116,6 +116,16 @@ describe("NegBackends", () => {
     }
   });
 
+  it("refuses clusters that serve different entry points behind one load balancer", () => {
+    const differ: NegCluster[] = [
+      { name: "a", zones: ["europe-west1-b"], capacity: 1, contract: contract("a") },
+      { name: "b", zones: ["us-east1-b"], capacity: 1, contract: fixtureContract({ cluster: "b" }) },
+    ];
+    expect(() => synthConstruct((s) => void new NegBackends(s, "b", { namePrefix: "p", project: "acme-prod", clusters: differ }))).toThrow(
+      "clusters.b (got \"b\"): exposes other ports than a; every cluster behind one load balancer must serve the same entry points",
+    );
+  });
+
   it("refuses an empty cluster list", () => {
     expect(() => synthConstruct((s) => void new NegBackends(s, "b", { namePrefix: "p", project: "acme-prod", clusters: [] }))).toThrow("at least one cluster is needed behind the load balancer");
   });

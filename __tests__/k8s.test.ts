@@ -85,12 +85,14 @@ describe("ingress-nginx values", () => {
       try {
         synthConstruct((s) => void new IngressNginx(s, "c", p));
       } catch (e) {
-        return (e as ConfigError).problems.map((x) => x.path);
+        return (e as ConfigError).problems.map((x) => `${x.path}: ${x.message}`);
       }
       return [];
     };
-    expect(problems(props({ replicas: 1 }))).toEqual(["replicas"]);
-    expect(problems(props({ exposure: "gke-neg", contract: contract({ proxyProtocol: true }) }))).toEqual(["contract.proxyProtocol"]);
+    expect(problems(props({ replicas: 1 }))).toEqual(["replicas: must be a whole number of at least 2 (one replica means an outage on every node drain)"]);
+    expect(problems(props({ exposure: "gke-neg", contract: contract({ proxyProtocol: true }) }))).toEqual([
+      "contract.proxyProtocol: Google's Application Load Balancer sends no PROXY header; it must be off behind NEGs",
+    ]);
   });
 });
 
