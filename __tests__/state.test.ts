@@ -1,7 +1,10 @@
 /** State backends per environment, and the published JSON Schema. */
 import { readFileSync } from "node:fs";
+import { Testing, TerraformStack } from "cdktf";
+import { gcpLabels } from "../modules/stacks/gcp";
+import { CloudBlock } from "../modules/stacks/state";
 import { envJsonSchema, SCHEMA_FILE } from "../scripts/write-schema";
-import { awsEnv } from "./helpers/fixtures";
+import { awsEnv, gcpEnv } from "./helpers/fixtures";
 import { synthEnvs } from "./helpers/synth";
 
 const terraformBlock = (state: object, stack = "t-aws-edge") => synthEnvs([awsEnv({ state } as never)])[stack]?.terraform as Record<string, unknown>;
@@ -28,6 +31,13 @@ describe("state backends", () => {
     });
   });
 
+  it("marks the backend for the cdktf CLI as HCP Terraform or Terraform Enterprise by hostname", () => {
+    const stack = new TerraformStack(Testing.app(), "s");
+    expect(new CloudBlock(stack, { organization: "acme", workspace: "w" }).toMetadata()).toMatchObject({ cloud: "tfc" });
+    const other = new TerraformStack(Testing.app(), "s");
+    expect(new CloudBlock(other, { organization: "acme", workspace: "w", hostname: "tfe.acme.internal" }).toMetadata()).toMatchObject({ cloud: "tfe" });
+  });
+
   it("S3: encrypted, one key per stack, S3-native locking", () => {
     const tf = terraformBlock({ type: "s3", bucket: "acme-tfstate", region: "eu-west-1" });
     expect(tf.backend).toEqual({ s3: { bucket: "acme-tfstate", region: "eu-west-1", key: "gatehouse/t-aws-edge.tfstate", encrypt: true, use_lockfile: true } });
@@ -50,5 +60,19 @@ describe("published JSON Schema", () => {
     expect(schema.required).toEqual(["name"]);
     expect(schema.properties.ports.properties.health.properties.nodePort.default).toBe(30200);
     expect(schema.properties.aws.properties.nlb.properties.deletionProtection.default).toBe(true);
+  });
+});
+
+describe("GCP labels", () => {
+  it("turns tags into valid label keys and values", () => {
+    expect(gcpLabels({ Team: "Platform Edge", "cost:center": "4711", ["k".repeat(70)]: "v" })).toEqual({ team: "platform_edge", cost_center: "4711", ["k".repeat(63)]: "v" });
+  });
+
+  it("labels everything through the provider's default_labels, keys as written", () => {
+    const stacks = synthEnvs([gcpEnv({ tags: { Team: "Platform", "cost-center": "4711" } })]);
+    for (const stack of ["g-gcp-edge", "g-gcp-cluster-c1"]) {
+      // Keys exactly as labelled: cdktf would snake-case "cost-center" to "cost_center" here.
+      expect(stacks[stack]?.provider?.google?.[0]?.default_labels).toEqual({ team: "platform", "cost-center": "4711", "gatehouse-env": "g", "managed-by": "gatehouse" });
+    }
   });
 });

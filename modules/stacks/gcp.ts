@@ -28,10 +28,12 @@ export function gcpLabels(tags: Readonly<Record<string, string>>): Record<string
 }
 
 function googleProvider(stack: Construct, env: Env, gcp: GcpEnv): GoogleProvider {
-  return new GoogleProvider(stack, "google", {
-    project: gcp.project,
-    defaultLabels: gcpLabels({ ...env.tags, "gatehouse-env": env.name, "managed-by": "gatehouse" }),
-  });
+  const provider = new GoogleProvider(stack, "google", { project: gcp.project });
+  // cdktf snake-cases every key under a provider block except `tags`, map keys included, so
+  // `defaultLabels: {"cost-center": ...}` would come out as `cost_center`. Overrides are merged
+  // after that step and keep the keys as written.
+  provider.addOverride("default_labels", gcpLabels({ ...env.tags, "gatehouse-env": env.name, "managed-by": "gatehouse" }));
+  return provider;
 }
 
 export interface GkeClusterStackProps {
