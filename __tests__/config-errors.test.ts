@@ -193,7 +193,14 @@ describe("NLB security group replacement warning", () => {
     expect(w).toContain("REPLACE");
   });
 
+  it("warns when the security groups of an NLB that had some are removed", () => {
+    const [w] = nlbSecurityGroupWarnings(previousOutdir(["sg-0123456789abcdef0"]), [parseEnv(awsEnv())]);
+    expect(w).toContain("t: aws.nlb.securityGroup removes the NLB's security groups");
+    expect(w).toContain("REPLACE t-aws-edge's NLB");
+  });
+
   it("stays quiet when nothing changes or there is no previous output", () => {
+    expect(nlbSecurityGroupWarnings(previousOutdir(["sg-0123456789abcdef0"]), [parseEnv(patch(awsEnv(), { aws: { nlb: { securityGroup: { mode: "create" } } } }))])).toEqual([]);
     expect(nlbSecurityGroupWarnings(previousOutdir(undefined), [parseEnv(awsEnv())])).toEqual([]);
     expect(nlbSecurityGroupWarnings(join(tmpdir(), "gh-none"), [parseEnv(awsEnv())])).toEqual([]);
   });

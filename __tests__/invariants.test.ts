@@ -96,6 +96,13 @@ describe.each(awsEnvs)("AWS invariants: %s", (env) => {
     }
   });
 
+  it("creates the health Service and bindings only after the controller release (its namespace)", () => {
+    const release = `helm_release.${Object.keys(resources(cluster, "helm_release"))[0]}`;
+    const dependents = [...Object.values(resources(cluster, "kubernetes_service_v1")), ...Object.values(resources(cluster, "kubernetes_manifest"))];
+    expect(dependents.length).toBeGreaterThan(0);
+    for (const d of dependents) expect(d.depends_on).toEqual([release]);
+  });
+
   it("agrees on PROXY protocol on both sides", () => {
     const lbSide = new Set(Object.values(groups).map((tg) => tg.proxy_protocol_v2));
     expect(lbSide.size).toBe(1);
