@@ -65,8 +65,9 @@ export function loadEnvironments(opts: LoadOptions): LoadedEnv[] {
     if (!seen.has(name)) problems.push({ env: name, path: "GATEHOUSE_ENVS", value: name, message: `no such environment; known: ${[...seen.keys()].sort().join(", ")}` });
   }
   const selected = only.length === 0 ? loaded : loaded.filter((l) => only.includes(l.env.name));
-  // Only the selected environments' problems stop the run, so one broken env file does not
-  // block work on another environment; a bad selection or duplicate name always does.
+  // Only the selected environments' problems stop the run, so one broken environment does not
+  // block work on another. A bad selection always stops it, and so does a file that could not be
+  // read or parsed (its environments' names are unknown).
   const relevant = problems.filter((p) => only.length === 0 || only.includes(p.env) || p.path === "GATEHOUSE_ENVS" || !seen.has(p.env));
   if (relevant.length) throw new ConfigError(relevant);
   return selected;
