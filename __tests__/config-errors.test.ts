@@ -12,7 +12,7 @@ import * as rules from "../modules/rules";
 import { buildAll } from "../modules/stacks/build";
 import { nlbSecurityGroupWarnings } from "../modules/stacks/replacement-warnings";
 import { awsEnv, gcpEnv, patch } from "./helpers/fixtures";
-import { parseEnv } from "./helpers/synth";
+import { dataSources, parseEnv, type TfJson } from "./helpers/synth";
 import { Testing } from "cdktf";
 
 function problems(...envs: EnvInput[]): Problem[] {
@@ -34,7 +34,8 @@ describe("valid input is accepted", () => {
   it("takes the minimal AWS and GCP fixtures with every default filled in", () => {
     const [aws, gcp] = loadEnvironments({ builtins: [awsEnv(), gcpEnv()] });
     expect(aws?.env.ports.health).toEqual({ nodePort: 30200, path: "/healthz" });
-    expect(aws?.env.aws?.nlb).toMatchObject({ internetFacing: true, deletionProtection: true, crossZone: true, tls: { mode: "passthrough" }, securityGroup: { mode: "none" } });
+    expect(aws?.env.aws?.nlb).toMatchObject({ internetFacing: true, deletionProtection: true, crossZone: true, tls: { sslPolicy: "ELBSecurityPolicy-TLS13-1-2-2021-06" }, securityGroup: { mode: "none" }, clusterTag: "shared" });
+    expect(aws?.env.ports.https.tls).toBe("passthrough");
     expect(gcp?.env.gcp?.clusters[0]?.capacity).toBe(1);
     expect(gcp?.env.state).toEqual({ type: "local" });
     const armored = patch(gcpEnv(), { gcp: { backends: { securityPolicy: "projects/acme-test-edge/global/securityPolicies/edge-policy" } } });
@@ -60,16 +61,29 @@ describe("schema rules", () => {
     ["AWS region", patch(awsEnv(), { aws: { region: "europe" } }), 't: aws.region (got "europe"): must be an AWS region code such as "eu-west-1"'],
     ["subnets and mappings both", patch(awsEnv(), { aws: { nlb: { subnetMappings: [{ subnetId: "subnet-0123456789abcdef1" }] } } }), 't: aws.nlb.subnets (got ["subnet-0123456789abcdef1","subnet-0123456789abcdef2"]): give exactly one of aws.nlb.subnets and aws.nlb.subnetMappings'],
     ["Elastic IP on an internal NLB", patch(awsEnv(), { aws: { nlb: { internetFacing: false, subnets: undefined, subnetMappings: [{ subnetId: "subnet-0123456789abcdef1", allocationId: "eipalloc-0123456789abcdef1" }] } } }), 't: aws.nlb.subnetMappings.0.allocationId (got "eipalloc-0123456789abcdef1"): Elastic IPs only apply to an internet-facing NLB'],
-    ["TLS listener without certificate", patch(awsEnv(), { aws: { nlb: { tls: { mode: "terminate" } } } }), "t: aws.nlb.tls.certificateArn: is required (string)"],
-    ["TLS certificate that is not an ARN", patch(awsEnv(), { aws: { nlb: { tls: { mode: "terminate", certificateArn: "my-cert" } } } }), 't: aws.nlb.tls.certificateArn (got "my-cert"): must be an ACM certificate ARN (arn:aws:acm:<region>:<account>:certificate/<id>) or an IAM server certificate ARN'],
-    ["TLS mode", patch(awsEnv(), { aws: { nlb: { tls: { mode: "offload" } } } }), 't: aws.nlb.tls.mode (got "offload"): must be one of: passthrough, terminate'],
+    ["TLS at the NLB without certificate", awsEnv({ ports: { https: { listenerPort: 443, nodePort: 30443, tls: "terminate" } } }), "t: aws.nlb.tls.certificateArn: is required: ports.https.tls ends TLS at the load balancer, which needs an ACM certificate on the NLB"],
+    ["tcp entry ending TLS without certificate", awsEnv({ ports: { tcp: { mqtts: { listenerPort: 8883, nodePort: 30883, backend: "a/b:1", tls: "terminate" } } } }), "t: aws.nlb.tls.certificateArn: is required: ports.tcp.mqtts.tls ends TLS at the load balancer, which needs an ACM certificate on the NLB"],
+    ["certificate no entry point uses", patch(awsEnv(), { aws: { nlb: { tls: { certificateArn: "arn:aws:acm:eu-west-1:123456789012:certificate/abc" } } } }), 't: aws.nlb.tls.certificateArn (got "arn:aws:acm:eu-west-1:123456789012:certificate/abc"): is unused: no entry point ends TLS at the load balancer; set ports.https.tls (or ports.tcp.<name>.tls) to "terminate", or remove the certificate'],
+    ["ALPN with no TLS listener", patch(awsEnv(), { aws: { nlb: { tls: { alpnPolicy: "HTTP2Preferred" } } } }), 't: aws.nlb.tls.alpnPolicy (got "HTTP2Preferred"): is unused: ALPN applies to TLS listeners and no entry point ends TLS at the load balancer'],
+    ["idle timeout on an AWS TLS listener", patch(awsEnv({ ports: { tcp: { mqtts: { listenerPort: 8883, nodePort: 30883, backend: "a/b:1", tls: "terminate", idleTimeout: 900 } } } }), { aws: { nlb: { tls: { certificateArn: "arn:aws:acm:eu-west-1:123456789012:certificate/abc" } } } }), "t: ports.tcp.mqtts.idleTimeout (got 900): must be 350 when TLS ends at the load balancer: AWS fixes the idle timeout of NLB TLS listeners at 350 s (use tls: passthrough for a longer one)"],
+    ["idle timeout out of range", awsEnv({ ports: { tcp: { mqtts: { listenerPort: 8883, nodePort: 30883, backend: "a/b:1", idleTimeout: 30 } } } }), "t: ports.tcp.mqtts.idleTimeout (got 30): must be a whole number of seconds from 60 to 6000 (the NLB's TCP idle timeout range)"],
+    ["TLS certificate that is not an ARN", patch(awsEnv({ ports: { https: { listenerPort: 443, nodePort: 30443, tls: "terminate" } } }), { aws: { nlb: { tls: { certificateArn: "my-cert" } } } }), 't: aws.nlb.tls.certificateArn (got "my-cert"): must be an ACM certificate ARN (arn:aws:acm:<region>:<account>:certificate/<id>) or an IAM server certificate ARN'],
+    ["TLS choice", awsEnv({ ports: { https: { listenerPort: 443, nodePort: 30443, tls: "offload" as "terminate" } } }), 't: ports.https.tls (got "offload"): Invalid option: expected one of "passthrough"|"terminate"'],
+    ["the removed aws.nlb.tls.mode", patch(awsEnv(), { aws: { nlb: { tls: { mode: "terminate" } } } }), 't: aws.nlb.tls.mode (got "terminate"): was removed: choose where TLS ends per entry point with ports.https.tls (and ports.tcp.<name>.tls): "passthrough" or "terminate"; aws.nlb.tls keeps the certificate and policies'],
+    ["public VPC CIDR admitted to the NodePorts", patch(awsEnv(), { aws: { vpc: { cidrs: ["0.0.0.0/0"] } } }), 't: aws.vpc.cidrs.0 (got "0.0.0.0/0"): is not a private range (10.0.0.0/8, 172.16.0.0/12, 192.168.0.0/16, 100.64.0.0/10); the VPC CIDRs are admitted to the worker NodePorts, so this would open them to the internet. Set aws.vpc.allowPublicCidrs: true if the VPC really uses this address space'],
+    ["CIDR wider than a private range", patch(awsEnv(), { aws: { vpc: { cidrs: ["10.0.0.0/7"] } } }), 't: aws.vpc.cidrs.0 (got "10.0.0.0/7"): is not a private range (10.0.0.0/8, 172.16.0.0/12, 192.168.0.0/16, 100.64.0.0/10); the VPC CIDRs are admitted to the worker NodePorts, so this would open them to the internet. Set aws.vpc.allowPublicCidrs: true if the VPC really uses this address space'],
+    ["environment name holding a stack word", awsEnv({ name: "x-gcp-cluster-c" }), 'x-gcp-cluster-c: name (got "x-gcp-cluster-c"): must not contain the words "aws" or "gcp" between hyphens: stack names use them after the environment name (<env>-aws-edge, <env>-gcp-cluster-<cluster>)'],
+    ["environment name with the name separator", awsEnv({ name: "a--b" }), 'a--b: name (got "a--b"): must not contain "--": it separates the parts of derived resource names'],
+    ["cluster name with the name separator", patch(gcpEnv(), { gcp: { clusters: [{ name: "c--1", location: "europe-west1", zones: ["europe-west1-b"] }] } }), 'g: gcp.clusters.0.name (got "c--1"): must not contain "--": it separates the parts of derived resource names'],
+    ["capacity the backend cannot take", patch(gcpEnv(), { gcp: { clusters: [{ name: "c1", location: "europe-west1", zones: ["europe-west1-b"], capacity: 0.05 }] } }), "g: gcp.clusters.0.capacity (got 0.05): must be 0 (drained) or from 0.1 to 1: the backend's capacity_scaler accepts nothing in between"],
+    ["Terraform template in a tag", awsEnv({ tags: { team: "${path.cwd}" } }), 't: tags.team (got "${path.cwd}"): value contains "${": Terraform would evaluate it as an expression (it can read files and other resources\' attributes into the plan); gatehouse refuses template sequences in configuration. Write plain text without "${" (only controller.config.* is passed through literally)'],
     ["health-check interval", patch(awsEnv(), { aws: { targetGroups: { healthCheck: { interval: 301 } } } }), "t: aws.targetGroups.healthCheck.interval (got 301): must be a whole number from 5 to 300"],
     ["health-check timeout above interval", patch(awsEnv(), { aws: { targetGroups: { healthCheck: { interval: 5, timeout: 6 } } } }), "t: aws.targetGroups.healthCheck.timeout (got 6): must not exceed the interval (5 s)"],
     ["health-check threshold", patch(awsEnv(), { aws: { targetGroups: { healthCheck: { healthyThreshold: 1 } } } }), "t: aws.targetGroups.healthCheck.healthyThreshold (got 1): must be a whole number from 2 to 10"],
     ["health-check matcher", patch(awsEnv(), { aws: { targetGroups: { healthCheck: { matcher: "600" } } } }), 't: aws.targetGroups.healthCheck.matcher (got "600"): must be HTTP codes from 200 to 599: "200", "200,202" or "200-299"'],
     ["deregistration delay", patch(awsEnv(), { aws: { targetGroups: { deregistrationDelay: -1 } } }), "t: aws.targetGroups.deregistrationDelay (got -1): must be a whole number of seconds from 0 to 3600"],
     ["node port range upside down", awsEnv({ ports: { nodePortRange: { min: 32000, max: 31000 } } }), 't: ports.nodePortRange (got {"min":32000,"max":31000}): must be whole numbers with 1 <= min < max <= 65535'],
-    ["TLS policy that is not predefined", patch(awsEnv(), { aws: { nlb: { tls: { mode: "terminate", certificateArn: "arn:aws:acm:eu-west-1:123456789012:certificate/abc", sslPolicy: "TLS13-only" } } } }), 't: aws.nlb.tls.sslPolicy (got "TLS13-only"): must be a predefined ELB security policy ("ELBSecurityPolicy-...")'],
+    ["TLS policy that is not predefined", patch(awsEnv({ ports: { https: { listenerPort: 443, nodePort: 30443, tls: "terminate" } } }), { aws: { nlb: { tls: { certificateArn: "arn:aws:acm:eu-west-1:123456789012:certificate/abc", sslPolicy: "TLS13-only" } } } }), 't: aws.nlb.tls.sslPolicy (got "TLS13-only"): must be a predefined ELB security policy ("ELBSecurityPolicy-...")'],
     ["chart version range", awsEnv({ controller: { chartVersion: "^4.15" } }), 't: controller.chartVersion (got "^4.15"): must be an exact chart version such as 4.15.1'],
     ["HCP Terraform organization", awsEnv({ state: { type: "cloud", organization: "acme platform" } }), 't: state.organization (got "acme platform"): must be an HCP Terraform organization name'],
     ["hostname listed twice", patch(gcpEnv(), { gcp: { hostnames: ["example.com", "example.com"] } }), 'g: gcp.hostnames (got ["example.com","example.com"]): lists a hostname twice'],
@@ -109,15 +123,18 @@ describe("schema rules", () => {
     expect(lines(awsEnv({ name: "x" }), gcpEnv({ name: "x" }))).toEqual(['x: name (got "x"): is also the name of an environment in envs/; environment names must be unique']);
   });
 
-  it("refuses NEG names that collide across environments in one project", () => {
+  it("gives env a-b + cluster c and env a + cluster b-c different names, in one run or apart", () => {
     const a = patch(gcpEnv({ name: "a-b" }), { gcp: { clusters: [{ name: "c", location: "europe-west1", zones: ["europe-west1-b"] }] } });
     const b = patch(gcpEnv({ name: "a" }), { gcp: { clusters: [{ name: "b-c", location: "europe-west1", zones: ["europe-west1-b"] }] } });
-    try {
-      buildAll(Testing.app(), [parseEnv(a), parseEnv(b)]);
-      throw new Error("expected a ConfigError");
-    } catch (e) {
-      expect((e as ConfigError).problems.map((p) => `${p.env}: ${p.path}: ${p.message}`)).toContain('a: gcp.clusters.0.name: its NEG "a-b-c-https" in europe-west1-b collides with cluster a-b/c; rename one cluster');
-    }
+    const negs = (...envs: EnvInput[]) => buildAll(Testing.app(), envs.map(parseEnv)).flatMap((st) => Object.values(dataSources(JSON.parse(Testing.synth(st)) as TfJson, "google_compute_network_endpoint_group")).map((n) => String(n.name)));
+    const alone = [...negs(a), ...negs(b)];
+    expect(new Set(alone).size).toBe(alone.length);
+    expect(negs(a, b).sort()).toEqual(alone.sort());
+  });
+
+  it("refuses a stack name that two environments would share (the words aws and gcp are reserved)", () => {
+    // Env "x" with cluster "c-aws-edge" and env "x-gcp-cluster-c" once both made x-gcp-cluster-c-aws-edge.
+    expect(lines(awsEnv({ name: "x-gcp-cluster-c" }))[0]).toMatch(/^x-gcp-cluster-c: name .*must not contain the words "aws" or "gcp"/);
   });
 });
 

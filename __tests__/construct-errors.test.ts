@@ -4,7 +4,7 @@ import { NlbSecurityGroup } from "../modules/aws/nlb-security-group";
 import { NodeAccessRules } from "../modules/aws/node-access";
 import { TargetRegistration, type TargetSource } from "../modules/aws/targets";
 import { ConfigError } from "../modules/errors";
-import { GlobalAddressDns } from "../modules/gcp/address-dns";
+import { AddressRecords, GlobalAddresses } from "../modules/gcp/address-dns";
 import { FrontEndFirewall } from "../modules/gcp/firewall";
 import { contract } from "./helpers/fixtures";
 import { resources, synthConstruct } from "./helpers/synth";
@@ -44,8 +44,8 @@ describe("NlbSecurityGroup", () => {
 
 describe("TargetRegistration checks", () => {
   it.each<[TargetSource, string]>([
-    [{ mode: "discover", tagKey: " ", tagValues: ["n"] }, "test/targets: source.tagKey: must name the tag that marks worker instances"],
-    [{ mode: "discover", tagKey: "Name", tagValues: [] }, "test/targets: source.tagValues: needs at least one tag value"],
+    [{ mode: "discover", tagKey: " ", tagValues: ["n"], vpcId: "vpc-1" }, "test/targets: source.tagKey: must name the tag that marks worker instances"],
+    [{ mode: "discover", tagKey: "Name", tagValues: [], vpcId: "vpc-1" }, "test/targets: source.tagValues: needs at least one tag value"],
     [{ mode: "static", ips: [] }, "test/targets: source.ips: needs at least one IP"],
     [{ mode: "static", ips: ["10.0.0.5", "10.0.0.5"] }, "test/targets: source.ips: lists an IP twice"],
   ])("%j", (source, message) => {
@@ -55,24 +55,22 @@ describe("TargetRegistration checks", () => {
 
 describe("other construct checks", () => {
   it("NodeAccessRules needs a source", () => {
-    expect(problemsOf((s) => void new NodeAccessRules(s, "rules", { targetPorts: contract().targets("node"), targetSecurityGroupIds: ["sg-w"], from: { securityGroupIds: [] } }))).toEqual([
+    expect(problemsOf((s) => void new NodeAccessRules(s, "rules", { targetPorts: contract().targets("node"), targetSecurityGroups: { w: "sg-w" }, from: { securityGroups: {} } }))).toEqual([
       "test/rules: from: at least one source (NLB security group or VPC CIDR) is needed",
     ]);
   });
 
-  it("GlobalAddressDns refuses an invalid address name (once) and hostname", () => {
-    expect(problemsOf((s) => void new GlobalAddressDns(s, "a", { name: "Prod_IP", zone: "z", hostnames: ["bad_host.example.com"], ipv6: true }))).toEqual([
-      "test/a: name: must match [a-z]([-a-z0-9]*[a-z0-9])? and be at most 63 characters",
+  it("GlobalAddresses refuses an invalid address name (once); AddressRecords an invalid hostname", () => {
+    expect(problemsOf((s) => void new GlobalAddresses(s, "a", { name: "Prod_IP", ipv6: true }))).toEqual(["test/a: name: must match [a-z]([-a-z0-9]*[a-z0-9])? and be at most 63 characters"]);
+    expect(problemsOf((s) => void new AddressRecords(s, "a", { zone: "z", hostnames: ["bad_host.example.com"], addresses: { v4: "1.2.3.4" } }))).toEqual([
       'test/a: hostnames.0: must be a lowercase DNS name such as "app.example.com" or a wildcard "*.example.com"; label "bad_host" is not valid',
     ]);
   });
 
-  it("GlobalAddressDns checks the IPv6 name's length only with IPv6", () => {
+  it("GlobalAddresses checks the IPv6 name's length only with IPv6", () => {
     const name = `a${"b".repeat(61)}`;
-    expect(() => synthConstruct((s) => void new GlobalAddressDns(s, "a", { name, zone: "z", hostnames: ["example.com"] }))).not.toThrow();
-    expect(problemsOf((s) => void new GlobalAddressDns(s, "a", { name, zone: "z", hostnames: ["example.com"], ipv6: true }))).toEqual([
-      "test/a: name: must match [a-z]([-a-z0-9]*[a-z0-9])? and be at most 63 characters",
-    ]);
+    expect(() => synthConstruct((s) => void new GlobalAddresses(s, "a", { name }))).not.toThrow();
+    expect(problemsOf((s) => void new GlobalAddresses(s, "a", { name, ipv6: true }))).toEqual(["test/a: name: must match [a-z]([-a-z0-9]*[a-z0-9])? and be at most 63 characters"]);
   });
 
   it("FrontEndFirewall needs node tags or service accounts", () => {

@@ -1,12 +1,13 @@
 import { buildContract, contractProblems, negEntryPoints, type ContractInput } from "../modules/contract";
 import { ConfigError } from "../modules/errors";
-import { contractInput } from "./helpers/fixtures";
+import { contractInput, MQTTS } from "./helpers/fixtures";
 
 const input = (change: Partial<ContractInput> = {}) => contractInput({ env: "prod", cluster: "eks", ...change });
+const tcp = (listenerPort: number, nodePort: number, backend = "a/b:1") => ({ ...MQTTS.mqtts, listenerPort, nodePort, backend });
 
 describe("buildContract", () => {
   it("decides listener, node, service and container ports per entry point", () => {
-    const c = buildContract(input({ tcp: { mqtts: { listenerPort: 8883, nodePort: 30883, backend: "messaging/broker:1883" } } }));
+    const c = buildContract(input({ tcp: MQTTS }));
     expect(c.entryPoints.map((e) => [e.name, e.kind, e.listenerPort, e.nodePort, e.servicePort, e.containerPort])).toEqual([
       ["http", "http", 80, 30080, 80, 80],
       ["https", "https", 443, 30443, 443, 443],
@@ -20,16 +21,30 @@ describe("buildContract", () => {
     expect(c.targets("pod").map((t) => [t.trafficPort, t.healthPort])).toEqual([[80, 10254], [443, 10254]]);
   });
 
-  it("sends https to the plain HTTP pod port when TLS ends at the load balancer", () => {
-    expect(buildContract(input({ tlsAtLoadBalancer: true })).entry("https").containerPort).toBe(80);
+  it("sends https to the plain HTTP pod port and plain HTTP to the redirect port when TLS ends at the load balancer", () => {
+    const c = buildContract(input({ https: { listenerPort: 443, nodePort: 30443, tls: "terminate" } }));
+    expect(c.entry("https")).toMatchObject({ containerPort: 80, tls: "terminate" });
+    expect(c.entry("http")).toMatchObject({ containerPort: 2443, redirectsToHttps: true, tls: "none" });
+    expect(c.terminatesTls).toBe(true);
+    const passthrough = buildContract(input());
+    expect(passthrough.entry("http")).toMatchObject({ containerPort: 80, redirectsToHttps: false });
+    expect(passthrough.terminatesTls).toBe(false);
   });
 
-  it("derives NEG names from env, cluster and entry point, unique per cluster", () => {
+  it("keeps each tcp entry's TLS choice, idle timeout and connection termination", () => {
+    const c = buildContract(input({ tcp: { mqtts: { ...MQTTS.mqtts, tls: "terminate", idleTimeout: 900, connectionTermination: false } } }));
+    expect(c.entry("mqtts")).toMatchObject({ tls: "terminate", idleTimeout: 900, connectionTermination: false });
+    expect(c.terminatesTls).toBe(true);
+  });
+
+  it("derives NEG names from env, cluster and entry point, joined by a separator no name holds", () => {
     const a = buildContract(input({ cluster: "euw1" }));
     const b = buildContract(input({ cluster: "use1" }));
-    expect(a.entry("https").negName).toBe("prod-euw1-https");
-    expect(b.entry("https").negName).toBe("prod-use1-https");
+    expect(a.entry("https").negName).toBe("prod--euw1--https");
+    expect(b.entry("https").negName).toBe("prod--use1--https");
     expect(negEntryPoints(a).map((e) => e.name)).toEqual(["https"]);
+    // env "a-b" + cluster "c" and env "a" + cluster "b-c" once both gave "a-b-c-https".
+    expect(buildContract(input({ env: "a-b", cluster: "c" })).entry("https").negName).not.toBe(buildContract(input({ env: "a", cluster: "b-c" })).entry("https").negName);
   });
 
   it("keeps NEG names within 63 characters", () => {
@@ -40,14 +55,17 @@ describe("buildContract", () => {
 
   it("throws a ConfigError naming the env and every problem", () => {
     expect(() => buildContract(input({ http: { listenerPort: 80, nodePort: 30200 } }))).toThrow(ConfigError);
+    let thrown: unknown;
     try {
-      buildContract(input({ http: { listenerPort: 80, nodePort: 30200 }, https: { listenerPort: 443, nodePort: 40000 } }));
+      buildContract(input({ http: { listenerPort: 80, nodePort: 30200 }, https: { listenerPort: 443, nodePort: 40000, tls: "passthrough" } }));
     } catch (e) {
-      expect((e as ConfigError).problems.map((p) => [p.env, p.path])).toEqual([
-        ["prod", "ports.http.nodePort"],
-        ["prod", "ports.https.nodePort"],
-      ]);
+      thrown = e;
     }
+    expect(thrown).toBeInstanceOf(ConfigError);
+    expect((thrown as ConfigError).problems.map((p) => [p.env, p.path])).toEqual([
+      ["prod", "ports.http.nodePort"],
+      ["prod", "ports.https.nodePort"],
+    ]);
   });
 });
 
@@ -55,7 +73,7 @@ describe("contractProblems", () => {
   const messages = (change: Partial<ContractInput>) => contractProblems(input(change)).map((p) => `${p.path}: ${p.message}`);
 
   it("refuses a NodePort outside the cluster's range", () => {
-    expect(messages({ https: { listenerPort: 443, nodePort: 29999 } })).toEqual(["ports.https.nodePort: must be a NodePort inside the cluster's node port range 30000-32767"]);
+    expect(messages({ https: { listenerPort: 443, nodePort: 29999, tls: "passthrough" } })).toEqual(["ports.https.nodePort: must be a NodePort inside the cluster's node port range 30000-32767"]);
     expect(messages({ nodePortRange: { min: 20000, max: 22000 } })).toContain("ports.http.nodePort: must be a NodePort inside the cluster's node port range 20000-22000");
   });
 
@@ -64,11 +82,20 @@ describe("contractProblems", () => {
   });
 
   it("refuses two entry points on one NodePort or one listener port", () => {
-    expect(messages({ tcp: { x: { listenerPort: 9000, nodePort: 30443, backend: "a/b:1" } } })).toEqual(["ports.tcp.x.nodePort: is already used by ports.https; every NodePort (traffic and health) must be distinct"]);
-    expect(messages({ tcp: { x: { listenerPort: 443, nodePort: 30999, backend: "a/b:1" } } })).toEqual([
+    expect(messages({ tcp: { x: tcp(9000, 30443) } })).toEqual(["ports.tcp.x.nodePort: is already used by ports.https; every NodePort (traffic and health) must be distinct"]);
+    expect(messages({ tcp: { x: tcp(443, 30999) } })).toEqual([
       "ports.tcp.x.listenerPort: is already the listener port of ports.https; each entry point needs its own listener port",
-      "ports.tcp.x.listenerPort: tcp entry points become controller pod ports; 80, 443, 10254 are taken by the controller itself",
+      "ports.tcp.x.listenerPort: tcp entry points become controller pod ports; 80, 442, 443, 2443, 8181, 10245, 10246, 10247, 10254 are taken by the controller itself",
     ]);
+  });
+
+  it("refuses the ports ingress-nginx keeps for itself as tcp entry points", () => {
+    for (const port of [442, 2443, 8181, 10246]) expect(messages({ tcp: { x: tcp(port, 30999) } })).toEqual([expect.stringMatching(/^ports\.tcp\.x\.listenerPort: tcp entry points become controller pod ports/)]);
+  });
+
+  it("refuses an idle timeout outside the NLB's 60-6000 s", () => {
+    expect(messages({ tcp: { x: { ...tcp(9000, 30999), idleTimeout: 30 } } })).toEqual(["ports.tcp.x.idleTimeout: must be a whole number of seconds from 60 to 6000 (the NLB's TCP idle timeout range)"]);
+    expect(messages({ tcp: { x: { ...tcp(9000, 30999), idleTimeout: 6000 } } })).toEqual([]);
   });
 
   it("refuses listener ports outside 1-65535", () => {
@@ -77,12 +104,8 @@ describe("contractProblems", () => {
   });
 
   it("needs a namespace/service:port backend on tcp entries", () => {
-    expect(messages({ tcp: { x: { listenerPort: 9000, nodePort: 30999 } } })).toEqual(['ports.tcp.x.backend: must be "namespace/service:port", e.g. "messaging/broker:1883"']);
-    expect(messages({ tcp: { x: { listenerPort: 9000, nodePort: 30999, backend: "broker:1883" } } })).toHaveLength(1);
-  });
-
-  it("gives a backend only to tcp entry points", () => {
-    expect(messages({ http: { listenerPort: 80, nodePort: 30080, backend: "a/b:1" } })).toEqual(["ports.http.backend: only tcp entry points take a backend; http and https go to the controller"]);
+    expect(messages({ tcp: { x: tcp(9000, 30999, "") } })).toEqual(['ports.tcp.x.backend: must be "namespace/service:port", e.g. "messaging/broker:1883"']);
+    expect(messages({ tcp: { x: tcp(9000, 30999, "broker:1883") } })).toHaveLength(1);
   });
 
   it("needs a node port range with min below max", () => {

@@ -13,7 +13,9 @@ describe("reference design (prod, AWS)", () => {
   it("is an internet-facing network load balancer with deletion protection and the Kubernetes tags", () => {
     const lb = only(edge, "aws_lb");
     expect(lb).toMatchObject({ load_balancer_type: "network", internal: false, enable_deletion_protection: true });
-    expect(lb.tags).toEqual({ "kubernetes.io/cluster/prod-eks": "owned", "kubernetes.io/service-name": "ingress-nginx/ingress-nginx-controller" });
+    // The reference design tagged the NLB "owned"; Terraform owns it here, so cluster cleanup tools
+    // are told "shared" (aws.nlb.clusterTag brings back "owned").
+    expect(lb.tags).toEqual({ "kubernetes.io/cluster/prod-eks": "shared", "kubernetes.io/service-name": "ingress-nginx/ingress-nginx-controller" });
   });
 
   it("has an ip target group on 30080, TCP, deregistration delay 5, HTTP health check on 30200 /healthz", () => {
@@ -28,14 +30,22 @@ describe("reference design (prod, AWS)", () => {
     expect(https).toMatchObject({ target_type: "ip", protocol: "TCP", health_check: { protocol: "HTTP", port: "30200" } });
   });
 
-  it("listens on 80 and 443 with TCP (TLS ends in the controller)", () => {
+  it("listens on 80 and 443 with TCP (TLS ends in the controller); MQTT's TLS ends on the NLB", () => {
     const listeners = Object.values(resources(edge, "aws_lb_listener"));
-    expect(listeners.map((l) => [l.port, l.protocol]).sort()).toEqual([[443, "TCP"], [80, "TCP"], [8883, "TCP"]].sort());
+    expect(listeners.map((l) => [l.port, l.protocol]).sort()).toEqual([[443, "TCP"], [80, "TCP"], [8883, "TLS"]].sort());
   });
 
   it("discovers workers by their Name tag and attaches every private IP to every group", () => {
     const workers = Object.values(dataSources(edge, "aws_instances"));
-    expect(workers).toEqual([expect.objectContaining({ filter: [{ name: "tag:Name", values: ["prod-eks-node"] }], instance_state_names: ["running"] })]);
+    expect(workers).toEqual([
+      expect.objectContaining({
+        filter: [
+          { name: "tag:Name", values: ["prod-eks-node"] },
+          { name: "vpc-id", values: ["vpc-0123456789abcdef0"] },
+        ],
+        instance_state_names: ["running"],
+      }),
+    ]);
     const attachments = Object.values(resources(edge, "aws_lb_target_group_attachment"));
     expect(attachments).toHaveLength(3);
     for (const a of attachments) {

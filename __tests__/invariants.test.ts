@@ -8,7 +8,14 @@ import { dataSources, refId, resources, synthDefaults, type TfJson } from "./hel
 type Values = {
   controller: {
     config: Record<string, string>;
-    service: { type: string; nodePorts?: { http: number; https: number; tcp: Record<string, number> }; annotations?: Record<string, string> };
+    containerPort?: Record<string, number>;
+    service: {
+      type: string;
+      ports: { http: number; https: number };
+      targetPorts: { http: string; https: string };
+      nodePorts?: { http: number; https: number; tcp: Record<string, number> };
+      annotations?: Record<string, string>;
+    };
   };
   tcp?: Record<string, string>;
 };
@@ -22,6 +29,20 @@ const all = synthDefaults();
 const envs = [...new Set(Object.keys(all).map((k) => k.split("-")[0] as string))];
 const awsEnvs = envs.filter((e) => all[`${e}-aws-edge`]);
 const gcpEnvs = envs.filter((e) => all[`${e}-gcp-edge`]);
+const podTargets = (env: string) => Object.keys(resources(all[`${env}-aws-cluster`] as TfJson, "kubernetes_manifest")).length > 0;
+const nodeTargetEnvs = awsEnvs.filter((e) => !podTargets(e));
+const podTargetEnvs = awsEnvs.filter(podTargets);
+
+test("the defaults cover node targets, pod targets and GCP", () => {
+  expect(nodeTargetEnvs.length).toBeGreaterThan(0);
+  expect(podTargetEnvs.length).toBeGreaterThan(0);
+  expect(gcpEnvs.length).toBeGreaterThan(0);
+});
+
+/** Target group per entry point name (from its gatehouse/entry-point tag). */
+function groupsByEntry(edge: TfJson): Record<string, Record<string, unknown>> {
+  return Object.fromEntries(Object.values(resources(edge, "aws_lb_target_group")).map((tg) => [(tg.tags as Record<string, string>)["gatehouse/entry-point"], tg]));
+}
 
 describe.each(awsEnvs)("AWS invariants: %s", (env) => {
   const edge = all[`${env}-aws-edge`] as TfJson;
@@ -30,7 +51,6 @@ describe.each(awsEnvs)("AWS invariants: %s", (env) => {
   // Rules on the worker security groups (the NLB's own group, when made, admits clients).
   const rules = Object.values(resources(edge, "aws_vpc_security_group_ingress_rule")).filter((r) => String(r.security_group_id).startsWith("sg-"));
   const values = helmValues(cluster);
-  const podTargets = Object.keys(resources(cluster, "kubernetes_manifest")).length > 0;
 
   it("opens a worker rule for every target group's traffic port and health port", () => {
     const opened = new Set(rules.map((r) => r.from_port));
@@ -60,32 +80,55 @@ describe.each(awsEnvs)("AWS invariants: %s", (env) => {
     }
   });
 
-  it("never puts a path or matcher on a TCP health check", () => {
+  it("health-checks over HTTP with a path and matcher, which the provider accepts (it refuses both on TCP checks)", () => {
+    expect(Object.keys(groups).length).toBeGreaterThan(0);
     for (const tg of Object.values(groups)) {
       const hc = tg.health_check as Record<string, unknown>;
-      if (hc.protocol === "TCP") {
-        expect(hc.path).toBeUndefined();
-        expect(hc.matcher).toBeUndefined();
-      }
+      expect(hc.protocol).toBe("HTTP");
+      expect(String(hc.path)).toMatch(/^\/.{0,1023}$/);
+      expect(String(hc.matcher)).toMatch(/^[2-5][0-9]{2}([-,][2-5][0-9]{2})*$/);
     }
   });
 
-  it("gives the Helm Service the target groups' NodePorts (node targets)", () => {
-    if (podTargets) return;
+  it("agrees on PROXY protocol on both sides, stream ports included", () => {
+    const lbSide = new Set(Object.values(groups).map((tg) => tg.proxy_protocol_v2));
+    expect(lbSide.size).toBe(1);
+    const proxy = [...lbSide][0] === true;
+    expect(values.controller.config["use-proxy-protocol"]).toBe(String(proxy));
+    // tcp-services decode PROXY only from the third field ("ns/svc:port:PROXY").
+    for (const ref of Object.values(values.tcp ?? {})) expect(ref.split(":")[2] === "PROXY").toBe(proxy);
+  });
+});
+
+describe.each(nodeTargetEnvs)("AWS node targets: %s", (env) => {
+  const edge = all[`${env}-aws-edge`] as TfJson;
+  const cluster = all[`${env}-aws-cluster`] as TfJson;
+  const groups = groupsByEntry(edge);
+  const values = helmValues(cluster);
+
+  it("gives the Helm Service the target groups' NodePorts, entry point by entry point", () => {
     const np = values.controller.service.nodePorts;
     expect(values.controller.service.type).toBe("NodePort");
-    const ports = Object.values(groups).map((tg) => tg.port).sort();
-    expect([np?.http, np?.https, ...Object.values(np?.tcp ?? {})].sort()).toEqual(ports);
+    expect(groups.http?.port).toBe(np?.http);
+    expect(groups.https?.port).toBe(np?.https);
+    const tcpEntries = Object.entries(groups).filter(([name]) => name !== "http" && name !== "https");
+    expect(tcpEntries.map(([, tg]) => tg.port).sort()).toEqual(Object.values(np?.tcp ?? {}).sort());
+    for (const [, tg] of tcpEntries) expect(Object.values(np?.tcp ?? {})).toContain(tg.port);
   });
 
-  it("points every health check at the health Service's nodePort (node targets)", () => {
-    if (podTargets) return;
+  it("points every health check at the health Service's nodePort", () => {
     const svc = Object.values(resources(cluster, "kubernetes_service_v1"))[0] as { spec: { port: Array<{ node_port: number }> } };
+    expect(svc).toBeDefined();
     for (const tg of Object.values(groups)) expect(Number((tg.health_check as { port: string }).port)).toBe(svc.spec.port[0]?.node_port);
   });
+});
 
-  it("binds every target group to the controller Service (pod targets)", () => {
-    if (!podTargets) return;
+describe.each(podTargetEnvs)("AWS pod targets: %s", (env) => {
+  const edge = all[`${env}-aws-edge`] as TfJson;
+  const cluster = all[`${env}-aws-cluster`] as TfJson;
+  const groups = resources(edge, "aws_lb_target_group");
+
+  it("binds every target group to the controller Service", () => {
     const bindings = Object.values(resources(cluster, "kubernetes_manifest")).map((m) => m.manifest as { spec: { targetGroupARN: string; targetType: string; serviceRef: { port: number } } });
     expect(bindings).toHaveLength(Object.keys(groups).length);
     const looked = dataSources(cluster, "aws_lb_target_group");
@@ -96,17 +139,16 @@ describe.each(awsEnvs)("AWS invariants: %s", (env) => {
     }
   });
 
+});
+
+describe.each(awsEnvs)("AWS cluster order: %s", (env) => {
+  const cluster = all[`${env}-aws-cluster`] as TfJson;
+
   it("creates the health Service and bindings only after the controller release (its namespace)", () => {
     const release = `helm_release.${Object.keys(resources(cluster, "helm_release"))[0]}`;
     const dependents = [...Object.values(resources(cluster, "kubernetes_service_v1")), ...Object.values(resources(cluster, "kubernetes_manifest"))];
     expect(dependents.length).toBeGreaterThan(0);
     for (const d of dependents) expect(d.depends_on).toEqual([release]);
-  });
-
-  it("agrees on PROXY protocol on both sides", () => {
-    const lbSide = new Set(Object.values(groups).map((tg) => tg.proxy_protocol_v2));
-    expect(lbSide.size).toBe(1);
-    expect(values.controller.config["use-proxy-protocol"]).toBe(String([...lbSide][0]));
   });
 });
 
@@ -123,12 +165,21 @@ describe.each(gcpEnvs)("GCP invariants: %s", (env) => {
     expect(new Set(looked)).toEqual(new Set(declared));
   });
 
-  it("opens the firewall on the backend pod ports and the health port, from Google's ranges only", () => {
+  it("opens the firewall on exactly the pod ports the NEGs serve and the health port, from Google's ranges only", () => {
     const fw = Object.values(resources(edge, "google_compute_firewall"))[0] as { allow: Array<{ ports: string[] }>; source_ranges: string[] };
     const hc = Object.values(resources(edge, "google_compute_health_check"))[0] as { http_health_check: { port: number } };
     const ports = fw.allow[0]?.ports.map(Number) ?? [];
-    expect(ports).toContain(hc.http_health_check.port);
-    expect(ports).toContain(443);
+    const served = clusterStacks.flatMap((k) => {
+      const v = helmValues(all[k] as TfJson);
+      const named = { http: 80, https: 443, ...v.controller.containerPort } as Record<string, number>;
+      const ann = JSON.parse(v.controller.service.annotations?.["cloud.google.com/neg"] ?? "{}") as { exposed_ports: Record<string, unknown> };
+      return Object.keys(ann.exposed_ports).map((servicePort) => {
+        if (Number(servicePort) === v.controller.service.ports.https) return named[v.controller.service.targetPorts.https] as number;
+        return Number(servicePort); // tcp entries: the same port on the Service and the pod
+      });
+    });
+    expect(served.length).toBeGreaterThan(0);
+    expect(ports.sort((a, b) => a - b)).toEqual([...new Set([...served, hc.http_health_check.port])].sort((a, b) => a - b));
     expect(fw.source_ranges.sort()).toEqual(["130.211.0.0/22", "35.191.0.0/16"]);
   });
 
@@ -146,10 +197,17 @@ describe.each(gcpEnvs)("GCP invariants: %s", (env) => {
   });
 
   it("uses the same ports on every cluster's Service and never sets nodePorts on ClusterIP", () => {
+    expect(clusterStacks.length).toBeGreaterThan(0);
+    const shape = (k: string) => {
+      const v = helmValues(all[k] as TfJson);
+      const ann = JSON.parse(v.controller.service.annotations?.["cloud.google.com/neg"] ?? "{}") as { exposed_ports: Record<string, unknown> };
+      return { ports: v.controller.service.ports, targetPorts: v.controller.service.targetPorts, tcp: Object.keys(v.tcp ?? {}), negPorts: Object.keys(ann.exposed_ports) };
+    };
     for (const k of clusterStacks) {
       const v = helmValues(all[k] as TfJson);
       expect(v.controller.service.type).toBe("ClusterIP");
       expect(v.controller.service.nodePorts).toBeUndefined();
+      expect(shape(k)).toEqual(shape(clusterStacks[0] as string));
     }
   });
 });

@@ -5,7 +5,8 @@ import type { EnvInput } from "./schema";
  * IP targets at NodePorts 30080/30443, HTTP health check on 30200 /healthz, deregistration
  * delay 5, deletion protection on, workers discovered by their Name tag, node rules from the
  * VPC 10.0.0.0/16), plus two GKE clusters in two regions behind one global IP, and an MQTT over
- * TLS entry point on both clouds. State lives in HCP Terraform: set the organization to yours.
+ * TLS entry point on both clouds whose TLS ends at the load balancers (the broker speaks plain
+ * MQTT on 1883). State lives in HCP Terraform: set the organization to yours.
  */
 export const prod = {
   name: "prod",
@@ -15,7 +16,7 @@ export const prod = {
   ports: {
     http: { listenerPort: 80, nodePort: 30080 },
     https: { listenerPort: 443, nodePort: 30443 },
-    tcp: { mqtts: { listenerPort: 8883, nodePort: 30883, backend: "messaging/mqtt-broker:1883" } },
+    tcp: { mqtts: { listenerPort: 8883, nodePort: 30883, backend: "messaging/mqtt-broker:1883", tls: "terminate" } },
     health: { nodePort: 30200, path: "/healthz" },
   },
   controller: { replicas: 3, resources: { cpu: "500m", memory: "512Mi" } },
@@ -31,6 +32,8 @@ export const prod = {
         { subnetId: "subnet-0123456789abcdef3", allocationId: "eipalloc-0123456789abcdef3" },
       ],
       deletionProtection: true,
+      // The MQTT listener's certificate (mqtt.example.com).
+      tls: { certificateArn: "arn:aws:acm:eu-west-1:123456789012:certificate/6a7b8c9d-0e1f-4a2b-8c3d-4e5f6a7b8c9d" },
     },
     targetGroups: { deregistrationDelay: 5 },
     targets: { mode: "discover", tagKey: "Name", tagValues: ["prod-eks-node"] },

@@ -8,10 +8,11 @@
  */
 import { z } from "zod";
 import { NLB_DEFAULTS } from "../modules/aws/nlb-edge";
-import { contractProblems, DEFAULT_PORTS } from "../modules/contract";
+import { contractProblems, DEFAULT_IDLE_TIMEOUT, DEFAULT_PORTS } from "../modules/contract";
 import { contractInputFor } from "../modules/stacks/contract-input";
-import { awsElbName, hostKey } from "../modules/naming";
+import { awsElbName, hostKey, PART_SEPARATOR, RESERVED_ENV_WORDS } from "../modules/naming";
 import * as rules from "../modules/rules";
+import { expressionProblems } from "./expressions";
 
 const int = () => z.number().int();
 const rule = (check: (v: string) => string | undefined) => (v: string, ctx: z.RefinementCtx) => {
@@ -19,11 +20,24 @@ const rule = (check: (v: string) => string | undefined) => (v: string, ctx: z.Re
   if (m) ctx.addIssue({ code: "custom", message: m, input: v });
 };
 
-/** Environment and cluster names become parts of resource names: short DNS labels. */
+/**
+ * Environment and cluster names become parts of resource names: short DNS labels without `--`,
+ * the separator between the parts of a derived name (modules/naming.ts).
+ */
+const noSeparator = (v: string) => !v.includes(PART_SEPARATOR);
 const shortName = z
   .string()
-  .regex(/^[a-z](?:[a-z0-9-]{0,18}[a-z0-9])?$/, "must be 1-20 lowercase letters, digits and hyphens, starting with a letter and not ending with a hyphen");
-const entryName = z.string().regex(/^[a-z](?:[a-z0-9-]{0,13}[a-z0-9])?$/, "entry point names are 1-15 lowercase letters, digits and hyphens");
+  .regex(/^[a-z](?:[a-z0-9-]{0,18}[a-z0-9])?$/, "must be 1-20 lowercase letters, digits and hyphens, starting with a letter and not ending with a hyphen")
+  .refine(noSeparator, `must not contain "${PART_SEPARATOR}": it separates the parts of derived resource names`);
+/** Stack names are `<env>-aws-…` / `<env>-gcp-…`: an env name holding those words could produce another env's stack. */
+const envName = shortName.refine(
+  (v) => !v.split("-").some((w) => (RESERVED_ENV_WORDS as readonly string[]).includes(w)),
+  `must not contain the words ${RESERVED_ENV_WORDS.map((w) => `"${w}"`).join(" or ")} between hyphens: stack names use them after the environment name (<env>-aws-edge, <env>-gcp-cluster-<cluster>)`,
+);
+const entryName = z
+  .string()
+  .regex(/^[a-z](?:[a-z0-9-]{0,13}[a-z0-9])?$/, "entry point names are 1-15 lowercase letters, digits and hyphens")
+  .refine(noSeparator, `must not contain "${PART_SEPARATOR}": it separates the parts of derived resource names`);
 const cidr = z.string().superRefine(rule(rules.cidrV4));
 const tags = z.record(z.string().min(1).max(128), z.string().max(256));
 
@@ -31,17 +45,27 @@ const entryPoint = z.strictObject({
   listenerPort: int().describe("Port the load balancer listens on."),
   nodePort: int().describe("Fixed NodePort of the controller Service."),
 });
+const tlsChoice = z
+  .enum(["passthrough", "terminate"])
+  .default("passthrough")
+  .describe(
+    "Where the client's TLS ends, the same on every cloud. passthrough: the load balancer forwards the bytes and TLS ends in the controller (https) or the backend (tcp); terminate: TLS ends at the load balancer (AWS: TLS listener with aws.nlb.tls.certificateArn; GCP: the certificate map) and plain traffic reaches the controller.",
+  );
 
 export const PortsSchema = z
   .strictObject({
     http: entryPoint.prefault({ ...DEFAULT_PORTS.http }),
-    https: entryPoint.prefault({ ...DEFAULT_PORTS.https }),
+    https: entryPoint.extend({ tls: tlsChoice }).prefault({ ...DEFAULT_PORTS.https }),
     tcp: z
       .record(
         entryName,
         entryPoint.extend({
           backend: z.string().describe('In-cluster backend the controller proxies to: "namespace/service:port".'),
-          gcpBackendProtocol: z.enum(["TCP", "SSL"]).default("TCP").describe("Protocol from Google's front ends to the controller on GCP."),
+          tls: tlsChoice,
+          idleTimeout: int()
+            .default(DEFAULT_IDLE_TIMEOUT)
+            .describe("Seconds an idle connection stays open through the load balancers (60-6000; keep it above the protocol's keepalive, e.g. MQTT's 60 s). AWS TLS listeners have it fixed at 350."),
+          connectionTermination: z.boolean().default(true).describe("Close open connections when a target is deregistered, so long-lived clients reconnect to a live target."),
         }),
       )
       .default({})
@@ -101,7 +125,14 @@ export const AwsSchema = z.strictObject({
       ])
       .prefault({ type: "eks" }),
   }),
-  vpc: z.strictObject({ id: awsId("vpc"), cidrs: z.array(cidr).min(1) }),
+  vpc: z.strictObject({
+    id: awsId("vpc"),
+    cidrs: z.array(cidr).min(1).describe("The VPC's CIDR blocks; without an NLB security group they are admitted to the worker NodePorts."),
+    allowPublicCidrs: z
+      .boolean()
+      .default(false)
+      .describe("Admit VPC CIDRs outside the private ranges to the worker NodePorts. A public range there opens the NodePorts to the internet: set it only for a VPC that really uses public address space."),
+  }),
   nlb: z
     .strictObject({
       name: z.string().optional().describe("Load balancer name; derived from env and cluster when unset."),
@@ -113,6 +144,10 @@ export const AwsSchema = z.strictObject({
         .optional(),
       deletionProtection: z.boolean().default(true),
       crossZone: z.boolean().default(true),
+      clusterTag: z
+        .enum(["shared", "owned"])
+        .default("shared")
+        .describe('Value of the NLB\'s kubernetes.io/cluster/<cluster> tag. "shared": Terraform owns the NLB, so cluster cleanup tools leave it alone; "owned" tells them the cluster owns it.'),
       securityGroup: z
         .discriminatedUnion("mode", [
           z.strictObject({ mode: z.literal("none") }),
@@ -122,17 +157,15 @@ export const AwsSchema = z.strictObject({
         .prefault({ mode: "none" })
         .describe("Security group on the NLB. Decided at creation: changing to or from none replaces the NLB."),
       tls: z
-        .discriminatedUnion("mode", [
-          z.strictObject({ mode: z.literal("passthrough") }),
-          z.strictObject({
-            mode: z.literal("terminate"),
-            certificateArn: z.string().superRefine(rule(rules.certificateArn)),
-            // A pattern, not a refinement, so the published JSON Schema carries it for editors.
-            sslPolicy: z.string().regex(rules.ELB_SSL_POLICY.pattern, rules.ELB_SSL_POLICY.message).default(NLB_DEFAULTS.sslPolicy),
-            alpnPolicy: z.enum(["HTTP1Only", "HTTP2Only", "HTTP2Optional", "HTTP2Preferred", "None"]).optional(),
-          }),
-        ])
-        .prefault({ mode: "passthrough" }),
+        .strictObject({
+          mode: z.unknown().optional().describe("Removed: the TLS choice is per entry point (ports.https.tls, ports.tcp.<name>.tls)."),
+          certificateArn: z.string().superRefine(rule(rules.certificateArn)).optional().describe("ACM certificate of every entry point whose tls is terminate."),
+          // A pattern, not a refinement, so the published JSON Schema carries it for editors.
+          sslPolicy: z.string().regex(rules.ELB_SSL_POLICY.pattern, rules.ELB_SSL_POLICY.message).default(NLB_DEFAULTS.sslPolicy),
+          alpnPolicy: z.enum(["HTTP1Only", "HTTP2Only", "HTTP2Optional", "HTTP2Preferred", "None"]).optional(),
+        })
+        .prefault({})
+        .describe("The NLB's TLS listeners, for the entry points that end TLS at the load balancer."),
     })
     .prefault({}),
   targetGroups: z
@@ -182,7 +215,13 @@ export const GcpSchema = z.strictObject({
         name: shortName,
         location: z.string().describe("GKE cluster location: a region for regional clusters, else a zone."),
         zones: z.array(z.string()).min(1).describe("Zones the cluster has nodes in; one NEG per zone."),
-        capacity: z.number().min(0).max(1).default(1).describe("Share of traffic capacity; 0 drains the cluster."),
+        capacity: z
+          .number()
+          .min(0)
+          .max(1)
+          .refine((v) => v === 0 || v >= 0.1, "must be 0 (drained) or from 0.1 to 1: the backend's capacity_scaler accepts nothing in between")
+          .default(1)
+          .describe("Share of traffic capacity (capacity_scaler): 0 drains the cluster, else 0.1-1."),
       }),
     )
     .min(1),
@@ -191,7 +230,7 @@ export const GcpSchema = z.strictObject({
       maxRatePerEndpoint: z.number().positive().default(100),
       maxConnectionsPerEndpoint: int().positive().default(100),
       timeoutSec: int().min(1).max(86400).default(30),
-      logSampleRate: z.number().min(0).max(1).default(1),
+      logSampleRate: z.number().min(0).max(1).default(0.1).describe("Share of requests logged by the backends; 0.1 keeps a representative sample at a tenth of the logging cost."),
       securityPolicy: z.string().optional().describe("Cloud Armor policy (name or self link) for the HTTPS backend."),
     })
     .prefault({}),
@@ -204,7 +243,7 @@ export const GcpSchema = z.strictObject({
 });
 
 const EnvObject = z.strictObject({
-  name: shortName,
+  name: envName,
   description: z.string().optional(),
   state: StateSchema,
   tags: tags.default({}).describe("Tags (AWS) and labels (GCP) on everything that takes them."),
@@ -235,13 +274,45 @@ function crossFieldRules(env: z.output<typeof EnvObject>, ctx: Ctx): void {
   // Port rules do not depend on the cluster: check them once, on the first.
   const first = clusters[0];
   if (first !== undefined)
-    for (const p of contractProblems(contractInputFor(env, first, { tlsAtLoadBalancer: env.aws?.nlb.tls.mode === "terminate" }))) issue(ctx, p.path, p.value, p.message);
-  if (env.aws) awsRules(env.name, env.aws, ctx);
+    for (const p of contractProblems(contractInputFor(env, first))) issue(ctx, p.path, p.value, p.message);
+  if (env.aws) awsRules(env, env.aws, ctx);
   if (env.gcp) gcpRules(env.gcp, env.ports.proxyProtocol, ctx);
+  // Dots can occur inside record keys (tag keys), so these carry their path as segments.
+  for (const p of expressionProblems(env)) ctx.addIssue({ code: "custom", path: [...p.segments], message: p.message, input: p.value });
 }
 
-function awsRules(env: string, aws: AwsEnv, ctx: Ctx): void {
+/** Entry points that end TLS at the load balancer, as `[field path, entry]`. */
+function terminating(env: z.output<typeof EnvObject>): Array<[string, { tls: string; idleTimeout?: number }]> {
+  const all: Array<[string, { tls: string; idleTimeout?: number }]> = [["ports.https.tls", env.ports.https], ...Object.entries(env.ports.tcp).map(([k, v]): [string, typeof v] => [`ports.tcp.${k}.tls`, v])];
+  return all.filter(([, e]) => e.tls === "terminate");
+}
+
+const PRIVATE_RANGES = ["10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16", "100.64.0.0/10"];
+function isPrivateCidr(c: string): boolean {
+  const bits = Number(c.split("/")[1]);
+  return PRIVATE_RANGES.some((r) => rules.cidrContains(r, c.split("/")[0] ?? "") && bits >= Number(r.split("/")[1]));
+}
+
+function awsRules(e: z.output<typeof EnvObject>, aws: AwsEnv, ctx: Ctx): void {
+  const env = e.name;
   const nlb = aws.nlb;
+  if (nlb.tls.mode !== undefined)
+    issue(ctx, "aws.nlb.tls.mode", nlb.tls.mode, 'was removed: choose where TLS ends per entry point with ports.https.tls (and ports.tcp.<name>.tls): "passthrough" or "terminate"; aws.nlb.tls keeps the certificate and policies');
+  const ending = terminating(e);
+  if (ending.length && nlb.tls.certificateArn === undefined)
+    issue(ctx, "aws.nlb.tls.certificateArn", undefined, `is required: ${ending.map(([p]) => p).join(", ")} ${ending.length === 1 ? "ends" : "end"} TLS at the load balancer, which needs an ACM certificate on the NLB`);
+  if (!ending.length && nlb.tls.certificateArn !== undefined)
+    issue(ctx, "aws.nlb.tls.certificateArn", nlb.tls.certificateArn, 'is unused: no entry point ends TLS at the load balancer; set ports.https.tls (or ports.tcp.<name>.tls) to "terminate", or remove the certificate');
+  if (!ending.length && nlb.tls.alpnPolicy !== undefined)
+    issue(ctx, "aws.nlb.tls.alpnPolicy", nlb.tls.alpnPolicy, "is unused: ALPN applies to TLS listeners and no entry point ends TLS at the load balancer");
+  for (const [path, entry] of ending)
+    if (entry.idleTimeout !== undefined && entry.idleTimeout !== DEFAULT_IDLE_TIMEOUT)
+      issue(ctx, path.replace(/tls$/, "idleTimeout"), entry.idleTimeout, `must be ${DEFAULT_IDLE_TIMEOUT} when TLS ends at the load balancer: AWS fixes the idle timeout of NLB TLS listeners at ${DEFAULT_IDLE_TIMEOUT} s (use tls: passthrough for a longer one)`);
+  if (nlb.securityGroup.mode === "none" && !aws.vpc.allowPublicCidrs)
+    aws.vpc.cidrs.forEach((c, i) => {
+      if (!rules.cidrV4(c) && !isPrivateCidr(c))
+        issue(ctx, `aws.vpc.cidrs.${i}`, c, `is not a private range (${PRIVATE_RANGES.join(", ")}); the VPC CIDRs are admitted to the worker NodePorts, so this would open them to the internet. Set aws.vpc.allowPublicCidrs: true if the VPC really uses this address space`);
+    });
   if ((nlb.subnets === undefined) === (nlb.subnetMappings === undefined))
     issue(ctx, "aws.nlb.subnets", nlb.subnets, "give exactly one of aws.nlb.subnets and aws.nlb.subnetMappings");
   nlb.subnetMappings?.forEach((m, i) => {

@@ -9,6 +9,7 @@ export const staging = {
   name: "staging",
   description: "Staging: both clouds, TLS at the NLB, controller-managed targets.",
   tags: { team: "platform", environment: "staging" },
+  ports: { https: { listenerPort: 443, nodePort: 30443, tls: "terminate" } },
   controller: { replicas: 2 },
   aws: {
     region: "eu-west-1",
@@ -17,7 +18,7 @@ export const staging = {
     nlb: {
       subnets: ["subnet-05e6f7a8b9c0d1e21", "subnet-05e6f7a8b9c0d1e22", "subnet-05e6f7a8b9c0d1e23"],
       securityGroup: { mode: "create", clientCidrs: ["0.0.0.0/0"] },
-      tls: { mode: "terminate", certificateArn: "arn:aws:acm:eu-west-1:123456789012:certificate/0f1e2d3c-4b5a-6978-8a9b-0c1d2e3f4a5b", alpnPolicy: "HTTP2Preferred" },
+      tls: { certificateArn: "arn:aws:acm:eu-west-1:123456789012:certificate/0f1e2d3c-4b5a-6978-8a9b-0c1d2e3f4a5b", alpnPolicy: "HTTP2Preferred" },
     },
     targets: { mode: "controller" },
     workerSecurityGroupIds: ["sg-05e6f7a8b9c0d1e30"],

@@ -29,19 +29,47 @@ export const DEFAULT_PORTS = {
 export type EntryKind =
   /** Plain HTTP (listener 80). */
   | "http"
-  /** TLS traffic; ends in the controller unless `tlsAtLoadBalancer`. */
+  /** HTTP over TLS (listener 443). */
   | "https"
-  /** Extra TCP passthrough, proxied by the controller to one backend Service. */
+  /** Extra TCP entry point, proxied by the controller to one backend Service. */
   | "tcp";
+
+/**
+ * Where the client's TLS ends, decided once per entry point and applied the same way on every
+ * cloud, so the controller (and a tcp entry's backend) receives the same protocol everywhere:
+ * - `passthrough`: the load balancer forwards the bytes; TLS ends in the controller (https) or in
+ *   the backend (tcp). AWS: a TCP listener. GCP: a target TCP proxy for tcp entries; for https
+ *   Google's Application LB ends the client's TLS on the certificate map and re-encrypts to the
+ *   controller's TLS port, so the controller still receives TLS.
+ * - `terminate`: TLS ends at the load balancer and plain traffic reaches the controller. AWS: a
+ *   TLS listener with the ACM certificate. GCP: a target SSL proxy (tcp) or the HTTPS proxy
+ *   (https) on the certificate map, plain TCP / HTTP to the controller.
+ */
+export type TlsChoice = "passthrough" | "terminate";
 
 export interface EntryPointInput {
   /** Port the load balancer listens on. */
   readonly listenerPort: number;
   /** Fixed NodePort of the controller Service for this entry point. */
   readonly nodePort: number;
-  /** tcp entries: the in-cluster backend, `namespace/service:port`. */
-  readonly backend?: string;
 }
+
+export interface HttpsEntryInput extends EntryPointInput {
+  /** @default "passthrough" */
+  readonly tls: TlsChoice;
+}
+
+export interface TcpEntryInput extends HttpsEntryInput {
+  /** The in-cluster backend, `namespace/service:port`. */
+  readonly backend: string;
+  /** Seconds an idle connection is kept open by the load balancers (60-6000). @default 350 */
+  readonly idleTimeout: number;
+  /** Close open connections when a target is deregistered (after the delay). @default true */
+  readonly connectionTermination: boolean;
+}
+
+/** AWS's TCP idle timeout default; TLS listeners have it fixed. */
+export const DEFAULT_IDLE_TIMEOUT = 350;
 
 export interface ContractInput {
   /** Environment name; part of every derived name. */
@@ -55,9 +83,9 @@ export interface ContractInput {
   /** Labels that select the controller pods. */
   readonly podSelector: Readonly<Record<string, string>>;
   readonly http: EntryPointInput;
-  readonly https: EntryPointInput;
+  readonly https: HttpsEntryInput;
   /** Extra TCP entry points keyed by a stable name. @default {} */
-  readonly tcp: Readonly<Record<string, EntryPointInput>>;
+  readonly tcp: Readonly<Record<string, TcpEntryInput>>;
   readonly health: {
     /** NodePort of the health-check Service (reference: 30200). */
     readonly nodePort: number;
@@ -70,12 +98,16 @@ export interface ContractInput {
   };
   /** @default { min: 30000, max: 32767 } */
   readonly nodePortRange: rules.PortRange;
-  /** PROXY protocol v2 from the load balancer to the controller. @default false */
+  /** PROXY protocol v2 from the load balancer to the controller, on every entry point. @default false */
   readonly proxyProtocol: boolean;
-  /** TLS for the https entry point ends at the load balancer instead of the controller. */
-  readonly tlsAtLoadBalancer: boolean;
-  /** Container ports of the controller pod for plain and TLS traffic (ingress-nginx: 80, 443). */
-  readonly containerPorts: { readonly http: number; readonly https: number };
+  /**
+   * Container ports of the controller pod: plain HTTP, TLS, and the port that answers every
+   * request with a redirect to https (used for plain-HTTP clients when TLS ends at the load
+   * balancer, which then sends https traffic to the plain HTTP port). ingress-nginx: 80, 443, 2443.
+   */
+  readonly containerPorts: { readonly http: number; readonly https: number; readonly redirect: number };
+  /** Pod ports the controller keeps for itself (health, status, …); tcp entries cannot use them. */
+  readonly reservedPodPorts: readonly number[];
 }
 
 export interface EntryPoint {
@@ -88,8 +120,16 @@ export interface EntryPoint {
   readonly servicePort: number;
   /** Pod port the Service sends this entry point's traffic to. */
   readonly containerPort: number;
+  /** Where the client's TLS ends; `none` for the plain http entry. */
+  readonly tls: TlsChoice | "none";
+  /** http entry: every request is answered with a redirect to https (TLS ends at the load balancer). */
+  readonly redirectsToHttps: boolean;
   /** tcp entries: `namespace/service:port`. */
   readonly backend?: string;
+  /** tcp entries: idle timeout in seconds. */
+  readonly idleTimeout?: number;
+  /** Close connections when a target is deregistered. */
+  readonly connectionTermination: boolean;
   /** Name of the GKE standalone NEG for this entry point; unique per env and cluster. */
   readonly negName: string;
 }
@@ -120,8 +160,9 @@ export interface PortContract {
   readonly health: ContractInput["health"];
   readonly nodePortRange: rules.PortRange;
   readonly proxyProtocol: boolean;
-  readonly tlsAtLoadBalancer: boolean;
   readonly containerPorts: ContractInput["containerPorts"];
+  /** True when some entry point ends TLS at the load balancer (it then needs a certificate). */
+  readonly terminatesTls: boolean;
   /** The ports a load balancer uses for each entry point, by what it targets. */
   targets(kind: TargetKind): readonly TargetPorts[];
   entry(name: string): EntryPoint;
@@ -136,10 +177,10 @@ export function contractProblems(input: ContractInput): Array<Omit<Problem, "env
   if (!(Number.isInteger(range.min) && Number.isInteger(range.max) && range.min >= 1 && range.max <= 65535 && range.min < range.max))
     out.push({ path: "ports.nodePortRange", value: range, message: "must be whole numbers with 1 <= min < max <= 65535" });
 
-  const entries: Array<[string, EntryPointInput]> = [
+  const entries: Array<[string, EntryPointInput & { backend?: string; idleTimeout?: number }]> = [
     ["http", input.http],
     ["https", input.https],
-    ...Object.entries(input.tcp).map(([k, v]): [string, EntryPointInput] => [`tcp.${k}`, v]),
+    ...Object.entries(input.tcp).map(([k, v]): [string, TcpEntryInput] => [`tcp.${k}`, v]),
   ];
   const listenerSeen = new Map<number, string>();
   const nodeSeen = new Map<number, string>([[input.health.nodePort, "health.nodePort"]]);
@@ -160,11 +201,12 @@ export function contractProblems(input: ContractInput): Array<Omit<Problem, "env
       const m = e.backend === undefined ? null : BACKEND.exec(e.backend);
       if (!m || Number(m[3]) < 1 || Number(m[3]) > 65535)
         out.push({ path: `ports.${key}.backend`, value: e.backend, message: 'must be "namespace/service:port", e.g. "messaging/broker:1883"' });
-      const reserved = [input.containerPorts.http, input.containerPorts.https, input.health.podPort];
+      const reserved = [...new Set([input.containerPorts.http, input.containerPorts.https, input.containerPorts.redirect, input.health.podPort, ...input.reservedPodPorts])].sort((a, b) => a - b);
       if (reserved.includes(e.listenerPort))
         out.push({ path: `ports.${key}.listenerPort`, value: e.listenerPort, message: `tcp entry points become controller pod ports; ${reserved.join(", ")} are taken by the controller itself` });
-    } else if (e.backend !== undefined) {
-      out.push({ path: `ports.${key}.backend`, value: e.backend, message: "only tcp entry points take a backend; http and https go to the controller" });
+      const idle = e.idleTimeout;
+      if (idle !== undefined && !(Number.isInteger(idle) && idle >= 60 && idle <= 6000))
+        out.push({ path: `ports.${key}.idleTimeout`, value: idle, message: "must be a whole number of seconds from 60 to 6000 (the NLB's TCP idle timeout range)" });
     }
   }
   if (!input.health.path.startsWith("/"))
@@ -178,6 +220,7 @@ export function buildContract(input: ContractInput): PortContract {
   if (problems.length) throw new ConfigError(problems.map((p) => ({ ...p, env: input.env })));
 
   const neg = (entry: string) => gcpName([input.env, input.cluster, entry]);
+  const httpsAtLb = input.https.tls === "terminate";
   const entryPoints: EntryPoint[] = [
     {
       name: "http",
@@ -185,7 +228,12 @@ export function buildContract(input: ContractInput): PortContract {
       listenerPort: input.http.listenerPort,
       nodePort: input.http.nodePort,
       servicePort: 80,
-      containerPort: input.containerPorts.http,
+      // TLS ended at the load balancer: the controller cannot tell a plain-HTTP client from an
+      // https one on its http port, so plain-HTTP clients get a port that only redirects.
+      containerPort: httpsAtLb ? input.containerPorts.redirect : input.containerPorts.http,
+      tls: "none",
+      redirectsToHttps: httpsAtLb,
+      connectionTermination: false,
       negName: neg("http"),
     },
     {
@@ -195,15 +243,31 @@ export function buildContract(input: ContractInput): PortContract {
       nodePort: input.https.nodePort,
       servicePort: 443,
       // TLS ended at the load balancer: decrypted traffic goes to the plain HTTP pod port.
-      containerPort: input.tlsAtLoadBalancer ? input.containerPorts.http : input.containerPorts.https,
+      containerPort: httpsAtLb ? input.containerPorts.http : input.containerPorts.https,
+      tls: input.https.tls,
+      redirectsToHttps: false,
+      connectionTermination: false,
       negName: neg("https"),
     },
     ...Object.keys(input.tcp)
       .sort()
       .map((name): EntryPoint => {
-        const e = input.tcp[name] as EntryPointInput;
+        const e = input.tcp[name] as TcpEntryInput;
         // A controller tcp entry is exposed on the same port on the Service and the pod.
-        return { name, kind: "tcp", listenerPort: e.listenerPort, nodePort: e.nodePort, servicePort: e.listenerPort, containerPort: e.listenerPort, backend: e.backend, negName: neg(name) };
+        return {
+          name,
+          kind: "tcp",
+          listenerPort: e.listenerPort,
+          nodePort: e.nodePort,
+          servicePort: e.listenerPort,
+          containerPort: e.listenerPort,
+          tls: e.tls,
+          redirectsToHttps: false,
+          backend: e.backend,
+          idleTimeout: e.idleTimeout,
+          connectionTermination: e.connectionTermination,
+          negName: neg(name),
+        };
       }),
   ];
   const byName = new Map(entryPoints.map((e) => [e.name, e]));
@@ -217,8 +281,8 @@ export function buildContract(input: ContractInput): PortContract {
     health: input.health,
     nodePortRange: input.nodePortRange,
     proxyProtocol: input.proxyProtocol,
-    tlsAtLoadBalancer: input.tlsAtLoadBalancer,
     containerPorts: input.containerPorts,
+    terminatesTls: entryPoints.some((e) => e.tls === "terminate"),
     targets(kind: TargetKind): readonly TargetPorts[] {
       return entryPoints.map((entry) =>
         kind === "node"

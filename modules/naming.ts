@@ -1,9 +1,18 @@
 /**
  * Resource names derived from environment, cluster and purpose, that always fit the cloud's
- * limits. A name that would be too long keeps a readable prefix and gets a short hash of the
- * whole, so two long names never collide and the same inputs always give the same name.
+ * limits and never collide.
+ *
+ * The parts of a derived name are joined with `--`. Environment, cluster and entry point names
+ * cannot contain `--` (and each part is slugged to single hyphens), so a derived name splits
+ * back into exactly one list of parts: env `a-b` with cluster `c` gives `a-b--c`, env `a` with
+ * cluster `b-c` gives `a--b-c`. A name that would be too long keeps a readable prefix and gets a
+ * short hash of the whole, so two long names never collide and the same inputs always give the
+ * same name.
  */
 import { createHash } from "node:crypto";
+
+/** Joins the parts of a derived name; no part can contain it. */
+export const PART_SEPARATOR = "--";
 
 function shortHash(text: string): string {
   return createHash("sha256").update(text).digest("hex").slice(0, 6);
@@ -16,33 +25,70 @@ function fit(joined: string, max: number): string {
   return `${head}-${hash}`;
 }
 
-function slug(parts: readonly string[], allowed: RegExp): string {
-  return parts
-    .join("-")
+/** One part: lowercase letters, digits and single hyphens. */
+function slugPart(part: string): string {
+  return part
     .toLowerCase()
-    .replace(allowed, "-")
-    .replace(/-{2,}/g, "-")
+    .replace(/[^a-z0-9]+/g, "-")
     .replace(/^-+|-+$/g, "");
+}
+
+function derived(parts: readonly string[]): string {
+  return parts
+    .map(slugPart)
+    .filter((p) => p !== "")
+    .join(PART_SEPARATOR);
 }
 
 /**
  * ELB load balancer / target group name: ≤ 32 characters, alphanumerics and hyphens, no
- * leading or trailing hyphen, and (for load balancers) not beginning with `internal-`.
+ * leading or trailing hyphen, and (for load balancers) not beginning with `internal-`. Such a
+ * name gets a leading digit, which no environment name starts with.
  */
 export function awsElbName(parts: readonly string[]): string {
-  let name = fit(slug(parts, /[^a-z0-9-]/g), 32);
-  if (name.startsWith("internal-")) name = fit(`lb-${name}`, 32);
+  let name = fit(derived(parts), 32);
+  if (name.startsWith("internal-")) name = fit(`0-${name}`, 32);
   return name;
 }
 
 /** GCP resource name: RFC 1035 label, ≤ 63 characters, starting with a letter. */
 export function gcpName(parts: readonly string[], max = 63): string {
-  let name = slug(parts, /[^a-z0-9-]/g);
-  if (!/^[a-z]/.test(name)) name = `g-${name}`;
-  return fit(name, max);
+  return fitGcp(derived(parts), max);
+}
+
+/**
+ * A GCP name under a prefix that is itself a derived name (`prod--gatehouse`): the prefix keeps
+ * its separators, the parts are joined after it.
+ */
+export function gcpChildName(prefix: string, parts: readonly string[], max = 63): string {
+  const head = prefix
+    .toLowerCase()
+    .replace(/[^a-z0-9-]+/g, "-")
+    .replace(/^-+|-+$/g, "");
+  return fitGcp([head, derived(parts)].filter((p) => p !== "").join(PART_SEPARATOR), max);
+}
+
+function fitGcp(name: string, max: number): string {
+  return fit(/^[a-z]/.test(name) ? name : `g${PART_SEPARATOR}${name}`, max);
 }
 
 /** Logical-id-safe key for a hostname; stable, so adding a host renumbers nothing. */
 export function hostKey(host: string): string {
   return host.replace(/^\*\./, "wildcard.").replace(/[^a-z0-9]/g, "-");
 }
+
+/**
+ * Words that stack names use after the environment name (`<env>-aws-edge`,
+ * `<env>-gcp-cluster-<cluster>`): an environment name holding one as a word could produce
+ * another environment's stack name.
+ */
+export const RESERVED_ENV_WORDS = ["aws", "gcp"] as const;
+
+/** Stack names all start with the environment name, followed by a reserved word. */
+export const stackNames = {
+  awsEdge: (env: string) => `${env}-aws-edge`,
+  awsCluster: (env: string) => `${env}-aws-cluster`,
+  gcpAddress: (env: string) => `${env}-gcp-address`,
+  gkeCluster: (env: string, cluster: string) => `${env}-gcp-cluster-${cluster}`,
+  gcpEdge: (env: string) => `${env}-gcp-edge`,
+};

@@ -13,21 +13,25 @@ export function contractInput(change: Partial<ContractInput> = {}): ContractInpu
     serviceName: id.serviceName,
     podSelector: id.podSelector,
     http: { listenerPort: 80, nodePort: 30080 },
-    https: { listenerPort: 443, nodePort: 30443 },
+    https: { listenerPort: 443, nodePort: 30443, tls: "passthrough" },
     tcp: {},
     health: { nodePort: 30200, path: "/healthz", podPort: id.healthPodPort, serviceName: id.healthServiceName },
     nodePortRange: { min: 30000, max: 32767 },
     proxyProtocol: false,
-    tlsAtLoadBalancer: false,
     containerPorts: id.containerPorts,
+    reservedPodPorts: id.reservedPodPorts,
     ...change,
   };
 }
 
 export const contract = (change: Partial<ContractInput> = {}): PortContract => buildContract(contractInput(change));
 
-/** One extra TCP entry point, MQTT over TLS. */
-export const MQTTS = { mqtts: { listenerPort: 8883, nodePort: 30883, backend: "messaging/broker:1883" } };
+/** One extra TCP entry point, MQTT over TLS (passed through to the broker). */
+export const MQTTS = { mqtts: { listenerPort: 8883, nodePort: 30883, backend: "messaging/broker:1883", tls: "passthrough" as const, idleTimeout: 350, connectionTermination: true } };
+
+/** The contract with TLS ended at the load balancer for https (and any tcp entries given). */
+export const tlsAtLb = (change: Partial<ContractInput> = {}): PortContract =>
+  contract({ https: { listenerPort: 443, nodePort: 30443, tls: "terminate" }, ...change });
 
 export function awsEnv(overrides: Partial<EnvInput> = {}): EnvInput {
   return {

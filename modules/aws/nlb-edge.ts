@@ -20,7 +20,7 @@ export interface SubnetMapping {
 }
 
 export interface TlsAtLoadBalancer {
-  /** ACM certificate for the 443 listener. */
+  /** ACM certificate of the TLS listeners (every entry point whose `tls` is `terminate`). */
   readonly certificateArn: string;
   /** @default "ELBSecurityPolicy-TLS13-1-2-2021-06" (TLS 1.3 and 1.2, forward secrecy only) */
   readonly sslPolicy?: string;
@@ -66,8 +66,16 @@ export interface NlbEdgeProps {
    * going from none to some (or back) replaces the NLB and its DNS name. @default none
    */
   readonly securityGroupIds?: readonly string[];
-  /** Terminate TLS for the https entry point on the NLB. @default passthrough to the controller */
+  /**
+   * The NLB's TLS listeners, for the contract's entry points that end TLS at the load balancer.
+   * Required exactly when some entry point does. @default none
+   */
   readonly tls?: TlsAtLoadBalancer;
+  /**
+   * Value of the `kubernetes.io/cluster/<cluster>` tag. `shared`: Terraform owns the NLB and
+   * cluster cleanup tools must leave it alone. @default "shared"
+   */
+  readonly clusterTag?: "shared" | "owned";
   /** Seconds a deregistering target keeps its connections. @default 5 */
   readonly deregistrationDelay?: number;
   readonly healthCheck?: TargetGroupHealthCheck;
@@ -80,6 +88,7 @@ export const NLB_DEFAULTS = {
   deletionProtection: true,
   crossZone: true,
   deregistrationDelay: 5,
+  clusterTag: "shared",
   sslPolicy: "ELBSecurityPolicy-TLS13-1-2-2021-06",
   healthCheck: { interval: 10, timeout: 6, healthyThreshold: 3, unhealthyThreshold: 3, matcher: "200" },
 } as const;
@@ -113,9 +122,10 @@ export class NlbEdge extends Construct {
       enableDeletionProtection: props.deletionProtection ?? NLB_DEFAULTS.deletionProtection,
       tags: {
         ...props.tags,
-        // The tags the in-tree and AWS Load Balancer controllers put on an NLB they own, so
-        // tooling that looks for "the NLB of this Service" finds this one.
-        [`kubernetes.io/cluster/${c.cluster}`]: "owned",
+        // The tags the in-tree and AWS Load Balancer controllers put on an NLB, so tooling that
+        // looks for "the NLB of this Service" finds this one; "shared" because Terraform, not
+        // the cluster, owns its lifecycle.
+        [`kubernetes.io/cluster/${c.cluster}`]: props.clusterTag ?? NLB_DEFAULTS.clusterTag,
         "kubernetes.io/service-name": `${c.namespace}/${c.serviceName}`,
       },
     });
@@ -131,6 +141,9 @@ export class NlbEdge extends Construct {
         port: t.trafficPort,
         vpcId: props.vpcId,
         deregistrationDelay: String(delay),
+        // Long-lived connections (MQTT, websockets) to a deregistered target are closed after the
+        // delay, so clients reconnect to a live one instead of hanging on a drained node.
+        connectionTermination: e.connectionTermination,
         proxyProtocolV2: c.proxyProtocol,
         // IP targets see the NLB's address, not the client's: that is what lets the node
         // security group admit only the VPC or the NLB. PROXY protocol carries the client IP.
@@ -149,7 +162,7 @@ export class NlbEdge extends Construct {
         tags: { ...props.tags, "gatehouse/entry-point": e.name },
       });
       groups[e.name] = group;
-      const tlsHere = e.kind === "https" && props.tls !== undefined;
+      const tlsHere = e.tls === "terminate";
       listeners[e.name] = new LbListener(this, `listener-${e.name}`, {
         loadBalancerArn: this.lb.arn,
         port: e.listenerPort,
@@ -157,6 +170,8 @@ export class NlbEdge extends Construct {
         certificateArn: tlsHere ? props.tls?.certificateArn : undefined,
         sslPolicy: tlsHere ? (props.tls?.sslPolicy ?? NLB_DEFAULTS.sslPolicy) : undefined,
         alpnPolicy: tlsHere ? props.tls?.alpnPolicy : undefined,
+        // Only TCP listeners take an idle timeout; AWS fixes TLS listeners' at 350 s.
+        tcpIdleTimeoutSeconds: !tlsHere && e.idleTimeout !== undefined ? e.idleTimeout : undefined,
         defaultAction: [{ type: "forward", targetGroupArn: group.arn }],
         tags: props.tags ? { ...props.tags } : undefined,
       });
@@ -187,7 +202,13 @@ function validate(props: NlbEdgeProps, hc: Required<TargetGroupHealthCheck>, del
     add("tls.certificateArn", props.tls.certificateArn, rules.certificateArn(props.tls.certificateArn));
     if (props.tls.sslPolicy !== undefined) add("tls.sslPolicy", props.tls.sslPolicy, rules.elbSslPolicy(props.tls.sslPolicy));
   }
-  if (Boolean(props.tls) !== props.contract.tlsAtLoadBalancer)
-    add("tls", props.tls, `the contract says TLS ${props.contract.tlsAtLoadBalancer ? "ends at the load balancer" : "passes through to the controller"}; the NLB must agree`);
+  const ending = props.contract.entryPoints.filter((e) => e.tls === "terminate").map((e) => e.name);
+  if (ending.length > 0 && props.tls === undefined)
+    add("tls", props.tls, `entry points ${ending.join(", ")} end TLS at the load balancer: give the certificate of their TLS listeners`);
+  if (ending.length === 0 && props.tls !== undefined)
+    add("tls", props.tls, "no entry point of the contract ends TLS at the load balancer; drop tls or set an entry point's tls to terminate");
+  for (const e of props.contract.entryPoints)
+    if (e.tls === "terminate" && e.idleTimeout !== undefined && e.idleTimeout !== 350)
+      add(`contract.${e.name}.idleTimeout`, e.idleTimeout, "AWS fixes the idle timeout of NLB TLS listeners at 350 s");
   return out;
 }

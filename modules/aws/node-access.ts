@@ -6,42 +6,55 @@
  */
 import { Construct } from "constructs";
 import { VpcSecurityGroupIngressRule } from "@cdktf/provider-aws/lib/vpc-security-group-ingress-rule";
+import { isToken } from "../cdktf";
 import type { TargetPorts } from "../contract";
+import type { Problem } from "../errors";
 import { failIfAny } from "../errors";
 import * as rules from "../rules";
 
 export type NodeAccessSource =
-  /** The NLB's security groups (tightest). */
-  | { readonly securityGroupIds: readonly string[] }
-  /** The VPC CIDR block(s) the NLB's nodes live in. */
+  /** The NLB's security groups (tightest), keyed by a stable name: `{ nlb: sg.id }`. */
+  | { readonly securityGroups: Readonly<Record<string, string>> }
+  /** The VPC CIDR block(s) the NLB's nodes live in (literals). */
   | { readonly cidrs: readonly string[] };
 
 export interface NodeAccessRulesProps {
   /** The ports the load balancer targets (NlbEdge.targetPorts). */
   readonly targetPorts: readonly TargetPorts[];
-  /** Security groups of the targets (worker nodes, or pods with security groups for pods). */
-  readonly targetSecurityGroupIds: readonly string[];
+  /**
+   * Security groups of the targets (worker nodes, or pods with security groups for pods), keyed
+   * by a stable name. Keys become part of Terraform addresses; ids may be references.
+   */
+  readonly targetSecurityGroups: Readonly<Record<string, string>>;
   readonly from: NodeAccessSource;
   readonly tags?: Readonly<Record<string, string>>;
 }
 
+const KEY = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,62}$/;
+
 export class NodeAccessRules extends Construct {
-  /** Rules keyed `<target sg>/<port>/<source>`. */
+  /** Rules keyed `<target key>/<port>/<source key>`. */
   public readonly rules: Readonly<Record<string, VpcSecurityGroupIngressRule>>;
   /** Distinct ports opened, ascending. */
   public readonly ports: readonly number[];
 
   constructor(scope: Construct, id: string, props: NodeAccessRulesProps) {
     super(scope, id);
-    const sources = "cidrs" in props.from ? props.from.cidrs.map((cidr) => ({ cidr })) : props.from.securityGroupIds.map((sg) => ({ sg }));
-    failIfAny(this.node.path, [
-      ...(props.targetSecurityGroupIds.length === 0 ? [{ path: "targetSecurityGroupIds", value: [], message: "at least one worker security group is needed" }] : []),
-      ...(sources.length === 0 ? [{ path: "from", value: props.from, message: "at least one source (NLB security group or VPC CIDR) is needed" }] : []),
-      ...sources.flatMap((s) => {
-        const m = "cidr" in s ? rules.cidrV4(s.cidr) : undefined;
-        return m ? [{ path: "from.cidrs", value: "cidr" in s ? s.cidr : undefined, message: m }] : [];
-      }),
-    ]);
+    const sources: Array<{ key: string; cidr?: string; sg?: string }> =
+      "cidrs" in props.from ? props.from.cidrs.map((cidr) => ({ key: cidr, cidr })) : Object.entries(props.from.securityGroups).map(([key, sg]) => ({ key, sg }));
+    const problems: Array<Omit<Problem, "env">> = [];
+    const targets = Object.entries(props.targetSecurityGroups);
+    if (targets.length === 0) problems.push({ path: "targetSecurityGroups", value: {}, message: "at least one worker security group is needed" });
+    if (sources.length === 0) problems.push({ path: "from", value: props.from, message: "at least one source (NLB security group or VPC CIDR) is needed" });
+    for (const s of sources) {
+      if (s.cidr !== undefined) {
+        const m = isToken(s.cidr) ? "must be a literal CIDR: it names the rule's Terraform address (pass references as securityGroups with a stable key)" : rules.cidrV4(s.cidr);
+        if (m) problems.push({ path: "from.cidrs", value: s.cidr, message: m });
+      } else if (!KEY.test(s.key)) problems.push({ path: `from.securityGroups.${s.key}`, value: s.key, message: "keys name Terraform addresses: 1-63 letters, digits, '.', '_' or '-'" });
+    }
+    for (const [key] of targets)
+      if (!KEY.test(key)) problems.push({ path: `targetSecurityGroups.${key}`, value: key, message: "keys name Terraform addresses: 1-63 letters, digits, '.', '_' or '-'" });
+    failIfAny(this.node.path, problems);
 
     // Ports with their purpose, de-duplicated: with TLS at the NLB and pod targets, http and
     // https share one pod port, and every entry point shares the health port.
@@ -52,18 +65,17 @@ export class NodeAccessRules extends Construct {
     this.ports = [...purposes.keys()].sort((a, b) => a - b);
 
     const made: Record<string, VpcSecurityGroupIngressRule> = {};
-    for (const target of props.targetSecurityGroupIds) {
+    for (const [targetKey, target] of targets) {
       for (const port of this.ports) {
         for (const s of sources) {
-          const sourceKey = "cidr" in s ? s.cidr : s.sg;
-          const key = `${target}/${port}/${sourceKey}`;
+          const key = `${targetKey}/${port}/${s.key}`;
           made[key] = new VpcSecurityGroupIngressRule(this, key.replace(/[^A-Za-z0-9-]/g, "_"), {
             securityGroupId: target,
             ipProtocol: "tcp",
             fromPort: port,
             toPort: port,
-            cidrIpv4: "cidr" in s ? s.cidr : undefined,
-            referencedSecurityGroupId: "sg" in s ? s.sg : undefined,
+            cidrIpv4: s.cidr,
+            referencedSecurityGroupId: s.sg,
             description: `gatehouse: NLB to ${(purposes.get(port) ?? []).join(", ")}`,
             tags: props.tags ? { ...props.tags } : undefined,
           });

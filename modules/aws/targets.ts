@@ -30,6 +30,8 @@ export type TargetSource =
       readonly tagKey: string;
       /** Accepted tag values (wildcards allowed, as in EC2 filters). */
       readonly tagValues: readonly string[];
+      /** Only instances in this VPC: tag lookups are region-wide. */
+      readonly vpcId: string;
     }
   | {
       readonly mode: "static";
@@ -59,8 +61,13 @@ export class TargetRegistration extends Construct {
         ...(src.tagKey.trim() === "" ? [{ path: "source.tagKey", value: src.tagKey, message: "must name the tag that marks worker instances" }] : []),
         ...(src.tagValues.length === 0 ? [{ path: "source.tagValues", value: [], message: "needs at least one tag value" }] : []),
       ]);
+      // Tags are not unique across VPCs: a same-named instance elsewhere in the region must
+      // never become a target, so the lookup is also bound to the VPC, and to running instances.
       this.workers = new DataAwsInstances(this, "workers", {
-        filter: [{ name: `tag:${src.tagKey}`, values: [...src.tagValues] }],
+        filter: [
+          { name: `tag:${src.tagKey}`, values: [...src.tagValues] },
+          { name: "vpc-id", values: [src.vpcId] },
+        ],
         instanceStateNames: ["running"],
       });
       for (const [entry, tg] of Object.entries(props.targetGroups)) {

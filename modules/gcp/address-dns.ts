@@ -1,51 +1,93 @@
 /**
- * The global external IP (and optional IPv6 pair) and its Cloud DNS records in an existing
+ * The global external IP (and optional IPv6 pair), and its Cloud DNS records in an existing
  * managed zone. The IP is global and fixed: clusters and regions behind it can change without a
  * DNS change.
+ *
+ * The addresses live in a stack of their own that applies first: the cluster stacks need them
+ * (the controller trusts the forwarding rules' address in X-Forwarded-For) and the edge stack
+ * points DNS and the forwarding rules at them. Both read them by name.
  */
 import { Construct } from "constructs";
 import { ComputeGlobalAddress } from "@cdktf/provider-google/lib/compute-global-address";
+import { DataGoogleComputeGlobalAddress } from "@cdktf/provider-google/lib/data-google-compute-global-address";
 import { DataGoogleDnsManagedZone } from "@cdktf/provider-google/lib/data-google-dns-managed-zone";
 import { DnsRecordSet } from "@cdktf/provider-google/lib/dns-record-set";
 import { failIfAny } from "../errors";
 import { hostKey } from "../naming";
 import * as rules from "../rules";
 
-export interface GlobalAddressDnsProps {
+export interface GlobalAddressesProps {
   /** Address name (IPv6 gets `-v6`). */
   readonly name: string;
+  /** Reserve an IPv6 address too. @default false */
+  readonly ipv6?: boolean;
+  readonly project?: string;
+}
+
+/** Names of the addresses `GlobalAddresses` reserves, keyed "v4" / "v6". */
+export function globalAddressNames(props: GlobalAddressesProps): Record<string, string> {
+  return props.ipv6 ? { v4: props.name, v6: `${props.name}-v6` } : { v4: props.name };
+}
+
+/** Reserves the global addresses. */
+export class GlobalAddresses extends Construct {
+  /** Keyed "v4" / "v6". */
+  public readonly addresses: Readonly<Record<string, ComputeGlobalAddress>>;
+
+  constructor(scope: Construct, id: string, props: GlobalAddressesProps) {
+    super(scope, id);
+    const names = globalAddressNames(props);
+    failIfAny(this.node.path, Object.values(names).flatMap((n) => (rules.gcpName(n) ? [{ path: "name", value: n, message: rules.gcpName(n) ?? "" }] : [])).slice(0, 1));
+    this.addresses = Object.fromEntries(
+      Object.entries(names).map(([key, name]) => [
+        key,
+        new ComputeGlobalAddress(this, key === "v4" ? "ipv4" : "ipv6", { name, project: props.project, addressType: "EXTERNAL", ipVersion: key === "v4" ? "IPV4" : "IPV6" }),
+      ]),
+    );
+  }
+}
+
+/** Looks the reserved addresses up by name, from a stack that applies after them. */
+export class GlobalAddressLookup extends Construct {
+  /** Keyed "v4" / "v6". */
+  public readonly addresses: Readonly<Record<string, DataGoogleComputeGlobalAddress>>;
+
+  constructor(scope: Construct, id: string, props: GlobalAddressesProps) {
+    super(scope, id);
+    this.addresses = Object.fromEntries(Object.entries(globalAddressNames(props)).map(([key, name]) => [key, new DataGoogleComputeGlobalAddress(this, key, { name, project: props.project })]));
+  }
+}
+
+export interface AddressRecordsProps {
   /** Name of the existing managed zone. */
   readonly zone: string;
-  /** Hostnames that resolve to the address; wildcards allowed. */
+  /** Hostnames that resolve to the addresses; wildcards allowed. */
   readonly hostnames: readonly string[];
-  /** Reserve an IPv6 address too and publish AAAA records. @default false */
-  readonly ipv6?: boolean;
+  /** The IPv4 address, and the IPv6 one for AAAA records. */
+  readonly addresses: { readonly v4: string; readonly v6?: string };
   /** @default 300 */
   readonly ttl?: number;
 }
 
-export class GlobalAddressDns extends Construct {
+/** A and AAAA records for every hostname in an existing managed zone. */
+export class AddressRecords extends Construct {
   public readonly zone: DataGoogleDnsManagedZone;
-  public readonly address: ComputeGlobalAddress;
-  public readonly addressV6?: ComputeGlobalAddress;
   public readonly records: Readonly<Record<string, DnsRecordSet>>;
 
-  constructor(scope: Construct, id: string, props: GlobalAddressDnsProps) {
+  constructor(scope: Construct, id: string, props: AddressRecordsProps) {
     super(scope, id);
-    failIfAny(this.node.path, [
-      ...[props.name, ...(props.ipv6 ? [`${props.name}-v6`] : [])].flatMap((n) => (rules.gcpName(n) ? [{ path: "name", value: n, message: rules.gcpName(n) ?? "" }] : [])).slice(0, 1),
-      ...props.hostnames.flatMap((h, i) => (rules.hostname(h, true) ? [{ path: `hostnames.${i}`, value: h, message: rules.hostname(h, true) ?? "" }] : [])),
-    ]);
+    failIfAny(
+      this.node.path,
+      props.hostnames.flatMap((h, i) => (rules.hostname(h, true) ? [{ path: `hostnames.${i}`, value: h, message: rules.hostname(h, true) ?? "" }] : [])),
+    );
     const ttl = props.ttl ?? 300;
     this.zone = new DataGoogleDnsManagedZone(this, "zone", { name: props.zone });
-    this.address = new ComputeGlobalAddress(this, "ipv4", { name: props.name, addressType: "EXTERNAL", ipVersion: "IPV4" });
-    if (props.ipv6) this.addressV6 = new ComputeGlobalAddress(this, "ipv6", { name: `${props.name}-v6`, addressType: "EXTERNAL", ipVersion: "IPV6" });
     const records: Record<string, DnsRecordSet> = {};
     for (const host of props.hostnames) {
       // Cloud DNS record names are fully qualified: the provider rejects a name without the dot.
-      records[`${host}/A`] = new DnsRecordSet(this, `a-${hostKey(host)}`, { managedZone: this.zone.name, name: `${host}.`, type: "A", ttl, rrdatas: [this.address.address] });
-      if (this.addressV6)
-        records[`${host}/AAAA`] = new DnsRecordSet(this, `aaaa-${hostKey(host)}`, { managedZone: this.zone.name, name: `${host}.`, type: "AAAA", ttl, rrdatas: [this.addressV6.address] });
+      records[`${host}/A`] = new DnsRecordSet(this, `a-${hostKey(host)}`, { managedZone: this.zone.name, name: `${host}.`, type: "A", ttl, rrdatas: [props.addresses.v4] });
+      if (props.addresses.v6 !== undefined)
+        records[`${host}/AAAA`] = new DnsRecordSet(this, `aaaa-${hostKey(host)}`, { managedZone: this.zone.name, name: `${host}.`, type: "AAAA", ttl, rrdatas: [props.addresses.v6] });
     }
     this.records = records;
   }

@@ -13,7 +13,7 @@ import { CertificateManagerCertificateMap } from "@cdktf/provider-google/lib/cer
 import { CertificateManagerCertificateMapEntry } from "@cdktf/provider-google/lib/certificate-manager-certificate-map-entry";
 import { CertificateManagerDnsAuthorization } from "@cdktf/provider-google/lib/certificate-manager-dns-authorization";
 import { DnsRecordSet } from "@cdktf/provider-google/lib/dns-record-set";
-import { gcpName, hostKey } from "../naming";
+import { gcpChildName, hostKey } from "../naming";
 
 export interface CertMapProps {
   /** Prefix of every name made here. */
@@ -42,7 +42,7 @@ export class CertMap extends Construct {
     const auths: Record<string, CertificateManagerDnsAuthorization> = {};
     for (const domain of authorizationDomains(props.hostnames)) {
       const auth = new CertificateManagerDnsAuthorization(this, `auth-${hostKey(domain)}`, {
-        name: gcpName([props.namePrefix, domain], 63),
+        name: gcpChildName(props.namePrefix, [domain], 63),
         domain,
         description: `gatehouse: DNS authorization for ${domain}`,
       });
@@ -53,15 +53,15 @@ export class CertMap extends Construct {
     this.authorizations = auths;
 
     this.certificate = new CertificateManagerCertificate(this, "certificate", {
-      name: gcpName([props.namePrefix, "cert"]),
+      name: gcpChildName(props.namePrefix, ["cert"]),
       scope: "DEFAULT",
       managed: { domains: [...props.hostnames], dnsAuthorizations: Object.values(auths).map((a) => a.id) },
     });
-    this.map = new CertificateManagerCertificateMap(this, "map", { name: gcpName([props.namePrefix, "map"]) });
+    this.map = new CertificateManagerCertificateMap(this, "map", { name: gcpChildName(props.namePrefix, ["map"]) });
     const entries: Record<string, CertificateManagerCertificateMapEntry> = {};
     for (const host of props.hostnames) {
       entries[host] = new CertificateManagerCertificateMapEntry(this, `entry-${hostKey(host)}`, {
-        name: gcpName([props.namePrefix, hostKey(host)]),
+        name: gcpChildName(props.namePrefix, [hostKey(host)]),
         // The entry's `map` is the map's name, not its id.
         map: this.map.name,
         certificates: [this.certificate.id],
@@ -69,7 +69,7 @@ export class CertMap extends Construct {
       });
     }
     entries.PRIMARY = new CertificateManagerCertificateMapEntry(this, "entry-primary", {
-      name: gcpName([props.namePrefix, "primary"]),
+      name: gcpChildName(props.namePrefix, ["primary"]),
       map: this.map.name,
       certificates: [this.certificate.id],
       matcher: "PRIMARY",

@@ -3,8 +3,10 @@
  * Envoy-based global external load balancers; backends use the same scheme):
  * - external Application LB: forwarding rule 443 → target HTTPS proxy → URL map → HTTPS backend;
  * - HTTP 80: forwarding rule → target HTTP proxy → URL map that only redirects to HTTPS;
- * - external proxy Network LB per tcp entry point: forwarding rule → target SSL proxy → backend.
- * One SSL policy (MODERN, TLS 1.2+ by default) on both kinds of proxy.
+ * - external proxy Network LB per tcp entry point: forwarding rule → target SSL proxy on the
+ *   certificate map (the entry point's tls is `terminate`) or target TCP proxy (`passthrough`,
+ *   TLS ends in the backend) → backend.
+ * One SSL policy (MODERN, TLS 1.2+ by default) on the proxies that end TLS.
  */
 import { Construct } from "constructs";
 import type { ComputeBackendService } from "@cdktf/provider-google/lib/compute-backend-service";
@@ -13,10 +15,11 @@ import { ComputeSslPolicy } from "@cdktf/provider-google/lib/compute-ssl-policy"
 import { ComputeTargetHttpProxy } from "@cdktf/provider-google/lib/compute-target-http-proxy";
 import { ComputeTargetHttpsProxy } from "@cdktf/provider-google/lib/compute-target-https-proxy";
 import { ComputeTargetSslProxy } from "@cdktf/provider-google/lib/compute-target-ssl-proxy";
+import { ComputeTargetTcpProxy } from "@cdktf/provider-google/lib/compute-target-tcp-proxy";
 import { ComputeUrlMap } from "@cdktf/provider-google/lib/compute-url-map";
 import type { EntryPoint, PortContract } from "../contract";
 import { failIfAny } from "../errors";
-import { gcpName } from "../naming";
+import { gcpChildName } from "../naming";
 
 export interface GlobalFrontendsProps {
   readonly namePrefix: string;
@@ -40,8 +43,10 @@ export class GlobalFrontends extends Construct {
   public readonly redirectUrlMap: ComputeUrlMap;
   public readonly httpsProxy: ComputeTargetHttpsProxy;
   public readonly httpProxy: ComputeTargetHttpProxy;
-  /** SSL proxy per tcp entry point. */
+  /** SSL proxy per tcp entry point that ends TLS at the load balancer. */
   public readonly sslProxies: Readonly<Record<string, ComputeTargetSslProxy>>;
+  /** TCP proxy per tcp entry point that passes TLS through. */
+  public readonly tcpProxies: Readonly<Record<string, ComputeTargetTcpProxy>>;
   /** Forwarding rules keyed `<entry>/<address key>`. */
   public readonly forwardingRules: Readonly<Record<string, ComputeGlobalForwardingRule>>;
 
@@ -63,7 +68,7 @@ export class GlobalFrontends extends Construct {
       if (!b) throw new Error(`no backend service for entry point ${name}`);
       return b;
     };
-    const n = (...parts: string[]) => gcpName([props.namePrefix, ...parts]);
+    const n = (...parts: string[]) => gcpChildName(props.namePrefix, parts);
     this.sslPolicy = new ComputeSslPolicy(this, "ssl-policy", {
       name: n("tls"),
       profile: props.sslPolicy?.profile ?? "MODERN",
@@ -83,6 +88,7 @@ export class GlobalFrontends extends Construct {
     this.httpProxy = new ComputeTargetHttpProxy(this, "http-proxy", { name: n("http"), urlMap: this.redirectUrlMap.id });
 
     const sslProxies: Record<string, ComputeTargetSslProxy> = {};
+    const tcpProxies: Record<string, ComputeTargetTcpProxy> = {};
     const rules: Record<string, ComputeGlobalForwardingRule> = {};
     const forward = (entry: EntryPoint, target: string) => {
       for (const a of props.addresses) {
@@ -100,7 +106,7 @@ export class GlobalFrontends extends Construct {
     for (const entry of c.entryPoints) {
       if (entry.kind === "http") forward(entry, this.httpProxy.id);
       else if (entry.kind === "https") forward(entry, this.httpsProxy.id);
-      else {
+      else if (entry.tls === "terminate") {
         const proxy = new ComputeTargetSslProxy(this, `ssl-proxy-${entry.name}`, {
           name: n(entry.name),
           backendService: backend(entry.name).id,
@@ -110,9 +116,14 @@ export class GlobalFrontends extends Construct {
         });
         sslProxies[entry.name] = proxy;
         forward(entry, proxy.id);
+      } else {
+        const proxy = new ComputeTargetTcpProxy(this, `tcp-proxy-${entry.name}`, { name: n(entry.name), backendService: backend(entry.name).id, proxyHeader: "NONE" });
+        tcpProxies[entry.name] = proxy;
+        forward(entry, proxy.id);
       }
     }
     this.sslProxies = sslProxies;
+    this.tcpProxies = tcpProxies;
     this.forwardingRules = rules;
   }
 }

@@ -2,27 +2,39 @@
  * Backend services over the zonal NEGs that GKE creates from the controller Service's
  * `cloud.google.com/neg` annotation, looked up by name in every zone of every cluster.
  *
- * - HTTPS backend (Application LB): protocol HTTPS to the controller's https pod port,
- *   `RATE` balancing with `max_rate_per_endpoint`;
- * - one backend per tcp entry point (proxy Network LB): TCP or SSL, `CONNECTION` balancing
- *   with `max_connections_per_endpoint`.
+ * - HTTPS backend (Application LB): HTTPS to the controller's TLS port when the https entry
+ *   point passes TLS through (Google's front end re-encrypts), HTTP to its plain port when TLS
+ *   ends at the load balancer; `RATE` balancing with `max_rate_per_endpoint`;
+ * - one backend per tcp entry point (proxy Network LB): TCP (the SSL proxy has already ended
+ *   TLS, or the TCP proxy passes it through), `CONNECTION` balancing with
+ *   `max_connections_per_endpoint`, the entry point's idle timeout as `timeout_sec`.
  * The provider's default balancing mode (UTILIZATION) is rejected for NEGs, so it is always set.
  * Each cluster's `capacity` becomes its backends' `capacity_scaler`: 0 drains a cluster while
  * the global IP stays put (node upgrades, failover).
  *
  * The NEG data sources fail at plan time until the controller Service exists and GKE has made
- * the NEGs: the stack holding this construct depends on the cluster stacks.
+ * the NEGs: the stack holding this construct depends on the cluster stacks. GKE makes a NEG only
+ * in the zones the cluster has nodes in, so each lookup carries a precondition on the cluster's
+ * node locations, and the cluster lookup a postcondition that every node zone is listed: a wrong
+ * `zones` list fails the plan with a message saying which zone and what to change, instead of
+ * "not found" (or, for a missing zone, silently sending that zone no traffic).
  */
 import { Construct } from "constructs";
 import { ComputeBackendService, type ComputeBackendServiceBackend } from "@cdktf/provider-google/lib/compute-backend-service";
 import { ComputeHealthCheck } from "@cdktf/provider-google/lib/compute-health-check";
 import { DataGoogleComputeNetworkEndpointGroup } from "@cdktf/provider-google/lib/data-google-compute-network-endpoint-group";
+import { DataGoogleContainerCluster } from "@cdktf/provider-google/lib/data-google-container-cluster";
+import { Fn } from "../cdktf";
 import { negEntryPoints, type EntryPoint, type PortContract } from "../contract";
 import { failIfAny } from "../errors";
-import { gcpName } from "../naming";
+import { gcpChildName } from "../naming";
 
 export interface NegCluster {
+  /** GKE cluster name. */
   readonly name: string;
+  /** GKE cluster location: a region, or a zone for a zonal cluster. */
+  readonly location: string;
+  /** Zones the cluster has nodes in (GKE makes one NEG per node zone). */
   readonly zones: readonly string[];
   /** 0-1; 0 drains the cluster. */
   readonly capacity: number;
@@ -34,15 +46,13 @@ export interface NegBackendsProps {
   readonly namePrefix: string;
   readonly project: string;
   readonly clusters: readonly NegCluster[];
-  /** Protocol from the front end to the controller per tcp entry point. @default "TCP" */
-  readonly tcpProtocols?: Readonly<Record<string, "TCP" | "SSL">>;
   /** @default 100 */
   readonly maxRatePerEndpoint?: number;
   /** @default 100 */
   readonly maxConnectionsPerEndpoint?: number;
-  /** Backend timeout (HTTPS) / idle timeout (proxy LB), seconds. @default 30 */
+  /** HTTPS backend timeout, seconds (tcp entries use their idle timeout). @default 30 */
   readonly timeoutSec?: number;
-  /** @default 1 */
+  /** Share of requests logged. @default 0.1 */
   readonly logSampleRate?: number;
   /** Cloud Armor policy on the HTTPS backend. */
   readonly securityPolicy?: string;
@@ -54,6 +64,8 @@ export class NegBackends extends Construct {
   public readonly services: Readonly<Record<string, ComputeBackendService>>;
   /** NEG lookups keyed `<cluster>/<entry>/<zone>`. */
   public readonly negs: Readonly<Record<string, DataGoogleComputeNetworkEndpointGroup>>;
+  /** Cluster lookups (node locations), keyed by cluster name. */
+  public readonly clusters: Readonly<Record<string, DataGoogleContainerCluster>>;
 
   constructor(scope: Construct, id: string, props: NegBackendsProps) {
     super(scope, id);
@@ -77,7 +89,7 @@ export class NegBackends extends Construct {
 
     // The controller's own health endpoint, probed on each pod (NEG endpoints are pods).
     this.healthCheck = new ComputeHealthCheck(this, "health", {
-      name: gcpName([props.namePrefix, "healthz"]),
+      name: gcpChildName(props.namePrefix, ["healthz"]),
       checkIntervalSec: 5,
       timeoutSec: 5,
       healthyThreshold: 2,
@@ -86,12 +98,44 @@ export class NegBackends extends Construct {
       logConfig: { enable: true },
     });
 
+    const clusters: Record<string, DataGoogleContainerCluster> = {};
+    for (const c of props.clusters) {
+      // A zonal cluster's node_locations leaves out the cluster's own zone.
+      const own = /-[a-z]$/.test(c.location) ? [c.location] : [];
+      const listed = JSON.stringify([...c.zones]);
+      clusters[c.name] = new DataGoogleContainerCluster(this, `cluster-${c.name}`, {
+        name: c.name,
+        location: c.location,
+        project: props.project,
+        lifecycle: {
+          postcondition: [
+            {
+              condition: `\${alltrue([for z in setunion(self.node_locations, ${JSON.stringify(own)}) : contains(${listed}, z)])}`,
+              errorMessage: `GKE cluster ${c.name} has nodes in a zone that gcp.clusters[name=${c.name}].zones (${c.zones.join(", ")}) does not list; GKE makes a NEG there that the load balancer would never use. List every node zone.`,
+            },
+          ],
+        },
+      });
+    }
+    const zoneCheck = (c: NegCluster, zone: string) => {
+      const own = /-[a-z]$/.test(c.location) ? [c.location] : [];
+      const locations = Fn.concat([(clusters[c.name] as DataGoogleContainerCluster).nodeLocations, own]);
+      return {
+        precondition: [
+          {
+            condition: Fn.contains(locations, zone),
+            errorMessage: `Zone ${zone} in gcp.clusters[name=${c.name}].zones has no nodes of GKE cluster ${c.name}, so GKE made no NEG there; remove it from the list (or add nodes in it).`,
+          },
+        ],
+      };
+    };
+
     const negs: Record<string, DataGoogleComputeNetworkEndpointGroup> = {};
     const backendsFor = (entry: EntryPoint, mode: (capacity: number) => Omit<ComputeBackendServiceBackend, "group">): ComputeBackendServiceBackend[] =>
       props.clusters.flatMap((c) =>
         c.zones.map((zone) => {
           const negName = c.contract.entry(entry.name).negName;
-          const neg = new DataGoogleComputeNetworkEndpointGroup(this, `neg-${c.name}-${entry.name}-${zone}`, { name: negName, zone, project: props.project });
+          const neg = new DataGoogleComputeNetworkEndpointGroup(this, `neg-${c.name}-${entry.name}-${zone}`, { name: negName, zone, project: props.project, lifecycle: zoneCheck(c, zone) });
           negs[`${c.name}/${entry.name}/${zone}`] = neg;
           // `group` must be the fully-qualified URL: the NEG's self link.
           return { group: neg.selfLink, ...mode(c.capacity) };
@@ -99,15 +143,16 @@ export class NegBackends extends Construct {
       );
 
     const services: Record<string, ComputeBackendService> = {};
-    const log = { enable: true, sampleRate: props.logSampleRate ?? 1 };
+    const log = { enable: true, sampleRate: props.logSampleRate ?? 0.1 };
     for (const entry of negEntryPoints(contract)) {
       const isHttps = entry.kind === "https";
       services[entry.name] = new ComputeBackendService(this, `backend-${entry.name}`, {
-        name: gcpName([props.namePrefix, entry.name]),
+        name: gcpChildName(props.namePrefix, [entry.name]),
         loadBalancingScheme: "EXTERNAL_MANAGED",
-        protocol: isHttps ? "HTTPS" : (props.tcpProtocols?.[entry.name] ?? "TCP"),
+        protocol: backendProtocol(entry),
         healthChecks: [this.healthCheck.id],
-        timeoutSec: props.timeoutSec ?? 30,
+        // For the proxy Network LB this is the idle timeout of a connection.
+        timeoutSec: isHttps ? (props.timeoutSec ?? 30) : (entry.idleTimeout ?? 350),
         connectionDrainingTimeoutSec: 60,
         logConfig: log,
         securityPolicy: isHttps ? props.securityPolicy : undefined,
@@ -120,5 +165,12 @@ export class NegBackends extends Construct {
     }
     this.services = services;
     this.negs = negs;
+    this.clusters = clusters;
   }
+}
+
+/** What Google's front end speaks to the controller for an entry point. */
+export function backendProtocol(entry: EntryPoint): "HTTPS" | "HTTP" | "TCP" {
+  if (entry.kind !== "https") return "TCP";
+  return entry.tls === "terminate" ? "HTTP" : "HTTPS";
 }

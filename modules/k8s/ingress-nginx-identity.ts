@@ -5,7 +5,12 @@
  *   the chart name "ingress-nginx", else `<release>-ingress-nginx` (_helpers.tpl), ≤ 63 chars;
  * - pod selector: `app.kubernetes.io/{name,instance,component}` (selectorLabels + component);
  * - container ports `http` 80 and `https` 443 (controller.containerPort); no port is named
- *   `healthz`: health is served on the controller's `--healthz-port`, 10254 by default.
+ *   `healthz`: health is served on the controller's `--healthz-port`, 10254 by default;
+ * - ports the controller keeps for itself and refuses as stream (tcp-services) ports
+ *   (internal/ingress/controller/controller.go, getStreamServices): 80, 443, 442 (SSL
+ *   passthrough), 10254 (health), 8181 (default server), 10245-10247 (profiler, status, stream);
+ * - 2443 is where gatehouse's redirect server listens when TLS ends at the load balancer (the
+ *   chart's own NLB-TLS-termination recipe uses that port, named `tohttps`).
  */
 const CHART = "ingress-nginx";
 
@@ -14,7 +19,9 @@ export interface ControllerIdentity {
   readonly healthServiceName: string;
   readonly podSelector: Readonly<Record<string, string>>;
   readonly healthPodPort: number;
-  readonly containerPorts: { readonly http: number; readonly https: number };
+  readonly containerPorts: { readonly http: number; readonly https: number; readonly redirect: number };
+  /** Pod ports the controller uses itself; a tcp entry point cannot take them. */
+  readonly reservedPodPorts: readonly number[];
 }
 
 function trunc63(s: string): string {
@@ -32,6 +39,7 @@ export function ingressNginxIdentity(releaseName: string): ControllerIdentity {
       "app.kubernetes.io/component": "controller",
     },
     healthPodPort: 10254,
-    containerPorts: { http: 80, https: 443 },
+    containerPorts: { http: 80, https: 443, redirect: 2443 },
+    reservedPodPorts: [80, 443, 442, 2443, 8181, 10245, 10246, 10247, 10254],
   };
 }

@@ -62,15 +62,18 @@ export class AwsEdgeStack extends TerraformStack {
     const targetKind = targetKindOf(aws);
     const targets = contract.targets(targetKind);
 
-    let lbSecurityGroups: string[] | undefined;
+    // Keyed by a name from the configuration: the created group's id is a reference, and
+    // construct ids (Terraform addresses) must never be derived from one.
+    let lbSecurityGroups: Record<string, string> | undefined;
     if (aws.nlb.securityGroup.mode === "create") {
       const sg = new NlbSecurityGroup(this, "nlb-sg", { name: names.securityGroup, vpcId: aws.vpc.id, clientCidrs: aws.nlb.securityGroup.clientCidrs, vpcCidrs: aws.vpc.cidrs, targetPorts: targets });
-      lbSecurityGroups = [sg.securityGroup.id];
+      lbSecurityGroups = { nlb: sg.securityGroup.id };
     } else if (aws.nlb.securityGroup.mode === "existing") {
-      lbSecurityGroups = [...aws.nlb.securityGroup.ids];
+      lbSecurityGroups = Object.fromEntries(aws.nlb.securityGroup.ids.map((id) => [id, id]));
     }
 
     const tls = aws.nlb.tls;
+    const lbTls = contract.terminatesTls && tls.certificateArn !== undefined ? { certificateArn: tls.certificateArn, sslPolicy: tls.sslPolicy, alpnPolicy: tls.alpnPolicy } : undefined;
     this.edge = new NlbEdge(this, "edge", {
       contract,
       targetKind,
@@ -82,8 +85,9 @@ export class AwsEdgeStack extends TerraformStack {
       subnetMappings: aws.nlb.subnetMappings,
       deletionProtection: aws.nlb.deletionProtection,
       crossZone: aws.nlb.crossZone,
-      securityGroupIds: lbSecurityGroups,
-      tls: tls.mode === "terminate" ? { certificateArn: tls.certificateArn, sslPolicy: tls.sslPolicy, alpnPolicy: tls.alpnPolicy } : undefined,
+      securityGroupIds: lbSecurityGroups ? Object.values(lbSecurityGroups) : undefined,
+      tls: lbTls,
+      clusterTag: aws.nlb.clusterTag,
       deregistrationDelay: aws.targetGroups.deregistrationDelay,
       healthCheck: aws.targetGroups.healthCheck,
     });
@@ -97,12 +101,12 @@ export class AwsEdgeStack extends TerraformStack {
       new TargetRegistration(this, "targets", {
         targetGroups: groups,
         vpcCidrs: aws.vpc.cidrs,
-        source: aws.targets.mode === "discover" ? { mode: "discover", tagKey: aws.targets.tagKey, tagValues: aws.targets.tagValues } : { mode: "static", ips: aws.targets.ips },
+        source: aws.targets.mode === "discover" ? { mode: "discover", tagKey: aws.targets.tagKey, tagValues: aws.targets.tagValues, vpcId: aws.vpc.id } : { mode: "static", ips: aws.targets.ips },
       });
     }
 
-    const from: NodeAccessSource = lbSecurityGroups ? { securityGroupIds: lbSecurityGroups } : { cidrs: aws.vpc.cidrs };
-    new NodeAccessRules(this, "node-access", { targetPorts: this.edge.targetPorts, targetSecurityGroupIds: aws.workerSecurityGroupIds, from });
+    const from: NodeAccessSource = lbSecurityGroups ? { securityGroups: lbSecurityGroups } : { cidrs: aws.vpc.cidrs };
+    new NodeAccessRules(this, "node-access", { targetPorts: this.edge.targetPorts, targetSecurityGroups: Object.fromEntries(aws.workerSecurityGroupIds.map((id) => [id, id])), from });
 
     new TerraformOutput(this, "nlb_dns_name", { value: this.edge.lb.dnsName, description: "DNS name of the NLB: point your records here." });
     new TerraformOutput(this, "nlb_arn", { value: this.edge.lb.arn });

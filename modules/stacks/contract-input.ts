@@ -6,7 +6,7 @@ import type { ContractInput } from "../contract";
 import { ingressNginxIdentity } from "../k8s/ingress-nginx-identity";
 import type { Env } from "../../envs/schema";
 
-export function contractInputFor(env: Env, cluster: string, edge: { readonly tlsAtLoadBalancer: boolean }): ContractInput {
+export function contractInputFor(env: Env, cluster: string): ContractInput {
   const id = ingressNginxIdentity(env.controller.releaseName);
   return {
     env: env.name,
@@ -16,11 +16,11 @@ export function contractInputFor(env: Env, cluster: string, edge: { readonly tls
     podSelector: id.podSelector,
     http: env.ports.http,
     https: env.ports.https,
-    tcp: env.ports.tcp,
+    tcp: Object.fromEntries(Object.entries(env.ports.tcp).map(([name, t]) => [name, { listenerPort: t.listenerPort, nodePort: t.nodePort, backend: t.backend, tls: t.tls, idleTimeout: t.idleTimeout, connectionTermination: t.connectionTermination }])),
     health: { nodePort: env.ports.health.nodePort, path: env.ports.health.path, podPort: id.healthPodPort, serviceName: id.healthServiceName },
     nodePortRange: env.ports.nodePortRange,
     proxyProtocol: env.ports.proxyProtocol,
-    tlsAtLoadBalancer: edge.tlsAtLoadBalancer,
     containerPorts: id.containerPorts,
+    reservedPodPorts: id.reservedPodPorts,
   };
 }

@@ -1,23 +1,25 @@
 /**
- * The GCP stacks of an environment:
+ * The GCP stacks of an environment, in apply order:
+ * - `<env>-gcp-address`: the global IP address(es). Reserved first, because both stacks below
+ *   read them: the controllers trust the address in X-Forwarded-For, the edge listens on it;
  * - `<env>-gcp-cluster-<cluster>` per GKE cluster: the controller release, ClusterIP Service
  *   annotated for standalone NEGs (GKE creates the NEGs from it);
- * - `<env>-gcp-edge`: global IP, DNS, certificate map, frontends, NEG backends and firewall.
- *   It looks the NEGs up by name, which fails until they exist, so it depends on every cluster
- *   stack: apply the cluster stacks first (cdktf deploy and run triggers follow the dependency).
+ * - `<env>-gcp-edge`: DNS, certificate map, frontends, NEG backends and firewall. It looks the
+ *   NEGs up by name, which fails until they exist, so it depends on every cluster stack (cdktf
+ *   deploy and run triggers follow the dependencies).
  */
 import type { Construct } from "constructs";
 import { GoogleProvider } from "@cdktf/provider-google/lib/provider";
 import { TerraformOutput, TerraformStack } from "../cdktf";
 import type { PortContract } from "../contract";
-import { GlobalAddressDns } from "../gcp/address-dns";
+import { AddressRecords, GlobalAddresses, GlobalAddressLookup, type GlobalAddressesProps } from "../gcp/address-dns";
 import { CertMap } from "../gcp/cert-map";
 import { FrontEndFirewall } from "../gcp/firewall";
 import { GlobalFrontends } from "../gcp/frontends";
 import { NegBackends } from "../gcp/neg-backends";
 import { ClusterAccess } from "../k8s/cluster-access";
 import { IngressNginx } from "../k8s/ingress-nginx";
-import { gcpName } from "../naming";
+import { gcpChildName, gcpName } from "../naming";
 import type { Env, GcpEnv, GkeCluster } from "../../envs/schema";
 import { configureState } from "./state";
 
@@ -36,11 +38,41 @@ function googleProvider(stack: Construct, env: Env, gcp: GcpEnv): GoogleProvider
   return provider;
 }
 
+/** Every GCP name of an environment starts with this. */
+export function gcpPrefix(env: Env): string {
+  return gcpName([env.name, "gatehouse"], 40);
+}
+
+function addressProps(env: Env, gcp: GcpEnv): GlobalAddressesProps {
+  return { name: gcpChildName(gcpPrefix(env), ["ip"]), ipv6: gcp.ipv6, project: gcp.project };
+}
+
+export interface GcpAddressStackProps {
+  readonly env: Env;
+  readonly gcp: GcpEnv;
+}
+
+export class GcpAddressStack extends TerraformStack {
+  public readonly addresses: GlobalAddresses;
+
+  constructor(scope: Construct, id: string, props: GcpAddressStackProps) {
+    super(scope, id);
+    googleProvider(this, props.env, props.gcp);
+    configureState(this, id, props.env.state);
+    this.addresses = new GlobalAddresses(this, "address", addressProps(props.env, props.gcp));
+    const v4 = this.addresses.addresses.v4;
+    if (v4) new TerraformOutput(this, "global_ip", { value: v4.address, description: "The global IPv4 address the hostnames resolve to." });
+    const v6 = this.addresses.addresses.v6;
+    if (v6) new TerraformOutput(this, "global_ipv6", { value: v6.address });
+  }
+}
+
 export interface GkeClusterStackProps {
   readonly env: Env;
   readonly gcp: GcpEnv;
   readonly cluster: GkeCluster;
   readonly contract: PortContract;
+  readonly addressStack: GcpAddressStack;
 }
 
 export class GkeClusterStack extends TerraformStack {
@@ -55,7 +87,9 @@ export class GkeClusterStack extends TerraformStack {
     this.cluster = cluster;
     googleProvider(this, env, gcp);
     configureState(this, id, env.state);
+    this.addDependency(props.addressStack);
     new ClusterAccess(this, "cluster", { type: "gke", clusterName: cluster.name, location: cluster.location, project: gcp.project });
+    const lb = new GlobalAddressLookup(this, "lb-address", addressProps(env, gcp));
     this.controller = new IngressNginx(this, "ingress-nginx", {
       contract,
       exposure: "gke-neg",
@@ -64,6 +98,7 @@ export class GkeClusterStack extends TerraformStack {
       replicas: env.controller.replicas,
       resources: env.controller.resources,
       config: env.controller.config,
+      loadBalancerAddresses: Object.values(lb.addresses).map((a) => a.address),
     });
   }
 }
@@ -71,11 +106,13 @@ export class GkeClusterStack extends TerraformStack {
 export interface GcpEdgeStackProps {
   readonly env: Env;
   readonly gcp: GcpEnv;
+  readonly addressStack: GcpAddressStack;
   readonly clusterStacks: readonly GkeClusterStack[];
 }
 
 export class GcpEdgeStack extends TerraformStack {
-  public readonly addressDns: GlobalAddressDns;
+  public readonly addresses: GlobalAddressLookup;
+  public readonly records: AddressRecords;
   public readonly certMap: CertMap;
   public readonly backends: NegBackends;
   public readonly frontends: GlobalFrontends;
@@ -86,26 +123,29 @@ export class GcpEdgeStack extends TerraformStack {
     const { env, gcp } = props;
     googleProvider(this, env, gcp);
     configureState(this, id, env.state);
+    this.addDependency(props.addressStack);
     for (const s of props.clusterStacks) this.addDependency(s);
     const first = props.clusterStacks[0];
     if (!first) throw new Error(`${env.name}: a GCP edge needs at least one cluster stack`);
-    const prefix = gcpName([env.name, "gatehouse"], 40);
+    const prefix = gcpPrefix(env);
 
-    this.addressDns = new GlobalAddressDns(this, "address", { name: gcpName([prefix, "ip"]), zone: gcp.dns.zone, hostnames: gcp.hostnames, ipv6: gcp.ipv6 });
+    this.addresses = new GlobalAddressLookup(this, "address", addressProps(env, gcp));
+    const v4 = this.addresses.addresses.v4?.address ?? "";
+    const v6 = this.addresses.addresses.v6?.address;
+    this.records = new AddressRecords(this, "dns", { zone: gcp.dns.zone, hostnames: gcp.hostnames, addresses: { v4, v6 } });
     this.certMap = new CertMap(this, "certs", { namePrefix: prefix, hostnames: gcp.hostnames, zone: gcp.dns.zone });
     this.backends = new NegBackends(this, "backends", {
       namePrefix: prefix,
       project: gcp.project,
-      clusters: props.clusterStacks.map((s) => ({ name: s.cluster.name, zones: s.cluster.zones, capacity: s.cluster.capacity, contract: s.contract })),
-      tcpProtocols: Object.fromEntries(Object.entries(env.ports.tcp).map(([k, v]) => [k, v.gcpBackendProtocol])),
+      clusters: props.clusterStacks.map((s) => ({ name: s.cluster.name, location: s.cluster.location, zones: s.cluster.zones, capacity: s.cluster.capacity, contract: s.contract })),
       maxRatePerEndpoint: gcp.backends.maxRatePerEndpoint,
       maxConnectionsPerEndpoint: gcp.backends.maxConnectionsPerEndpoint,
       timeoutSec: gcp.backends.timeoutSec,
       logSampleRate: gcp.backends.logSampleRate,
       securityPolicy: gcp.backends.securityPolicy,
     });
-    const addresses = [{ key: "v4", address: this.addressDns.address.address }];
-    if (this.addressDns.addressV6) addresses.push({ key: "v6", address: this.addressDns.addressV6.address });
+    const addresses = [{ key: "v4", address: v4 }];
+    if (v6 !== undefined) addresses.push({ key: "v6", address: v6 });
     this.frontends = new GlobalFrontends(this, "frontends", {
       namePrefix: prefix,
       contract: first.contract,
@@ -115,15 +155,13 @@ export class GcpEdgeStack extends TerraformStack {
       sslPolicy: gcp.sslPolicy,
     });
     this.firewall = new FrontEndFirewall(this, "firewall", {
-      name: gcpName([prefix, "allow-gfe"]),
+      name: gcpChildName(prefix, ["allow-gfe"]),
       network: gcp.network,
       project: gcp.project,
       contract: first.contract,
       targets: gcp.nodeTargets.serviceAccounts ? { serviceAccounts: gcp.nodeTargets.serviceAccounts } : { tags: gcp.nodeTargets.tags ?? [] },
     });
 
-    new TerraformOutput(this, "global_ip", { value: this.addressDns.address.address, description: "The global IPv4 address the hostnames resolve to." });
-    if (this.addressDns.addressV6) new TerraformOutput(this, "global_ipv6", { value: this.addressDns.addressV6.address });
     new TerraformOutput(this, "dns_authorization_records", {
       value: Object.values(this.certMap.authorizations).map((a) => ({ name: a.dnsResourceRecord.get(0).name, type: a.dnsResourceRecord.get(0).type, data: a.dnsResourceRecord.get(0).data })),
       description: "CNAME records that prove domain control to Certificate Manager (written into the zone).",

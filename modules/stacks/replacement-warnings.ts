@@ -7,7 +7,7 @@
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import type { Env } from "../../envs/schema";
-import { stackNames } from "./build";
+import { stackNames } from "../naming";
 
 type StackJson = { resource?: { aws_lb?: Record<string, { security_groups?: unknown }> } };
 
