@@ -5,7 +5,8 @@
 import { mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import type { EnvInput } from "../envs/schema";
+import type { Env, EnvInput } from "../envs/schema";
+import { planEnvironment } from "../modules/plan";
 import { loadEnvironments } from "../envs/loader";
 import { ConfigError, formatProblems, type Problem } from "../modules/errors";
 import * as rules from "../modules/rules";
@@ -33,7 +34,9 @@ function lines(...envs: EnvInput[]): string[] {
 describe("valid input is accepted", () => {
   it("takes the minimal AWS and GCP fixtures with every default filled in", () => {
     const [aws, gcp] = loadEnvironments({ builtins: [awsEnv(), gcpEnv()] });
-    expect(aws?.env.ports.health).toEqual({ nodePort: 30200, path: "/healthz" });
+    // The health path is the controller's own unless the env sets one (planEnvironment resolves it).
+    expect(aws?.env.ports.health).toEqual({ nodePort: 30200 });
+    expect(planEnvironment(aws?.env as Env).aws?.cluster.contract.health).toMatchObject({ nodePort: 30200, path: "/healthz", podPort: 10254 });
     expect(aws?.env.aws?.nlb).toMatchObject({ internetFacing: true, deletionProtection: true, crossZone: true, tls: { sslPolicy: "ELBSecurityPolicy-TLS13-1-2-2021-06" }, securityGroup: { mode: "none" }, clusterTag: "shared" });
     expect(aws?.env.ports.https.tls).toBe("passthrough");
     expect(gcp?.env.gcp?.clusters[0]?.capacity).toBe(1);

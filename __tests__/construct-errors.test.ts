@@ -47,7 +47,7 @@ describe("TargetRegistration checks", () => {
     [{ mode: "discover", tagKey: " ", tagValues: ["n"], vpcId: "vpc-1" }, "test/targets: source.tagKey: must name the tag that marks worker instances"],
     [{ mode: "discover", tagKey: "Name", tagValues: [], vpcId: "vpc-1" }, "test/targets: source.tagValues: needs at least one tag value"],
     [{ mode: "static", ips: [] }, "test/targets: source.ips: needs at least one IP"],
-    [{ mode: "static", ips: ["10.0.0.5", "10.0.0.5"] }, "test/targets: source.ips: lists an IP twice"],
+    [{ mode: "static", ips: ["10.0.0.5", "10.0.0.5"] }, "test/targets: source.ips.1: is listed twice"],
   ])("%j", (source, message) => {
     expect(problemsOf(targets(source))).toEqual([message]);
   });

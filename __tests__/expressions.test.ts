@@ -158,7 +158,7 @@ function fullEnv(): EnvInput {
       chartVersion: "4.15.1",
       replicas: 2,
       resources: { cpu: "100m", memory: "90Mi" },
-      config: { "use-forwarded-headers": "true" },
+      config: { "proxy-body-size": "8m" },
     },
     aws: {
       cluster: { name: "eks", access: { type: "kubeconfig", path: "/home/ci/.kube/config", context: "eks" } },
@@ -345,7 +345,7 @@ describe("every string field of the published JSON Schema", () => {
         "description",
         "tags.team",
         "tags.X",
-        "controller.config.use-forwarded-headers",
+        "controller.config.proxy-body-size",
         "controller.config.X",
         "controller.resources.cpu",
         "ports.tcp.mqtts.backend",

@@ -18,7 +18,20 @@ function contract(change: { proxyProtocol?: boolean; tlsAtLoadBalancer?: boolean
   return fixtureContract({ tcp: MQTTS, ...rest, https: { listenerPort: 443, nodePort: 30443, tls: tlsAtLoadBalancer ? "terminate" : "passthrough" } });
 }
 
-const props = (change: Partial<IngressNginxProps> = {}): IngressNginxProps => ({ contract: contract(), exposure: "node-ports", releaseName: "ingress-nginx", ...change });
+type PropsChange = Partial<Omit<IngressNginxProps, "settings">> & Partial<IngressNginxProps["settings"]>;
+/** ingress-nginx props with the env defaults; settings fields (replicas, config, …) may be given flat. */
+const props = (change: PropsChange = {}): IngressNginxProps => {
+  const { releaseName, namespace, chartVersion, replicas, resources, config, ...rest } = change;
+  const settings = {
+    releaseName: releaseName ?? "ingress-nginx",
+    namespace: namespace ?? "ingress-nginx",
+    chartVersion,
+    replicas: replicas ?? 2,
+    resources: resources ?? { cpu: "100m", memory: "90Mi" },
+    config: config ?? {},
+  };
+  return { contract: contract(), exposure: "node-ports", settings, ...rest };
+};
 
 describe("ingress-nginx identity (chart 4.15.x naming)", () => {
   it("names the Service after the release as the chart's fullname helper does", () => {
@@ -114,9 +127,9 @@ describe("ingress-nginx values", () => {
       }
       return [];
     };
-    expect(problems(props({ replicas: 1 }))).toEqual(["replicas: must be a whole number of at least 2 (one replica means an outage on every node drain)"]);
-    expect(problems(props({ exposure: "gke-neg", contract: contract({ proxyProtocol: true }) }))).toEqual([
-      "contract.proxyProtocol: Google's Application Load Balancer sends no PROXY header; it must be off behind NEGs",
+    // Replicas (at least 2) and PROXY behind Google's LB are environment rules (schema, plan).
+    expect(problems(props({ config: { "use-proxy-protocol": "true" } }))).toEqual([
+      "controller.config.use-proxy-protocol: is set by gatehouse from the port contract (PROXY protocol, forwarded headers, the https redirect); remove it",
     ]);
   });
 
@@ -131,9 +144,9 @@ describe("ingress-nginx values", () => {
       expect(thrown).toBeInstanceOf(ConfigError);
       return (thrown as ConfigError).problems.map((x) => x.path);
     };
-    expect(problems(props({ config: { "use-proxy-protocol": "true" } }))).toEqual(["config.use-proxy-protocol"]);
-    expect(problems(props({ exposure: "gke-neg", config: { "proxy-real-ip-cidr": "0.0.0.0/0" } }))).toEqual(["config.proxy-real-ip-cidr"]);
-    expect(problems(props({ contract: contract({ tlsAtLoadBalancer: true }), config: { "force-ssl-redirect": "true" } }))).toEqual(["config.force-ssl-redirect"]);
+    expect(problems(props({ config: { "use-proxy-protocol": "true" } }))).toEqual(["controller.config.use-proxy-protocol"]);
+    expect(problems(props({ exposure: "gke-neg", config: { "proxy-real-ip-cidr": "0.0.0.0/0" } }))).toEqual(["controller.config.proxy-real-ip-cidr"]);
+    expect(problems(props({ contract: contract({ tlsAtLoadBalancer: true }), config: { "force-ssl-redirect": "true" } }))).toEqual(["controller.config.force-ssl-redirect"]);
   });
 
   it("escapes Terraform template sequences in the values it hands to Helm, and only those", () => {

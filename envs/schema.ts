@@ -8,9 +8,10 @@
  */
 import { z } from "zod";
 import { NLB_DEFAULTS } from "../modules/aws/nlb-edge";
-import { contractProblems, DEFAULT_IDLE_TIMEOUT, DEFAULT_PORTS } from "../modules/contract";
-import { contractInputFor } from "../modules/stacks/contract-input";
-import { awsElbName, hostKey, PART_SEPARATOR, RESERVED_ENV_WORDS } from "../modules/naming";
+import { DEFAULT_IDLE_TIMEOUT, DEFAULT_PORTS } from "../modules/contract";
+import { CONTROLLER_KINDS } from "../modules/k8s/controller";
+import { PART_SEPARATOR, RESERVED_ENV_WORDS } from "../modules/naming";
+import { planProblems } from "../modules/plan";
 import * as rules from "../modules/rules";
 import { expressionProblems } from "./expressions";
 
@@ -73,7 +74,7 @@ export const PortsSchema = z
     health: z
       .strictObject({
         nodePort: int().default(DEFAULT_PORTS.health.nodePort),
-        path: z.string().default(DEFAULT_PORTS.health.path),
+        path: z.string().optional().describe("HTTP path of the health check; the controller's own readiness path when unset (ingress-nginx: /healthz)."),
       })
       .prefault({}),
     nodePortRange: z.strictObject({ min: int().default(DEFAULT_PORTS.nodePortRange.min), max: int().default(DEFAULT_PORTS.nodePortRange.max) }).prefault({}),
@@ -83,9 +84,10 @@ export const PortsSchema = z
 
 export const ControllerSchema = z
   .strictObject({
-    releaseName: z.string().default("ingress-nginx").superRefine(rule(rules.helmReleaseName)),
-    namespace: z.string().default("ingress-nginx").superRefine(rule(rules.k8sLabelName)),
-    chartVersion: z.string().regex(/^[0-9]+\.[0-9]+\.[0-9]+$/, "must be an exact chart version such as 4.15.1").default("4.15.1"),
+    kind: z.enum(CONTROLLER_KINDS).default("ingress-nginx").describe("The ingress controller behind the load balancers; the port contract is the same for every kind."),
+    releaseName: z.string().superRefine(rule(rules.helmReleaseName)).optional().describe("Helm release name; the controller's own default when unset (ingress-nginx: ingress-nginx)."),
+    namespace: z.string().superRefine(rule(rules.k8sLabelName)).optional().describe("Namespace of the controller; the controller's own default when unset."),
+    chartVersion: z.string().regex(/^[0-9]+\.[0-9]+\.[0-9]+$/, "must be an exact chart version such as 4.15.1").optional().describe("Exact chart version; each controller pins a tested one."),
     replicas: int().min(2, "at least 2 replicas keep the entry points up through node drains").max(100).default(2),
     resources: z.strictObject({ cpu: z.string().default("100m"), memory: z.string().default("90Mi") }).prefault({}),
     config: z.record(z.string(), z.string()).default({}).describe("Extra ingress-nginx ConfigMap options."),
@@ -253,126 +255,22 @@ const EnvObject = z.strictObject({
   gcp: GcpSchema.optional(),
 });
 
-export const EnvSchema = EnvObject.superRefine(crossFieldRules);
+/**
+ * The environment schema: the shape above, then every cross-field rule, which lives in the
+ * resolved plan (modules/plan.ts) so that what is validated is what is built, and the one rule
+ * over every string (no Terraform template sequences, envs/expressions.ts).
+ */
+export const EnvSchema = EnvObject.superRefine((env, ctx) => {
+  for (const p of planProblems(env)) ctx.addIssue({ code: "custom", path: p.path ? p.path.split(".") : [], message: p.message, input: p.value });
+  // Dots can occur inside record keys (tag keys), so these carry their path as segments.
+  for (const p of expressionProblems(env)) ctx.addIssue({ code: "custom", path: [...p.segments], message: p.message, input: p.value });
+});
 
 /** An environment as written (defaults optional). */
-export type EnvInput = z.input<typeof EnvSchema>;
+export type EnvInput = z.input<typeof EnvObject>;
 /** An environment after validation, with every default filled in. */
-export type Env = z.output<typeof EnvSchema>;
+export type Env = z.output<typeof EnvObject>;
 export type AwsEnv = NonNullable<Env["aws"]>;
 export type GcpEnv = NonNullable<Env["gcp"]>;
 export type GkeCluster = GcpEnv["clusters"][number];
 
-type Ctx = z.RefinementCtx;
-function issue(ctx: Ctx, path: string, input: unknown, message: string): void {
-  ctx.addIssue({ code: "custom", path: path.split("."), message, input });
-}
-
-function crossFieldRules(env: z.output<typeof EnvObject>, ctx: Ctx): void {
-  if (!env.aws && !env.gcp) issue(ctx, "aws", undefined, "an environment needs an aws section, a gcp section, or both");
-  const clusters = [...(env.aws ? [env.aws.cluster.name] : []), ...(env.gcp?.clusters.map((c) => c.name) ?? [])];
-  // Port rules do not depend on the cluster: check them once, on the first.
-  const first = clusters[0];
-  if (first !== undefined)
-    for (const p of contractProblems(contractInputFor(env, first))) issue(ctx, p.path, p.value, p.message);
-  if (env.aws) awsRules(env, env.aws, ctx);
-  if (env.gcp) gcpRules(env.gcp, env.ports.proxyProtocol, ctx);
-  // Dots can occur inside record keys (tag keys), so these carry their path as segments.
-  for (const p of expressionProblems(env)) ctx.addIssue({ code: "custom", path: [...p.segments], message: p.message, input: p.value });
-}
-
-/** Entry points that end TLS at the load balancer, as `[field path, entry]`. */
-function terminating(env: z.output<typeof EnvObject>): Array<[string, { tls: string; idleTimeout?: number }]> {
-  const all: Array<[string, { tls: string; idleTimeout?: number }]> = [["ports.https.tls", env.ports.https], ...Object.entries(env.ports.tcp).map(([k, v]): [string, typeof v] => [`ports.tcp.${k}.tls`, v])];
-  return all.filter(([, e]) => e.tls === "terminate");
-}
-
-const PRIVATE_RANGES = ["10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16", "100.64.0.0/10"];
-function isPrivateCidr(c: string): boolean {
-  const bits = Number(c.split("/")[1]);
-  return PRIVATE_RANGES.some((r) => rules.cidrContains(r, c.split("/")[0] ?? "") && bits >= Number(r.split("/")[1]));
-}
-
-function awsRules(e: z.output<typeof EnvObject>, aws: AwsEnv, ctx: Ctx): void {
-  const env = e.name;
-  const nlb = aws.nlb;
-  if (nlb.tls.mode !== undefined)
-    issue(ctx, "aws.nlb.tls.mode", nlb.tls.mode, 'was removed: choose where TLS ends per entry point with ports.https.tls (and ports.tcp.<name>.tls): "passthrough" or "terminate"; aws.nlb.tls keeps the certificate and policies');
-  const ending = terminating(e);
-  if (ending.length && nlb.tls.certificateArn === undefined)
-    issue(ctx, "aws.nlb.tls.certificateArn", undefined, `is required: ${ending.map(([p]) => p).join(", ")} ${ending.length === 1 ? "ends" : "end"} TLS at the load balancer, which needs an ACM certificate on the NLB`);
-  if (!ending.length && nlb.tls.certificateArn !== undefined)
-    issue(ctx, "aws.nlb.tls.certificateArn", nlb.tls.certificateArn, 'is unused: no entry point ends TLS at the load balancer; set ports.https.tls (or ports.tcp.<name>.tls) to "terminate", or remove the certificate');
-  if (!ending.length && nlb.tls.alpnPolicy !== undefined)
-    issue(ctx, "aws.nlb.tls.alpnPolicy", nlb.tls.alpnPolicy, "is unused: ALPN applies to TLS listeners and no entry point ends TLS at the load balancer");
-  for (const [path, entry] of ending)
-    if (entry.idleTimeout !== undefined && entry.idleTimeout !== DEFAULT_IDLE_TIMEOUT)
-      issue(ctx, path.replace(/tls$/, "idleTimeout"), entry.idleTimeout, `must be ${DEFAULT_IDLE_TIMEOUT} when TLS ends at the load balancer: AWS fixes the idle timeout of NLB TLS listeners at ${DEFAULT_IDLE_TIMEOUT} s (use tls: passthrough for a longer one)`);
-  if (nlb.securityGroup.mode === "none" && !aws.vpc.allowPublicCidrs)
-    aws.vpc.cidrs.forEach((c, i) => {
-      if (!rules.cidrV4(c) && !isPrivateCidr(c))
-        issue(ctx, `aws.vpc.cidrs.${i}`, c, `is not a private range (${PRIVATE_RANGES.join(", ")}); the VPC CIDRs are admitted to the worker NodePorts, so this would open them to the internet. Set aws.vpc.allowPublicCidrs: true if the VPC really uses this address space`);
-    });
-  if ((nlb.subnets === undefined) === (nlb.subnetMappings === undefined))
-    issue(ctx, "aws.nlb.subnets", nlb.subnets, "give exactly one of aws.nlb.subnets and aws.nlb.subnetMappings");
-  nlb.subnetMappings?.forEach((m, i) => {
-    if (m.allocationId && !nlb.internetFacing) issue(ctx, `aws.nlb.subnetMappings.${i}.allocationId`, m.allocationId, "Elastic IPs only apply to an internet-facing NLB");
-    if (m.privateIpv4Address && nlb.internetFacing)
-      issue(ctx, `aws.nlb.subnetMappings.${i}.privateIpv4Address`, m.privateIpv4Address, "fixed private addresses only apply to an internal NLB (internetFacing: false)");
-  });
-  const name = nlb.name ?? awsElbName([env, aws.cluster.name]);
-  const bad = rules.awsElbName(name, "load balancer");
-  if (bad) issue(ctx, "aws.nlb.name", nlb.name, bad);
-  const hc = aws.targetGroups.healthCheck;
-  for (const p of rules.nlbHealthCheck({ protocol: "HTTP", ...hc })) issue(ctx, `aws.targetGroups.healthCheck.${p.field}`, p.value, p.message);
-  const delay = rules.deregistrationDelay(aws.targetGroups.deregistrationDelay);
-  if (delay) issue(ctx, "aws.targetGroups.deregistrationDelay", aws.targetGroups.deregistrationDelay, delay);
-  if (aws.targets.mode === "static") {
-    const seen = new Set<string>();
-    const cidrs = aws.vpc.cidrs;
-    aws.targets.ips.forEach((ip, i) => {
-      const m = rules.ipTarget(ip, cidrs);
-      if (m) issue(ctx, `aws.targets.ips.${i}`, ip, m);
-      if (seen.has(ip)) issue(ctx, `aws.targets.ips.${i}`, ip, "is listed twice");
-      seen.add(ip);
-    });
-  }
-}
-
-function gcpRules(gcp: GcpEnv, proxyProtocol: boolean, ctx: Ctx): void {
-  if (proxyProtocol)
-    issue(ctx, "ports.proxyProtocol", proxyProtocol, "must be false with a gcp section: the Application Load Balancer never sends PROXY headers, so the controller would reject every request");
-  const names = new Set<string>();
-  gcp.clusters.forEach((c, i) => {
-    if (names.has(c.name)) issue(ctx, `gcp.clusters.${i}.name`, c.name, "is used by another cluster of this environment; NEG and stack names would collide");
-    names.add(c.name);
-    const region = /^[a-z]+-[a-z]+[0-9]+/.exec(c.location)?.[0] ?? "";
-    const loc = rules.gcpRegion(region) ?? (c.location === region ? undefined : rules.gcpZoneInRegion(c.location, region));
-    if (loc) issue(ctx, `gcp.clusters.${i}.location`, c.location, 'must be a GCP region ("europe-west1") or zone ("europe-west1-b")');
-    const zones = new Set<string>();
-    c.zones.forEach((z, j) => {
-      const m = rules.gcpZoneInRegion(z, region);
-      if (m) issue(ctx, `gcp.clusters.${i}.zones.${j}`, z, m);
-      if (c.location !== region && z !== c.location) issue(ctx, `gcp.clusters.${i}.zones.${j}`, z, `a zonal cluster in ${c.location} has nodes only in that zone`);
-      if (zones.has(z)) issue(ctx, `gcp.clusters.${i}.zones.${j}`, z, "is listed twice");
-      zones.add(z);
-    });
-  });
-  if (gcp.clusters.every((c) => c.capacity === 0))
-    issue(ctx, "gcp.clusters", gcp.clusters.map((c) => c.capacity), "every cluster has capacity 0: the load balancer would have nowhere to send traffic; keep at least one above 0");
-  gcp.hostnames.forEach((h, i) => {
-    if (!rules.isWithinDomain(h, gcp.dns.domain)) issue(ctx, `gcp.hostnames.${i}`, h, `is not inside the managed zone's domain ${gcp.dns.domain}`);
-  });
-  if (new Set(gcp.hostnames).size !== gcp.hostnames.length) issue(ctx, "gcp.hostnames", gcp.hostnames, "lists a hostname twice");
-  else {
-    // Hostnames become parts of resource names and logical ids; two must not map to one.
-    const keys = new Map<string, string>();
-    gcp.hostnames.forEach((h, i) => {
-      const other = keys.get(hostKey(h));
-      if (other !== undefined) issue(ctx, `gcp.hostnames.${i}`, h, `maps to the same resource names as "${other}"; rename one of them`);
-      keys.set(hostKey(h), h);
-    });
-  }
-  if (gcp.backends.securityPolicy !== undefined && rules.gcpName(gcp.backends.securityPolicy.split("/").pop() ?? "") !== undefined)
-    issue(ctx, "gcp.backends.securityPolicy", gcp.backends.securityPolicy, "must be a Cloud Armor policy name or self link");
-}

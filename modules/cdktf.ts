@@ -8,10 +8,12 @@
  */
 export {
   App,
+  AssetType,
   Fn,
   GcsBackend,
   LocalBackend,
   S3Backend,
+  TerraformAsset,
   TerraformBackend,
   TerraformIterator,
   TerraformOutput,

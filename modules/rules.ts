@@ -252,3 +252,19 @@ export function ipTarget(ip: string, vpcCidrs: readonly string[]): Check {
   if (vpcCidrs.some((c) => cidrContains(c, ip)) || PRIVATE_RANGES.some((c) => cidrContains(c, ip))) return undefined;
   return `is outside the VPC and not private; IP targets outside the VPC must be in ${PRIVATE_RANGES.join(", ")}`;
 }
+
+/** Exactly one of two alternative fields is given. */
+export function exactlyOneOf(a: unknown, b: unknown, nameA: string, nameB: string): Check {
+  return (a === undefined) === (b === undefined) ? `give exactly one of ${nameA} and ${nameB}` : undefined;
+}
+
+/** Indexes of the items that repeat an earlier one. */
+export function repeatedIndexes(items: readonly unknown[]): number[] {
+  const seen = new Set<unknown>();
+  const out: number[] = [];
+  items.forEach((item, i) => {
+    if (seen.has(item)) out.push(i);
+    seen.add(item);
+  });
+  return out;
+}

@@ -178,6 +178,8 @@ function rebuildAndRun(retried) {
 
 // The entry runs as if node had been given it: argv[1] is the entry, the caller's arguments follow.
 process.argv.splice(1, 2, entry);
+// The bundle lives in the cache: files shipped beside the sources (charts) are found from here.
+process.env.GATEHOUSE_PACKAGE_ROOT = root;
 const fresh = freshBundle();
 if (fresh) run(fresh, false);
 else rebuildAndRun(false);

@@ -15,7 +15,7 @@ export function contractInput(change: Partial<ContractInput> = {}): ContractInpu
     http: { listenerPort: 80, nodePort: 30080 },
     https: { listenerPort: 443, nodePort: 30443, tls: "passthrough" },
     tcp: {},
-    health: { nodePort: 30200, path: "/healthz", podPort: id.healthPodPort, serviceName: id.healthServiceName },
+    health: { nodePort: 30200, path: id.health.path, podPort: id.health.podPort, serviceName: id.healthServiceName },
     nodePortRange: { min: 30000, max: 32767 },
     proxyProtocol: false,
     containerPorts: id.containerPorts,

@@ -192,8 +192,7 @@ function validate(props: NlbEdgeProps, hc: Required<TargetGroupHealthCheck>, del
     if (tg === undefined) add(`targetGroupNames.${e.name}`, tg, "every entry point needs a target group name");
     else add(`targetGroupNames.${e.name}`, tg, rules.awsElbName(tg, "target group"));
   }
-  if ((props.subnets === undefined) === (props.subnetMappings === undefined))
-    add("subnets", props.subnets, "give exactly one of subnets and subnetMappings");
+  add("subnets", props.subnets, rules.exactlyOneOf(props.subnets, props.subnetMappings, "subnets", "subnetMappings"));
   const subnetCount = props.subnets?.length ?? props.subnetMappings?.length ?? 0;
   if (subnetCount === 0 && (props.subnets || props.subnetMappings)) add("subnets", [], "an NLB needs at least one subnet");
   add("deregistrationDelay", delay, rules.deregistrationDelay(delay));

@@ -86,7 +86,7 @@ export class TargetRegistration extends Construct {
         const bad = rules.ipTarget(ip, props.vpcCidrs);
         if (bad) problems.push({ path: `source.ips.${i}`, value: ip, message: bad });
       });
-      if (new Set(src.ips).size !== src.ips.length) problems.push({ path: "source.ips", value: src.ips, message: "lists an IP twice" });
+      for (const i of rules.repeatedIndexes(src.ips)) problems.push({ path: `source.ips.${i}`, value: src.ips[i], message: "is listed twice" });
       failIfAny(this.node.path, problems);
       for (const [entry, tg] of Object.entries(props.targetGroups)) {
         for (const ip of src.ips) {

@@ -12,17 +12,9 @@
  * - 2443 is where gatehouse's redirect server listens when TLS ends at the load balancer (the
  *   chart's own NLB-TLS-termination recipe uses that port, named `tohttps`).
  */
-const CHART = "ingress-nginx";
+import type { ControllerIdentity } from "./controller";
 
-export interface ControllerIdentity {
-  readonly serviceName: string;
-  readonly healthServiceName: string;
-  readonly podSelector: Readonly<Record<string, string>>;
-  readonly healthPodPort: number;
-  readonly containerPorts: { readonly http: number; readonly https: number; readonly redirect: number };
-  /** Pod ports the controller uses itself; a tcp entry point cannot take them. */
-  readonly reservedPodPorts: readonly number[];
-}
+const CHART = "ingress-nginx";
 
 function trunc63(s: string): string {
   return s.slice(0, 63).replace(/-+$/, "");
@@ -38,8 +30,12 @@ export function ingressNginxIdentity(releaseName: string): ControllerIdentity {
       "app.kubernetes.io/instance": releaseName,
       "app.kubernetes.io/component": "controller",
     },
-    healthPodPort: 10254,
+    health: { podPort: 10254, path: "/healthz" },
     containerPorts: { http: 80, https: 443, redirect: 2443 },
     reservedPodPorts: [80, 443, 442, 2443, 8181, 10245, 10246, 10247, 10254],
+    // The chart's IngressClass is named "nginx" (controller.ingressClassResource.name).
+    routes: { api: "ingress", ingressClassName: "nginx" },
+    // Canary weights (one canary backend), proxy timeouts and upstream retries, as annotations.
+    routeFeatures: { weights: true, timeouts: true, retries: true },
   };
 }

@@ -11,14 +11,12 @@
  */
 import { Construct } from "constructs";
 import { Release } from "@cdktf/provider-helm/lib/release";
-import { stringify } from "yaml";
 import type { PortContract } from "../contract";
-import { negEntryPoints } from "../contract";
-import { isToken } from "../cdktf";
-import type { Problem } from "../errors";
 import { failIfAny } from "../errors";
 import { GOOGLE_FRONT_END_RANGES } from "../gcp/front-end-ranges";
-import { escapeTerraform } from "../literal";
+import { negAnnotation, type Controller, type ControllerPlugin, type ControllerProps, type EnvProblem } from "./controller";
+import { ingressNginxIdentity } from "./ingress-nginx-identity";
+import { helmValues } from "./manifests";
 
 export const INGRESS_NGINX_CHART = {
   repository: "https://kubernetes.github.io/ingress-nginx",
@@ -27,35 +25,8 @@ export const INGRESS_NGINX_CHART = {
   version: "4.15.1",
 } as const;
 
-export type Exposure =
-  /** NodePort Service at the contract's NodePorts (AWS NLB with node or pod targets). */
-  | "node-ports"
-  /** ClusterIP Service with the GKE standalone NEG annotation (GCP global LB). */
-  | "gke-neg";
-
-export interface IngressNginxProps {
-  readonly contract: PortContract;
-  readonly exposure: Exposure;
-  /** Helm release name; the contract's service name derives from it. */
-  readonly releaseName: string;
-  /** @default "4.15.1" */
-  readonly chartVersion?: string;
-  /** Controller replicas; a PodDisruptionBudget keeps all but one up. @default 2 */
-  readonly replicas?: number;
-  /** @default { cpu: "100m", memory: "90Mi" } (the chart's own requests) */
-  readonly resources?: { readonly cpu: string; readonly memory: string };
-  /**
-   * Extra ConfigMap options (controller.config). Keys that gatehouse sets from the contract
-   * (PROXY protocol, forwarded headers, the redirect server) are refused here.
-   */
-  readonly config?: Readonly<Record<string, string>>;
-  /**
-   * gke-neg: the load balancer's own addresses (the global forwarding rules' IPs, literals or
-   * references). Google's front ends append the forwarding rule's address as the last
-   * X-Forwarded-For hop; trusting it lets the controller walk back to the real client.
-   */
-  readonly loadBalancerAddresses?: readonly string[];
-}
+/** ingress-nginx takes the common controller props. */
+export type IngressNginxProps = ControllerProps;
 
 /** The subset of the chart's values gatehouse sets, typed. */
 export interface IngressNginxValues {
@@ -85,15 +56,10 @@ export interface IngressNginxValues {
   tcp?: Record<string, string>;
 }
 
-/** The `cloud.google.com/neg` annotation: Service port → NEG name, for each NEG entry point. */
-export function negAnnotation(contract: PortContract): string {
-  const exposed: Record<string, { name: string }> = {};
-  for (const e of negEntryPoints(contract)) exposed[String(e.servicePort)] = { name: e.negName };
-  return JSON.stringify({ exposed_ports: exposed });
-}
+export { negAnnotation };
 
 /** ConfigMap keys gatehouse decides from the contract; a user value would contradict it. */
-export function ownedConfigKeys(props: Pick<IngressNginxProps, "contract" | "exposure">): string[] {
+export function ownedConfigKeys(props: Pick<ControllerProps, "contract" | "exposure">): string[] {
   const keys = ["use-proxy-protocol"];
   if (props.exposure === "gke-neg") keys.push("use-forwarded-headers", "proxy-real-ip-cidr");
   if (props.contract.entry("http").redirectsToHttps) keys.push("http-snippet", "ssl-redirect", "force-ssl-redirect");
@@ -107,13 +73,13 @@ function targetPortName(c: PortContract, port: number): string {
   return port === cp.https ? "https" : "http";
 }
 
-export function ingressNginxValues(props: IngressNginxProps): IngressNginxValues {
+export function ingressNginxValues(props: ControllerProps): IngressNginxValues {
   const c = props.contract;
-  const replicas = props.replicas ?? 2;
+  const replicas = props.settings.replicas;
   const http = c.entry("http");
   const https = c.entry("https");
   const tcpEntries = c.entryPoints.filter((e) => e.kind === "tcp");
-  const config: Record<string, string> = { ...props.config };
+  const config: Record<string, string> = { ...props.settings.config };
   config["use-proxy-protocol"] = String(c.proxyProtocol);
   if (props.exposure === "gke-neg") {
     // Behind Google's front ends: X-Forwarded-For is "<client-supplied…>, <client>, <forwarding
@@ -144,7 +110,7 @@ export function ingressNginxValues(props: IngressNginxProps): IngressNginxValues
       replicaCount: replicas,
       // The chart renders the PDB only with more than one replica.
       minAvailable: replicas - 1,
-      resources: { requests: { cpu: props.resources?.cpu ?? "100m", memory: props.resources?.memory ?? "90Mi" } },
+      resources: { requests: { cpu: props.settings.resources.cpu, memory: props.settings.resources.memory } },
       topologySpreadConstraints: [spread("topology.kubernetes.io/zone"), spread("kubernetes.io/hostname")],
       config,
       admissionWebhooks: { enabled: true },
@@ -172,35 +138,29 @@ export function ingressNginxValues(props: IngressNginxProps): IngressNginxValues
   return values;
 }
 
-/** Escapes every string that came from configuration; Terraform references pass unchanged. */
-function literalValues<T>(value: T): T {
-  if (typeof value === "string") return (isToken(value) ? value : escapeTerraform(value)) as T;
-  if (Array.isArray(value)) return value.map((v: unknown) => literalValues(v)) as T;
-  if (value !== null && typeof value === "object") return Object.fromEntries(Object.entries(value).map(([k, v]) => [escapeTerraform(k), literalValues(v)])) as T;
-  return value;
+/** What ingress-nginx cannot do with these props. */
+export function ingressNginxProblems(props: ControllerProps): EnvProblem[] {
+  const problems: EnvProblem[] = [];
+  for (const key of ownedConfigKeys(props))
+    if (props.settings.config[key] !== undefined)
+      problems.push({ path: `controller.config.${key}`, value: props.settings.config[key], message: "is set by gatehouse from the port contract (PROXY protocol, forwarded headers, the https redirect); remove it" });
+  return problems;
 }
 
-export class IngressNginx extends Construct {
+export class IngressNginx extends Construct implements Controller {
   public readonly release: Release;
   public readonly values: IngressNginxValues;
+  public readonly dependables: readonly Release[];
 
-  constructor(scope: Construct, id: string, props: IngressNginxProps) {
+  constructor(scope: Construct, id: string, props: ControllerProps) {
     super(scope, id);
-    const replicas = props.replicas ?? 2;
-    const problems: Array<Omit<Problem, "env">> = [];
-    if (!(Number.isInteger(replicas) && replicas >= 2)) problems.push({ path: "replicas", value: replicas, message: "must be a whole number of at least 2 (one replica means an outage on every node drain)" });
-    if (props.exposure === "gke-neg" && props.contract.proxyProtocol)
-      problems.push({ path: "contract.proxyProtocol", value: true, message: "Google's Application Load Balancer sends no PROXY header; it must be off behind NEGs" });
-    for (const key of ownedConfigKeys(props))
-      if (props.config?.[key] !== undefined)
-        problems.push({ path: `config.${key}`, value: props.config[key], message: "is set by gatehouse from the port contract (PROXY protocol, forwarded headers, the https redirect); remove it" });
-    failIfAny(this.node.path, problems);
+    failIfAny(this.node.path, ingressNginxProblems(props));
     this.values = ingressNginxValues(props);
     this.release = new Release(this, "release", {
-      name: props.releaseName,
+      name: props.settings.releaseName,
       repository: INGRESS_NGINX_CHART.repository,
       chart: INGRESS_NGINX_CHART.chart,
-      version: props.chartVersion ?? INGRESS_NGINX_CHART.version,
+      version: props.settings.chartVersion ?? INGRESS_NGINX_CHART.version,
       namespace: props.contract.namespace,
       createNamespace: true,
       // Roll back a failed upgrade instead of leaving a half-applied controller behind.
@@ -211,7 +171,17 @@ export class IngressNginx extends Construct {
       maxHistory: 10,
       // Terraform evaluates ${…} and %{…} in every string: configuration text is escaped so it
       // reaches Helm literally; only gatehouse's own references are evaluated.
-      values: [stringify(literalValues(this.values), { sortMapEntries: true, lineWidth: 0 })],
+      values: [helmValues(this.values)],
     });
+    this.dependables = [this.release];
   }
 }
+
+export const ingressNginxPlugin: ControllerPlugin = {
+  kind: "ingress-nginx",
+  defaults: { releaseName: "ingress-nginx", namespace: "ingress-nginx" },
+  chart: INGRESS_NGINX_CHART,
+  identity: (settings) => ingressNginxIdentity(settings.releaseName),
+  problems: ingressNginxProblems,
+  create: (scope, id, props) => new IngressNginx(scope, id, props),
+};

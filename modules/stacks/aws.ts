@@ -10,43 +10,27 @@ import type { Construct } from "constructs";
 import { DataAwsLbTargetGroup } from "@cdktf/provider-aws/lib/data-aws-lb-target-group";
 import { AwsProvider } from "@cdktf/provider-aws/lib/provider";
 import { TerraformOutput, TerraformStack } from "../cdktf";
-import type { PortContract, TargetKind } from "../contract";
 import { NlbEdge } from "../aws/nlb-edge";
 import { NlbSecurityGroup } from "../aws/nlb-security-group";
 import { NodeAccessRules, type NodeAccessSource } from "../aws/node-access";
 import { TargetRegistration } from "../aws/targets";
 import { ClusterAccess } from "../k8s/cluster-access";
+import type { Controller } from "../k8s/controller";
 import { HealthCheckService } from "../k8s/healthcheck-service";
-import { IngressNginx } from "../k8s/ingress-nginx";
 import { TargetGroupBindings } from "../k8s/target-group-binding";
-import { awsElbName } from "../naming";
-import type { AwsEnv, Env } from "../../envs/schema";
+import type { AwsPlan, EnvPlan } from "../plan";
 import { configureState } from "./state";
 
 export interface AwsStackProps {
-  readonly env: Env;
-  readonly aws: AwsEnv;
-  readonly contract: PortContract;
-}
-
-/** Names both AWS stacks agree on. */
-export function awsNames(props: AwsStackProps): { lb: string; targetGroups: Record<string, string>; securityGroup: string } {
-  const { env, aws, contract } = props;
-  return {
-    lb: aws.nlb.name ?? awsElbName([env.name, aws.cluster.name]),
-    targetGroups: Object.fromEntries(contract.entryPoints.map((e) => [e.name, awsElbName([env.name, aws.cluster.name, e.name])])),
-    securityGroup: `${awsElbName([env.name, aws.cluster.name])}-nlb`,
-  };
-}
-
-export function targetKindOf(aws: AwsEnv): TargetKind {
-  return aws.targets.mode === "controller" ? "pod" : "node";
+  readonly plan: EnvPlan;
+  readonly aws: AwsPlan;
 }
 
 function awsProvider(stack: Construct, props: AwsStackProps): AwsProvider {
+  const env = props.plan.env;
   return new AwsProvider(stack, "aws", {
-    region: props.aws.region,
-    defaultTags: [{ tags: { ...props.env.tags, "gatehouse:env": props.env.name, "gatehouse:managed-by": "gatehouse" } }],
+    region: props.aws.aws.region,
+    defaultTags: [{ tags: { ...env.tags, "gatehouse:env": env.name, "gatehouse:managed-by": "gatehouse" } }],
   });
 }
 
@@ -55,11 +39,10 @@ export class AwsEdgeStack extends TerraformStack {
 
   constructor(scope: Construct, id: string, props: AwsStackProps) {
     super(scope, id);
-    const { aws, contract } = props;
+    const { aws, names, targetKind } = props.aws;
+    const contract = props.aws.cluster.contract;
     awsProvider(this, props);
-    configureState(this, id, props.env.state);
-    const names = awsNames(props);
-    const targetKind = targetKindOf(aws);
+    configureState(this, id, props.plan.env.state);
     const targets = contract.targets(targetKind);
 
     // Keyed by a name from the configuration: the created group's id is a reference, and
@@ -72,8 +55,6 @@ export class AwsEdgeStack extends TerraformStack {
       lbSecurityGroups = Object.fromEntries(aws.nlb.securityGroup.ids.map((id) => [id, id]));
     }
 
-    const tls = aws.nlb.tls;
-    const lbTls = contract.terminatesTls && tls.certificateArn !== undefined ? { certificateArn: tls.certificateArn, sslPolicy: tls.sslPolicy, alpnPolicy: tls.alpnPolicy } : undefined;
     this.edge = new NlbEdge(this, "edge", {
       contract,
       targetKind,
@@ -86,7 +67,7 @@ export class AwsEdgeStack extends TerraformStack {
       deletionProtection: aws.nlb.deletionProtection,
       crossZone: aws.nlb.crossZone,
       securityGroupIds: lbSecurityGroups ? Object.values(lbSecurityGroups) : undefined,
-      tls: lbTls,
+      tls: props.aws.tls,
       clusterTag: aws.nlb.clusterTag,
       deregistrationDelay: aws.targetGroups.deregistrationDelay,
       healthCheck: aws.targetGroups.healthCheck,
@@ -96,7 +77,8 @@ export class AwsEdgeStack extends TerraformStack {
       const groups: Record<string, { arn: string; port: number }> = {};
       for (const t of this.edge.targetPorts) {
         const tg = this.edge.targetGroups[t.entry.name];
-        if (tg) groups[t.entry.name] = { arn: tg.arn, port: t.trafficPort };
+        if (!tg) throw new Error(`${id}: no target group for entry point ${t.entry.name}`);
+        groups[t.entry.name] = { arn: tg.arn, port: t.trafficPort };
       }
       new TargetRegistration(this, "targets", {
         targetGroups: groups,
@@ -118,36 +100,34 @@ export class AwsEdgeStack extends TerraformStack {
 }
 
 export class AwsClusterStack extends TerraformStack {
-  public readonly controller: IngressNginx;
+  public readonly controller: Controller;
   public readonly healthCheck?: HealthCheckService;
   public readonly bindings?: TargetGroupBindings;
 
   constructor(scope: Construct, id: string, props: AwsStackProps & { readonly edgeStack: AwsEdgeStack }) {
     super(scope, id);
-    const { env, aws, contract } = props;
+    const { aws, names, targetKind, cluster } = props.aws;
+    const contract = cluster.contract;
     awsProvider(this, props);
-    configureState(this, id, env.state);
+    configureState(this, id, props.plan.env.state);
     this.addDependency(props.edgeStack);
     const access = aws.cluster.access;
     new ClusterAccess(this, "cluster", access.type === "eks" ? { type: "eks", clusterName: aws.cluster.name } : { type: "kubeconfig", path: access.path, context: access.context });
 
-    this.controller = new IngressNginx(this, "ingress-nginx", {
-      contract,
-      exposure: "node-ports",
-      releaseName: env.controller.releaseName,
-      chartVersion: env.controller.chartVersion,
-      replicas: env.controller.replicas,
-      resources: env.controller.resources,
-      config: env.controller.config,
-    });
-    if (targetKindOf(aws) === "node") {
-      this.healthCheck = new HealthCheckService(this, "healthcheck", { contract, dependsOn: [this.controller.release] });
+    const controller = cluster.controller;
+    // The construct id is the kind: Terraform addresses stay put across releases of a controller.
+    this.controller = controller.plugin.create(this, controller.plugin.kind, { contract, exposure: cluster.exposure, settings: controller.settings });
+    const dependsOn = [...this.controller.dependables];
+    if (targetKind === "node") {
+      this.healthCheck = new HealthCheckService(this, "healthcheck", { contract, dependsOn });
     } else {
-      const names = awsNames(props);
-      const arns = Object.fromEntries(
-        contract.entryPoints.map((e) => [e.name, new DataAwsLbTargetGroup(this, `tg-${e.name}`, { name: names.targetGroups[e.name] }).arn]),
-      );
-      this.bindings = new TargetGroupBindings(this, "bindings", { contract, targetGroupArns: arns, dependsOn: [this.controller.release] });
+      const arns: Record<string, string> = {};
+      for (const e of contract.entryPoints) {
+        const name = names.targetGroups[e.name];
+        if (name === undefined) throw new Error(`${id}: no target group name for entry point ${e.name}`);
+        arns[e.name] = new DataAwsLbTargetGroup(this, `tg-${e.name}`, { name }).arn;
+      }
+      this.bindings = new TargetGroupBindings(this, "bindings", { contract, targetGroupArns: arns, dependsOn });
     }
   }
 }

@@ -11,16 +11,15 @@
 import type { Construct } from "constructs";
 import { GoogleProvider } from "@cdktf/provider-google/lib/provider";
 import { TerraformOutput, TerraformStack } from "../cdktf";
-import type { PortContract } from "../contract";
-import { AddressRecords, GlobalAddresses, GlobalAddressLookup, type GlobalAddressesProps } from "../gcp/address-dns";
+import { AddressRecords, GlobalAddresses, GlobalAddressLookup } from "../gcp/address-dns";
 import { CertMap } from "../gcp/cert-map";
 import { FrontEndFirewall } from "../gcp/firewall";
 import { GlobalFrontends } from "../gcp/frontends";
 import { NegBackends } from "../gcp/neg-backends";
 import { ClusterAccess } from "../k8s/cluster-access";
-import { IngressNginx } from "../k8s/ingress-nginx";
-import { gcpChildName, gcpName } from "../naming";
-import type { Env, GcpEnv, GkeCluster } from "../../envs/schema";
+import type { Controller } from "../k8s/controller";
+import { gcpChildName } from "../naming";
+import type { EnvPlan, GcpPlan, GkePlan } from "../plan";
 import { configureState } from "./state";
 
 /** GCP label keys and values: lowercase letters, digits, "_" and "-", at most 63 characters. */
@@ -29,8 +28,9 @@ export function gcpLabels(tags: Readonly<Record<string, string>>): Record<string
   return Object.fromEntries(Object.entries(tags).map(([k, v]) => [clean(k), clean(v)]));
 }
 
-function googleProvider(stack: Construct, env: Env, gcp: GcpEnv): GoogleProvider {
-  const provider = new GoogleProvider(stack, "google", { project: gcp.project });
+function googleProvider(stack: Construct, plan: EnvPlan, gcp: GcpPlan): GoogleProvider {
+  const env = plan.env;
+  const provider = new GoogleProvider(stack, "google", { project: gcp.gcp.project });
   // cdktf snake-cases every key under a provider block except `tags`, map keys included, so
   // `defaultLabels: {"cost-center": ...}` would come out as `cost_center`. Overrides are merged
   // after that step and keep the keys as written.
@@ -38,28 +38,19 @@ function googleProvider(stack: Construct, env: Env, gcp: GcpEnv): GoogleProvider
   return provider;
 }
 
-/** Every GCP name of an environment starts with this. */
-export function gcpPrefix(env: Env): string {
-  return gcpName([env.name, "gatehouse"], 40);
-}
-
-function addressProps(env: Env, gcp: GcpEnv): GlobalAddressesProps {
-  return { name: gcpChildName(gcpPrefix(env), ["ip"]), ipv6: gcp.ipv6, project: gcp.project };
-}
-
-export interface GcpAddressStackProps {
-  readonly env: Env;
-  readonly gcp: GcpEnv;
+export interface GcpStackProps {
+  readonly plan: EnvPlan;
+  readonly gcp: GcpPlan;
 }
 
 export class GcpAddressStack extends TerraformStack {
   public readonly addresses: GlobalAddresses;
 
-  constructor(scope: Construct, id: string, props: GcpAddressStackProps) {
+  constructor(scope: Construct, id: string, props: GcpStackProps) {
     super(scope, id);
-    googleProvider(this, props.env, props.gcp);
-    configureState(this, id, props.env.state);
-    this.addresses = new GlobalAddresses(this, "address", addressProps(props.env, props.gcp));
+    googleProvider(this, props.plan, props.gcp);
+    configureState(this, id, props.plan.env.state);
+    this.addresses = new GlobalAddresses(this, "address", props.gcp.address);
     const v4 = this.addresses.addresses.v4;
     if (v4) new TerraformOutput(this, "global_ip", { value: v4.address, description: "The global IPv4 address the hostnames resolve to." });
     const v6 = this.addresses.addresses.v6;
@@ -67,45 +58,35 @@ export class GcpAddressStack extends TerraformStack {
   }
 }
 
-export interface GkeClusterStackProps {
-  readonly env: Env;
-  readonly gcp: GcpEnv;
-  readonly cluster: GkeCluster;
-  readonly contract: PortContract;
+export interface GkeClusterStackProps extends GcpStackProps {
+  readonly cluster: GkePlan;
   readonly addressStack: GcpAddressStack;
 }
 
 export class GkeClusterStack extends TerraformStack {
-  public readonly contract: PortContract;
-  public readonly cluster: GkeCluster;
-  public readonly controller: IngressNginx;
+  public readonly cluster: GkePlan;
+  public readonly controller: Controller;
 
   constructor(scope: Construct, id: string, props: GkeClusterStackProps) {
     super(scope, id);
-    const { env, gcp, cluster, contract } = props;
-    this.contract = contract;
+    const { cluster } = props;
     this.cluster = cluster;
-    googleProvider(this, env, gcp);
-    configureState(this, id, env.state);
+    googleProvider(this, props.plan, props.gcp);
+    configureState(this, id, props.plan.env.state);
     this.addDependency(props.addressStack);
-    new ClusterAccess(this, "cluster", { type: "gke", clusterName: cluster.name, location: cluster.location, project: gcp.project });
-    const lb = new GlobalAddressLookup(this, "lb-address", addressProps(env, gcp));
-    this.controller = new IngressNginx(this, "ingress-nginx", {
-      contract,
-      exposure: "gke-neg",
-      releaseName: env.controller.releaseName,
-      chartVersion: env.controller.chartVersion,
-      replicas: env.controller.replicas,
-      resources: env.controller.resources,
-      config: env.controller.config,
+    new ClusterAccess(this, "cluster", { type: "gke", clusterName: cluster.name, location: cluster.gke.location, project: props.gcp.gcp.project });
+    const lb = new GlobalAddressLookup(this, "lb-address", props.gcp.address);
+    const controller = cluster.controller;
+    this.controller = controller.plugin.create(this, controller.plugin.kind, {
+      contract: cluster.contract,
+      exposure: cluster.exposure,
+      settings: controller.settings,
       loadBalancerAddresses: Object.values(lb.addresses).map((a) => a.address),
     });
   }
 }
 
-export interface GcpEdgeStackProps {
-  readonly env: Env;
-  readonly gcp: GcpEnv;
+export interface GcpEdgeStackProps extends GcpStackProps {
   readonly addressStack: GcpAddressStack;
   readonly clusterStacks: readonly GkeClusterStack[];
 }
@@ -120,16 +101,16 @@ export class GcpEdgeStack extends TerraformStack {
 
   constructor(scope: Construct, id: string, props: GcpEdgeStackProps) {
     super(scope, id);
-    const { env, gcp } = props;
-    googleProvider(this, env, gcp);
-    configureState(this, id, env.state);
+    const gcp = props.gcp.gcp;
+    googleProvider(this, props.plan, props.gcp);
+    configureState(this, id, props.plan.env.state);
     this.addDependency(props.addressStack);
     for (const s of props.clusterStacks) this.addDependency(s);
-    const first = props.clusterStacks[0];
-    if (!first) throw new Error(`${env.name}: a GCP edge needs at least one cluster stack`);
-    const prefix = gcpPrefix(env);
+    const first = props.gcp.clusters[0];
+    if (!first) throw new Error(`${id}: a GCP edge needs at least one cluster`);
+    const prefix = props.gcp.prefix;
 
-    this.addresses = new GlobalAddressLookup(this, "address", addressProps(env, gcp));
+    this.addresses = new GlobalAddressLookup(this, "address", props.gcp.address);
     const v4 = this.addresses.addresses.v4?.address ?? "";
     const v6 = this.addresses.addresses.v6?.address;
     this.records = new AddressRecords(this, "dns", { zone: gcp.dns.zone, hostnames: gcp.hostnames, addresses: { v4, v6 } });
@@ -137,7 +118,7 @@ export class GcpEdgeStack extends TerraformStack {
     this.backends = new NegBackends(this, "backends", {
       namePrefix: prefix,
       project: gcp.project,
-      clusters: props.clusterStacks.map((s) => ({ name: s.cluster.name, location: s.cluster.location, zones: s.cluster.zones, capacity: s.cluster.capacity, contract: s.contract })),
+      clusters: props.gcp.clusters.map((c) => ({ name: c.name, location: c.gke.location, zones: c.gke.zones, capacity: c.gke.capacity, contract: c.contract })),
       maxRatePerEndpoint: gcp.backends.maxRatePerEndpoint,
       maxConnectionsPerEndpoint: gcp.backends.maxConnectionsPerEndpoint,
       timeoutSec: gcp.backends.timeoutSec,

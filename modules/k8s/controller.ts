@@ -1,0 +1,114 @@
+/**
+ * Ingress controllers as plug-ins behind the same load balancers.
+ *
+ * The port contract (modules/contract.ts) is controller-neutral: listener ports, NodePorts, the
+ * health NodePort, NEG names, where TLS ends, PROXY protocol. A controller plug-in maps it onto
+ * its own chart and says what it is called and where it listens, so the load balancer side never
+ * guesses:
+ * - `identity`: the data-plane Service and pod labels, the pod ports the Service sends each
+ *   entry point to, and the readiness endpoint the load balancers' health checks probe;
+ * - `problems`: what this controller cannot do with a contract (a TLS choice, PROXY protocol on
+ *   some port, a route feature), as problems with environment field paths;
+ * - `create`: the Helm releases (and whatever else the controller needs) for one cluster.
+ *
+ * On AWS the data plane is a NodePort Service with exactly the contract's NodePorts and
+ * `externalTrafficPolicy: Local`; on GKE a ClusterIP Service annotated `cloud.google.com/neg`
+ * with the contract's NEG names (negAnnotation). The health-check NodePort Service
+ * (healthcheck-service.ts) and TargetGroupBindings are common to every controller.
+ */
+import type { Construct } from "constructs";
+import type { ITerraformDependable } from "../cdktf";
+import type { PortContract } from "../contract";
+import { negEntryPoints } from "../contract";
+import type { Problem } from "../errors";
+import type { Route, RouteAttachment, RouteFeatures } from "../routes";
+
+export const CONTROLLER_KINDS = ["ingress-nginx", "nginx-gateway-fabric", "istio"] as const;
+export type ControllerKind = (typeof CONTROLLER_KINDS)[number];
+
+export type Exposure =
+  /** NodePort Service at the contract's NodePorts (AWS NLB with node or pod targets). */
+  | "node-ports"
+  /** ClusterIP Service with the GKE standalone NEG annotation (GCP global LB). */
+  | "gke-neg";
+
+/** What an environment says about its controller, whatever the kind. */
+export interface ControllerSettings {
+  /** Helm release name (the data-plane Service name derives from it). */
+  readonly releaseName: string;
+  /** Namespace of the controller and its data plane. */
+  readonly namespace: string;
+  /** Exact chart version; each plug-in pins a tested default. */
+  readonly chartVersion?: string;
+  /** Data-plane replicas; a PodDisruptionBudget keeps all but one up. */
+  readonly replicas: number;
+  /** Requests of each data-plane pod. */
+  readonly resources: { readonly cpu: string; readonly memory: string };
+  /** Controller-specific options (ingress-nginx: its ConfigMap). */
+  readonly config: Readonly<Record<string, string>>;
+}
+
+/** What the port contract needs from a controller, derived from its chart. */
+export interface ControllerIdentity {
+  /** The data-plane Service the load balancer's traffic goes through. */
+  readonly serviceName: string;
+  /** The health-check NodePort Service gatehouse adds (AWS, node targets). */
+  readonly healthServiceName: string;
+  /** Labels that select the data-plane pods. */
+  readonly podSelector: Readonly<Record<string, string>>;
+  /** The data plane's readiness endpoint on each pod: what every load balancer health check probes. */
+  readonly health: { readonly podPort: number; readonly path: string };
+  /**
+   * Pod ports the data-plane Service sends traffic to: plain HTTP, TLS (when it ends in the
+   * controller) and the port that only redirects to https (when TLS ends at the load balancer).
+   */
+  readonly containerPorts: { readonly http: number; readonly https: number; readonly redirect: number };
+  /** Pod ports the controller keeps for itself; a tcp entry point cannot take them. */
+  readonly reservedPodPorts: readonly number[];
+  /** How routes attach (an IngressClass, or a Gateway) and which route features it carries out. */
+  readonly routes: RouteAttachment;
+  readonly routeFeatures: RouteFeatures;
+}
+
+/** A problem with an environment, its path relative to the environment (`ports.proxyProtocol`). */
+export type EnvProblem = Omit<Problem, "env">;
+
+export interface ControllerProps {
+  readonly contract: PortContract;
+  readonly exposure: Exposure;
+  readonly settings: ControllerSettings;
+  /**
+   * gke-neg: the load balancer's own addresses (literals or references). Google's front ends
+   * append the forwarding rule's address as the last X-Forwarded-For hop; a controller that
+   * derives the client address from that header must trust it.
+   */
+  readonly loadBalancerAddresses?: readonly string[];
+  /** The environment's routes (modules/routes.ts). @default none */
+  readonly routes?: readonly Route[];
+}
+
+/** The construct a plug-in creates for one cluster. */
+export interface Controller extends Construct {
+  /** What the health Service, TargetGroupBindings and routes wait for (namespace, CRDs, data plane). */
+  readonly dependables: readonly ITerraformDependable[];
+}
+
+export interface ControllerPlugin {
+  readonly kind: ControllerKind;
+  /** Release name and namespace when the environment names none. */
+  readonly defaults: { readonly releaseName: string; readonly namespace: string };
+  /** The pinned default chart (the data plane's, for controllers with several). */
+  readonly chart: { readonly repository: string; readonly chart: string; readonly version: string };
+  identity(settings: ControllerSettings): ControllerIdentity;
+  /** What this controller cannot do with these props; empty when it can. */
+  problems(props: ControllerProps): EnvProblem[];
+  /** Creates the controller for one cluster; refuses (ConfigError) what `problems` reports. */
+  create(scope: Construct, id: string, props: ControllerProps): Controller;
+}
+
+/** The `cloud.google.com/neg` annotation: Service port → NEG name, for each NEG entry point. */
+export function negAnnotation(contract: PortContract): string {
+  const exposed: Record<string, { name: string }> = {};
+  for (const e of negEntryPoints(contract)) exposed[String(e.servicePort)] = { name: e.negName };
+  return JSON.stringify({ exposed_ports: exposed });
+}
