@@ -5,7 +5,7 @@
  *
  *   npm run schema
  */
-import { writeFileSync } from "node:fs";
+import { existsSync, readFileSync, renameSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { z } from "zod";
 import { EnvSchema } from "../envs/schema";
@@ -24,6 +24,14 @@ export function envJsonSchema(): string {
 }
 
 if (require.main === module) {
-  writeFileSync(SCHEMA_FILE, envJsonSchema());
-  process.stdout.write(`wrote ${SCHEMA_FILE}\n`);
+  const text = envJsonSchema();
+  if (existsSync(SCHEMA_FILE) && readFileSync(SCHEMA_FILE, "utf8") === text) {
+    process.stdout.write(`${SCHEMA_FILE} is current\n`);
+  } else {
+    // Written whole or not at all: editors and tests may be reading it.
+    const tmp = `${SCHEMA_FILE}.${process.pid}.tmp`;
+    writeFileSync(tmp, text);
+    renameSync(tmp, SCHEMA_FILE);
+    process.stdout.write(`wrote ${SCHEMA_FILE}\n`);
+  }
 }
