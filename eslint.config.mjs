@@ -2,7 +2,7 @@
 import tseslint from "typescript-eslint";
 
 export default tseslint.config(
-  { ignores: ["node_modules/", "cdktf.out/", "coverage/", "**/*.js"] },
+  { ignores: ["node_modules/", "cdktf.out/", "coverage/", "dist/", "**/*.js"] },
   ...tseslint.configs.recommended,
   {
     files: ["**/*.ts", "**/*.mjs"],

@@ -12,6 +12,7 @@ import { DEFAULT_IDLE_TIMEOUT, DEFAULT_PORTS } from "../modules/contract";
 import { CONTROLLER_KINDS } from "../modules/k8s/controller";
 import { PART_SEPARATOR, RESERVED_ENV_WORDS } from "../modules/naming";
 import { planProblems } from "../modules/plan";
+import { ROUTE_DEFAULTS } from "../modules/route-rules";
 import * as rules from "../modules/rules";
 import { expressionProblems } from "./expressions";
 
@@ -244,6 +245,20 @@ export const GcpSchema = z.strictObject({
     .prefault({}),
 });
 
+const RouteSchema = z.strictObject({
+  host: z.string().optional().describe("Host to match (wildcard allowed as the leftmost label); every host when unset. With a gcp section it must be one of gcp.hostnames or covered by one."),
+  path: z.string().default(ROUTE_DEFAULTS.path),
+  pathType: z.enum(["Prefix", "Exact"]).default(ROUTE_DEFAULTS.pathType),
+  backend: z.string().optional().describe('The Service: "namespace/service:port". Exactly one of backend and backends.'),
+  backends: z
+    .array(z.strictObject({ backend: z.string(), weight: int() }))
+    .min(1)
+    .optional()
+    .describe("Weighted backends (canary): whole percentages adding up to 100, all in one namespace."),
+  timeout: int().optional().describe("Whole-request timeout, seconds (1-3600)."),
+  retries: z.strictObject({ attempts: int(), perTryTimeout: int().optional() }).optional().describe("Retries of a failed request, where the controller supports them."),
+});
+
 const EnvObject = z.strictObject({
   name: envName,
   description: z.string().optional(),
@@ -251,6 +266,7 @@ const EnvObject = z.strictObject({
   tags: tags.default({}).describe("Tags (AWS) and labels (GCP) on everything that takes them."),
   ports: PortsSchema,
   controller: ControllerSchema,
+  routes: z.record(z.string(), RouteSchema).default({}).describe("Host and path rules to in-cluster Services, keyed by a stable name; rendered as Ingress or HTTPRoute for the controller."),
   aws: AwsSchema.optional(),
   gcp: GcpSchema.optional(),
 });

@@ -14,6 +14,8 @@ import type { TlsAtLoadBalancer } from "./aws/nlb-edge";
 import type { ControllerIdentity, ControllerPlugin, ControllerSettings, EnvProblem, Exposure } from "./k8s/controller";
 import { controllerPlugin } from "./k8s/controllers";
 import { awsElbName, gcpChildName, gcpName, hostKey, stackNames } from "./naming";
+import { parseRoutes, routeProblems } from "./route-rules";
+import type { Route } from "./routes";
 import * as rules from "./rules";
 
 export interface ControllerPlan {
@@ -61,6 +63,8 @@ export interface GcpPlan {
 
 export interface EnvPlan {
   readonly env: Env;
+  /** The routes, sorted by name, for every cluster's controller. */
+  readonly routes: readonly Route[];
   readonly aws?: AwsPlan;
   readonly gcp?: GcpPlan;
 }
@@ -84,7 +88,7 @@ function controllerPlan(env: Env): ControllerPlan {
     resources: c.resources,
     config: c.config,
   };
-  return { plugin, settings, identity: plugin.identity(settings) };
+  return { plugin, settings, identity: plugin.identity(settings, env.ports.https.tls) };
 }
 
 /** The contract input of one cluster: the env's ports, the controller's identity. */
@@ -119,8 +123,9 @@ export function resolve(env: Env): Resolution {
 
   const aws = env.aws ? resolveAws(env, env.aws, controller, problems, portProblems.length === 0) : undefined;
   const gcp = env.gcp ? resolveGcp(env, env.gcp, controller, problems, portProblems.length === 0) : undefined;
+  problems.push(...routeProblems(env.routes, { hostnames: env.gcp?.hostnames, features: controller.identity.routeFeatures, controller: controller.plugin.kind }));
   if (problems.length) return { problems };
-  return { plan: { env, aws, gcp }, problems };
+  return { plan: { env, aws, gcp, routes: parseRoutes(env.routes) }, problems };
 }
 
 /** Plan-level problems of an environment, for the schema's cross-field check. */

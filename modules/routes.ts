@@ -34,6 +34,8 @@ export interface RouteFeatures {
   readonly weights: boolean;
   readonly timeouts: boolean;
   readonly retries: boolean;
+  /** Backends one route may have (ingress-nginx: a primary and one canary). @default no limit beyond the weights */
+  readonly maxBackends?: number;
 }
 
 /** How routes attach to a controller. */

@@ -18,7 +18,7 @@
  */
 import type { Construct } from "constructs";
 import type { ITerraformDependable } from "../cdktf";
-import type { PortContract } from "../contract";
+import type { PortContract, TlsChoice } from "../contract";
 import { negEntryPoints } from "../contract";
 import type { Problem } from "../errors";
 import type { Route, RouteAttachment, RouteFeatures } from "../routes";
@@ -99,7 +99,12 @@ export interface ControllerPlugin {
   readonly defaults: { readonly releaseName: string; readonly namespace: string };
   /** The pinned default chart (the data plane's, for controllers with several). */
   readonly chart: { readonly repository: string; readonly chart: string; readonly version: string };
-  identity(settings: ControllerSettings): ControllerIdentity;
+  /**
+   * The controller's names and ports. `httpsTls` is where the https entry point's TLS ends: a
+   * controller whose pod ports follow its listeners (Gateway API data planes) serves https on
+   * another pod port when the load balancer has already ended TLS.
+   */
+  identity(settings: ControllerSettings, httpsTls?: TlsChoice): ControllerIdentity;
   /** What this controller cannot do with these props; empty when it can. */
   problems(props: ControllerProps): EnvProblem[];
   /** Creates the controller for one cluster; refuses (ConfigError) what `problems` reports. */

@@ -1,9 +1,13 @@
 /** The controller plug-ins gatehouse ships, by kind (modules/k8s/controller.ts). */
 import type { ControllerKind, ControllerPlugin } from "./controller";
 import { ingressNginxPlugin } from "./ingress-nginx";
+import { nginxGatewayFabricPlugin } from "./nginx-gateway-fabric";
+import { istioPlugin } from "./istio";
 
 export const CONTROLLERS: Readonly<Partial<Record<ControllerKind, ControllerPlugin>>> = {
   "ingress-nginx": ingressNginxPlugin,
+  "nginx-gateway-fabric": nginxGatewayFabricPlugin,
+  istio: istioPlugin,
 };
 
 export function controllerPlugin(kind: ControllerKind): ControllerPlugin {

@@ -36,6 +36,6 @@ export function ingressNginxIdentity(releaseName: string): ControllerIdentity {
     // The chart's IngressClass is named "nginx" (controller.ingressClassResource.name).
     routes: { api: "ingress", ingressClassName: "nginx" },
     // Canary weights (one canary backend), proxy timeouts and upstream retries, as annotations.
-    routeFeatures: { weights: true, timeouts: true, retries: true },
+    routeFeatures: { weights: true, timeouts: true, retries: true, maxBackends: 2 },
   };
 }

@@ -17,6 +17,7 @@ import { GOOGLE_FRONT_END_RANGES } from "../gcp/front-end-ranges";
 import { negAnnotation, type Controller, type ControllerPlugin, type ControllerProps, type EnvProblem } from "./controller";
 import { ingressNginxIdentity } from "./ingress-nginx-identity";
 import { helmValues } from "./manifests";
+import { SAFE_RELEASE, spreadOverZonesAndNodes, type TopologySpread } from "./release-defaults";
 
 export const INGRESS_NGINX_CHART = {
   repository: "https://kubernetes.github.io/ingress-nginx",
@@ -34,13 +35,7 @@ export interface IngressNginxValues {
     replicaCount: number;
     minAvailable: number;
     resources: { requests: { cpu: string; memory: string } };
-    topologySpreadConstraints: Array<{
-      labelSelector: { matchLabels: Record<string, string> };
-      matchLabelKeys: string[];
-      topologyKey: string;
-      maxSkew: number;
-      whenUnsatisfiable: "ScheduleAnyway" | "DoNotSchedule";
-    }>;
+    topologySpreadConstraints: TopologySpread[];
     config: Record<string, string>;
     containerPort?: { http: number; https: number; tohttps: number };
     admissionWebhooks: { enabled: boolean };
@@ -98,20 +93,13 @@ export function ingressNginxValues(props: ControllerProps): IngressNginxValues {
     config["ssl-redirect"] = "false";
     config["force-ssl-redirect"] = "false";
   }
-  const spread = (topologyKey: string) => ({
-    labelSelector: { matchLabels: { ...c.podSelector } },
-    matchLabelKeys: ["pod-template-hash"],
-    topologyKey,
-    maxSkew: 1,
-    whenUnsatisfiable: "ScheduleAnyway" as const,
-  });
   const values: IngressNginxValues = {
     controller: {
       replicaCount: replicas,
       // The chart renders the PDB only with more than one replica.
       minAvailable: replicas - 1,
       resources: { requests: { cpu: props.settings.resources.cpu, memory: props.settings.resources.memory } },
-      topologySpreadConstraints: [spread("topology.kubernetes.io/zone"), spread("kubernetes.io/hostname")],
+      topologySpreadConstraints: spreadOverZonesAndNodes(c.podSelector),
       config,
       admissionWebhooks: { enabled: true },
       service: {
@@ -163,12 +151,7 @@ export class IngressNginx extends Construct implements Controller {
       version: props.settings.chartVersion ?? INGRESS_NGINX_CHART.version,
       namespace: props.contract.namespace,
       createNamespace: true,
-      // Roll back a failed upgrade instead of leaving a half-applied controller behind.
-      atomic: true,
-      cleanupOnFail: true,
-      wait: true,
-      timeout: 600,
-      maxHistory: 10,
+      ...SAFE_RELEASE,
       // Terraform evaluates ${…} and %{…} in every string: configuration text is escaped so it
       // reaches Helm literally; only gatehouse's own references are evaluated.
       values: [helmValues(this.values)],

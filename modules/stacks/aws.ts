@@ -17,8 +17,10 @@ import { TargetRegistration } from "../aws/targets";
 import { ClusterAccess } from "../k8s/cluster-access";
 import type { Controller } from "../k8s/controller";
 import { HealthCheckService } from "../k8s/healthcheck-service";
+import { Routes } from "../k8s/routes";
 import { TargetGroupBindings } from "../k8s/target-group-binding";
 import type { AwsPlan, EnvPlan } from "../plan";
+import { routesProps } from "./routes";
 import { configureState } from "./state";
 
 export interface AwsStackProps {
@@ -103,6 +105,7 @@ export class AwsClusterStack extends TerraformStack {
   public readonly controller: Controller;
   public readonly healthCheck?: HealthCheckService;
   public readonly bindings?: TargetGroupBindings;
+  public readonly routes?: Routes;
 
   constructor(scope: Construct, id: string, props: AwsStackProps & { readonly edgeStack: AwsEdgeStack }) {
     super(scope, id);
@@ -129,5 +132,6 @@ export class AwsClusterStack extends TerraformStack {
       }
       this.bindings = new TargetGroupBindings(this, "bindings", { contract, targetGroupArns: arns, dependsOn });
     }
+    if (props.plan.routes.length) this.routes = new Routes(this, "routes", routesProps(props.plan, cluster, dependsOn));
   }
 }

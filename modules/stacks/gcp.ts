@@ -18,6 +18,8 @@ import { GlobalFrontends } from "../gcp/frontends";
 import { NegBackends } from "../gcp/neg-backends";
 import { ClusterAccess } from "../k8s/cluster-access";
 import type { Controller } from "../k8s/controller";
+import { Routes } from "../k8s/routes";
+import { routesProps } from "./routes";
 import { gcpChildName } from "../naming";
 import type { EnvPlan, GcpPlan, GkePlan } from "../plan";
 import { configureState } from "./state";
@@ -66,6 +68,7 @@ export interface GkeClusterStackProps extends GcpStackProps {
 export class GkeClusterStack extends TerraformStack {
   public readonly cluster: GkePlan;
   public readonly controller: Controller;
+  public readonly routes?: Routes;
 
   constructor(scope: Construct, id: string, props: GkeClusterStackProps) {
     super(scope, id);
@@ -83,6 +86,7 @@ export class GkeClusterStack extends TerraformStack {
       settings: controller.settings,
       loadBalancerAddresses: Object.values(lb.addresses).map((a) => a.address),
     });
+    if (props.plan.routes.length) this.routes = new Routes(this, "routes", routesProps(props.plan, cluster, this.controller.dependables));
   }
 }
 

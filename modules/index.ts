@@ -1,0 +1,95 @@
+/**
+ * gatehouse as a library: the package's public entry point (`import … from "gatehouse"`).
+ *
+ * The same one-way flow as main.ts: an environment (validated by `EnvSchema`, or loaded from
+ * YAML/JSON by `loadEnvironments`) → `planEnvironment` → `buildPlan` (or `buildAll`) into a
+ * cdktf `App`. The constructs the stacks are made of are exported with their props, for apps
+ * that compose their own stacks; they take the port contract (`buildContract`, or a cluster's
+ * `contract` in the plan) rather than raw environment fields.
+ *
+ * Everything is re-exported by name: what is listed here is the public surface, and every other
+ * export of modules/ and envs/ is internal.
+ */
+import type { AwsClusterStack } from "./stacks/aws";
+
+// Environments: schema, types, loading.
+export { AwsSchema, ControllerSchema, EnvSchema, GcpSchema, PortsSchema, StateSchema } from "../envs/schema";
+export type { AwsEnv, Env, EnvInput, GcpEnv, GkeCluster } from "../envs/schema";
+export { loadEnvironments } from "../envs/loader";
+export type { LoadedEnv, LoadOptions } from "../envs/loader";
+
+// Errors.
+export { ConfigError } from "./errors";
+export type { Problem } from "./errors";
+
+// The port contract.
+export { buildContract, contractProblems, DEFAULT_IDLE_TIMEOUT, DEFAULT_PORTS, negEntryPoints } from "./contract";
+export type { ContractInput, EntryKind, EntryPoint, EntryPointInput, HttpsEntryInput, PortContract, TargetKind, TargetPorts, TcpEntryInput, TlsChoice } from "./contract";
+
+// The resolved plan.
+export { contractInputFor, crossEnvProblems, planEnvironment, planProblems, resolve } from "./plan";
+export type { AwsPlan, ClusterPlan, ControllerPlan, EnvPlan, GcpPlan, GkePlan, Resolution } from "./plan";
+export { stackNames } from "./naming";
+
+// Stacks.
+export { buildAll, buildEnvironment, buildPlan } from "./stacks/build";
+export { AwsClusterStack, AwsEdgeStack } from "./stacks/aws";
+export type { AwsStackProps } from "./stacks/aws";
+/** Props of the AWS cluster stack: the plan, and the edge stack whose target groups it binds to. */
+export type AwsClusterStackProps = ConstructorParameters<typeof AwsClusterStack>[2];
+export { GcpAddressStack, GcpEdgeStack, GkeClusterStack } from "./stacks/gcp";
+export type { GcpEdgeStackProps, GcpStackProps, GkeClusterStackProps } from "./stacks/gcp";
+export { CloudBlock, configureState } from "./stacks/state";
+export type { CloudBlockProps, StateConfig } from "./stacks/state";
+
+// AWS constructs.
+export { NLB_DEFAULTS, NlbEdge } from "./aws/nlb-edge";
+export type { NlbEdgeProps, SubnetMapping, TargetGroupHealthCheck, TlsAtLoadBalancer } from "./aws/nlb-edge";
+export { NlbSecurityGroup } from "./aws/nlb-security-group";
+export type { NlbSecurityGroupProps } from "./aws/nlb-security-group";
+export { NodeAccessRules } from "./aws/node-access";
+export type { NodeAccessRulesProps, NodeAccessSource } from "./aws/node-access";
+export { TargetRegistration } from "./aws/targets";
+export type { TargetGroupRef, TargetRegistrationProps, TargetSource } from "./aws/targets";
+
+// GCP constructs.
+export { AddressRecords, GlobalAddresses, GlobalAddressLookup } from "./gcp/address-dns";
+export type { AddressRecordsProps, GlobalAddressesProps } from "./gcp/address-dns";
+export { CertMap } from "./gcp/cert-map";
+export type { CertMapProps } from "./gcp/cert-map";
+export { FrontEndFirewall } from "./gcp/firewall";
+export type { FrontEndFirewallProps } from "./gcp/firewall";
+export { GOOGLE_FRONT_END_RANGES } from "./gcp/front-end-ranges";
+export { GlobalFrontends, LOAD_BALANCING_SCHEME } from "./gcp/frontends";
+export type { GlobalFrontendsProps } from "./gcp/frontends";
+export { NegBackends } from "./gcp/neg-backends";
+export type { NegBackendsProps, NegCluster } from "./gcp/neg-backends";
+
+// Kubernetes constructs and the controller plug-ins.
+export { ClusterAccess } from "./k8s/cluster-access";
+export type { ClusterAccessProps } from "./k8s/cluster-access";
+export { CONTROLLER_KINDS, negAnnotation } from "./k8s/controller";
+export type { Controller, ControllerIdentity, ControllerKind, ControllerPlugin, ControllerProps, ControllerSettings, EnvProblem, Exposure } from "./k8s/controller";
+export { CONTROLLERS, controllerPlugin } from "./k8s/controllers";
+export { HealthCheckService } from "./k8s/healthcheck-service";
+export type { HealthCheckServiceProps } from "./k8s/healthcheck-service";
+export { TargetGroupBindings } from "./k8s/target-group-binding";
+export type { TargetGroupBindingsProps } from "./k8s/target-group-binding";
+export { Manifests } from "./k8s/manifests";
+export type { KubeManifest, ManifestsProps } from "./k8s/manifests";
+export { INGRESS_NGINX_CHART, IngressNginx, ingressNginxPlugin, ingressNginxValues } from "./k8s/ingress-nginx";
+export type { IngressNginxProps, IngressNginxValues } from "./k8s/ingress-nginx";
+export { ingressNginxIdentity } from "./k8s/ingress-nginx-identity";
+export { NGINX_GATEWAY_FABRIC_CHART, NginxGatewayFabric, nginxGatewayFabricPlugin, nginxGatewayFabricValues } from "./k8s/nginx-gateway-fabric";
+export type { NginxGatewayFabricValues } from "./k8s/nginx-gateway-fabric";
+export { nginxGatewayFabricIdentity } from "./k8s/nginx-gateway-fabric-identity";
+export { ISTIO_CHART, Istio, istioIdentity, istioPlugin } from "./k8s/istio";
+export { GATEWAY_API, GatewayApiCrds, contractGateway } from "./k8s/gateway-api";
+export type { ContractGatewayOptions, GatewayApiCrdsProps } from "./k8s/gateway-api";
+
+// Routes.
+export type { Route, RouteAttachment, RouteBackend, RouteFeatures } from "./routes";
+export { parseRoutes, routeProblems } from "./route-rules";
+export type { RouteInput, RouteProblem, RouteRuleContext } from "./route-rules";
+export { Routes, routeManifests } from "./k8s/routes";
+export type { RoutesProps } from "./k8s/routes";

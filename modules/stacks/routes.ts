@@ -1,0 +1,14 @@
+/** The environment's routes on one cluster, attached the way its controller takes them. */
+import type { ITerraformDependable } from "../cdktf";
+import type { RoutesProps } from "../k8s/routes";
+import type { ClusterPlan, EnvPlan } from "../plan";
+
+export function routesProps(plan: EnvPlan, cluster: ClusterPlan, dependsOn: readonly ITerraformDependable[]): RoutesProps {
+  return {
+    attachment: cluster.controller.identity.routes,
+    routes: plan.routes,
+    releaseName: "gatehouse-routes",
+    namespace: cluster.controller.settings.namespace,
+    dependsOn,
+  };
+}
