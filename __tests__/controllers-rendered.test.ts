@@ -24,10 +24,11 @@ const MANIFESTS_CHART = join(root, "modules/k8s/charts/gatehouse-manifests");
 const files = readdirSync(join(root, "envs/examples"))
   .filter((f) => f.endsWith(".yaml"))
   .map((f) => join(root, "envs/examples", f));
-const envs: Env[] = loadEnvironments({ builtins: [], files })
-  .map((l) => l.env)
-  .filter((e) => e.controller.kind !== "ingress-nginx");
-const stacks = synthEnvs(envs);
+const examples: Env[] = loadEnvironments({ builtins: [], files }).map((l) => l.env);
+const envs = examples.filter((e) => e.controller.kind !== "ingress-nginx");
+/** ingress-nginx examples with routes: their data plane is checked in rendered.test.ts, their routes here. */
+const nginxWithRoutes = examples.filter((e) => e.controller.kind === "ingress-nginx" && Object.keys(e.routes).length > 0);
+const stacks = synthEnvs([...envs, ...nginxWithRoutes]);
 
 type Release = Record<string, unknown> & { name: string; namespace: string; chart: string; values: string[] };
 
@@ -79,7 +80,22 @@ function negAnnotation(kind: Env["controller"]["kind"], objects: readonly KubeOb
   return JSON.parse(text ?? "{}") as { exposed_ports: Record<string, { name: string }> };
 }
 
-test("the examples cover both other controller kinds, on AWS and on GKE", () => {
+describe.each(nginxWithRoutes.map((e) => [e.name, e] as const))("%s (ingress-nginx routes)", (_name, env) => {
+  it("renders each route as an Ingress of the IngressClass the real chart creates", () => {
+    const cluster = planEnvironment(env).aws?.cluster ?? planEnvironment(env).gcp?.clusters[0];
+    if (!cluster) throw new Error(`${env.name} has no cluster`);
+    const stack = stacks[cluster.stack] as TfJson;
+    const chartObjects = render(release(stack, "ingress-nginx"), join(__dirname, "fixtures/charts/ingress-nginx-4.15.1"));
+    const classes = chartObjects.filter((o) => o.kind === "IngressClass").map((o) => o.metadata.name);
+    const ingresses = render(release(stack, "gatehouse-routes"), MANIFESTS_CHART).filter((o) => o.kind === "Ingress") as unknown as Array<{ metadata: { annotations?: Record<string, string> }; spec: { ingressClassName: string } }>;
+    // A primary Ingress per route, and a canary Ingress per weighted second backend.
+    expect(ingresses.filter((i) => i.metadata.annotations?.["nginx.ingress.kubernetes.io/canary"] !== "true")).toHaveLength(Object.keys(env.routes).length);
+    for (const i of ingresses) expect(classes).toContain(i.spec.ingressClassName);
+  });
+});
+
+test("the examples cover both other controller kinds, on AWS and on GKE, and routes for every kind", () => {
+  expect(nginxWithRoutes.length).toBeGreaterThan(0);
   expect(new Set(envs.map((e) => e.controller.kind))).toEqual(new Set(["nginx-gateway-fabric", "istio"]));
   expect(envs.some((e) => e.aws) && envs.some((e) => e.gcp)).toBe(true);
   expect(envs.every((e) => Object.keys(e.routes).length > 0)).toBe(true);
