@@ -72,6 +72,22 @@ export const PortsSchema = z
       )
       .default({})
       .describe("Extra TCP entry points, keyed by a stable name."),
+    services: z
+      .record(
+        entryName,
+        entryPoint.extend({
+          namespace: z.string().superRefine(rule(rules.k8sLabelName)).describe("Namespace of the service's pods."),
+          selector: z.record(z.string(), z.string()).optional().describe("Labels of the service's pods; or name an existingService to copy its selector."),
+          existingService: z.string().superRefine(rule(rules.k8sLabelName)).optional().describe("An existing Service in the namespace whose selector the NodePort Service copies."),
+          targetPort: int().describe("Pod port the traffic goes to."),
+          healthCheck: z
+            .discriminatedUnion("protocol", [z.strictObject({ protocol: z.literal("HTTP"), path: z.string() }), z.strictObject({ protocol: z.literal("TCP") })])
+            .prefault({ protocol: "TCP" })
+            .describe("How the NLB checks a target, on the traffic port: HTTP on a path, or a TCP connection."),
+        }),
+      )
+      .default({})
+      .describe("Services the NLB reaches directly on NodePorts of their own (not through the controller), keyed by a stable name: the design for API Gateway through a VPC link. AWS only."),
     health: z
       .strictObject({
         nodePort: int().default(DEFAULT_PORTS.health.nodePort),

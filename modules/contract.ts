@@ -32,7 +32,9 @@ export type EntryKind =
   /** HTTP over TLS (listener 443). */
   | "https"
   /** Extra TCP entry point, proxied by the controller to one backend Service. */
-  | "tcp";
+  | "tcp"
+  /** A Service reached directly, not through the controller: its own fixed NodePort (API Gateway's VPC link). */
+  | "service";
 
 /**
  * Where the client's TLS ends, decided once per entry point and applied the same way on every
@@ -71,6 +73,22 @@ export interface TcpEntryInput extends HttpsEntryInput {
 /** AWS's TCP idle timeout default; TLS listeners have it fixed. */
 export const DEFAULT_IDLE_TIMEOUT = 350;
 
+/** A Service the load balancer reaches directly on a NodePort of its own. */
+export interface ServiceEntryInput extends EntryPointInput {
+  /** Namespace of the Service and its pods. */
+  readonly namespace: string;
+  /** Name of the NodePort Service gatehouse makes. */
+  readonly serviceName: string;
+  /** Labels of the pods it sends to; when unset, those of `existingService`. */
+  readonly selector?: Readonly<Record<string, string>>;
+  /** An existing Service in the namespace whose selector to copy (read at plan time). */
+  readonly existingService?: string;
+  /** Pod port the traffic goes to. */
+  readonly targetPort: number;
+  /** How the load balancer checks a target: HTTP on a path, or a TCP connection, on the traffic port. */
+  readonly healthCheck: { readonly protocol: "HTTP"; readonly path: string } | { readonly protocol: "TCP" };
+}
+
 export interface ContractInput {
   /** Environment name; part of every derived name. */
   readonly env: string;
@@ -86,6 +104,8 @@ export interface ContractInput {
   readonly https: HttpsEntryInput;
   /** Extra TCP entry points keyed by a stable name. @default {} */
   readonly tcp: Readonly<Record<string, TcpEntryInput>>;
+  /** Services reached directly on NodePorts of their own, keyed by a stable name. @default {} */
+  readonly services?: Readonly<Record<string, ServiceEntryInput>>;
   readonly health: {
     /** NodePort of the health-check Service (reference: 30200). */
     readonly nodePort: number;
@@ -132,6 +152,8 @@ export interface EntryPoint {
   readonly connectionTermination: boolean;
   /** Name of the GKE standalone NEG for this entry point; unique per env and cluster. */
   readonly negName: string;
+  /** service entries: the Service gatehouse makes and how the load balancer checks it. */
+  readonly service?: Omit<ServiceEntryInput, "listenerPort" | "nodePort">;
 }
 
 /** What a load balancer registers as targets. */
@@ -147,6 +169,9 @@ export interface TargetPorts {
   readonly trafficPort: number;
   /** Port the health check probes on the target. */
   readonly healthPort: number;
+  /** HTTP on `healthPath`, or a TCP connection (no path: the provider refuses one on a TCP check). */
+  readonly healthProtocol: "HTTP" | "TCP";
+  readonly healthPath?: string;
 }
 
 export interface PortContract {
@@ -157,13 +182,15 @@ export interface PortContract {
   readonly podSelector: Readonly<Record<string, string>>;
   /** http, https, then tcp entries in name order. */
   readonly entryPoints: readonly EntryPoint[];
+  /** Services reached directly (kind "service"), in name order; not served by the controller. */
+  readonly services: readonly EntryPoint[];
   readonly health: ContractInput["health"];
   readonly nodePortRange: rules.PortRange;
   readonly proxyProtocol: boolean;
   readonly containerPorts: ContractInput["containerPorts"];
   /** True when some entry point ends TLS at the load balancer (it then needs a certificate). */
   readonly terminatesTls: boolean;
-  /** The ports a load balancer uses for each entry point, by what it targets. */
+  /** The ports a load balancer uses for each entry point and service, by what it targets. */
   targets(kind: TargetKind): readonly TargetPorts[];
   entry(name: string): EntryPoint;
 }
@@ -181,7 +208,16 @@ export function contractProblems(input: ContractInput): Array<Omit<Problem, "env
     ["http", input.http],
     ["https", input.https],
     ...Object.entries(input.tcp).map(([k, v]): [string, TcpEntryInput] => [`tcp.${k}`, v]),
+    ...Object.entries(input.services ?? {}).map(([k, v]): [string, EntryPointInput] => [`services.${k}`, v]),
   ];
+  for (const [name, s] of Object.entries(input.services ?? {})) {
+    if (name in input.tcp || name === "http" || name === "https")
+      out.push({ path: `ports.services.${name}`, value: name, message: "is also the name of an entry point; service and entry point names must be distinct (they name the target groups)" });
+    const tp = rules.port(s.targetPort);
+    if (tp) out.push({ path: `ports.services.${name}.targetPort`, value: s.targetPort, message: tp });
+    if (s.healthCheck.protocol === "HTTP" && !(s.healthCheck.path.startsWith("/") && s.healthCheck.path.length <= 1024))
+      out.push({ path: `ports.services.${name}.healthCheck.path`, value: s.healthCheck.path, message: 'must start with "/" and be at most 1024 characters' });
+  }
   const listenerSeen = new Map<number, string>();
   const nodeSeen = new Map<number, string>([[input.health.nodePort, "health.nodePort"]]);
   const hcNode = rules.nodePort(input.health.nodePort, range);
@@ -270,7 +306,14 @@ export function buildContract(input: ContractInput): PortContract {
         };
       }),
   ];
-  const byName = new Map(entryPoints.map((e) => [e.name, e]));
+  const services = Object.keys(input.services ?? {})
+    .sort()
+    .map((name): EntryPoint => {
+      const s = (input.services ?? {})[name] as ServiceEntryInput;
+      const { listenerPort, nodePort, ...service } = s;
+      return { name, kind: "service", listenerPort, nodePort, servicePort: listenerPort, containerPort: s.targetPort, tls: "passthrough", redirectsToHttps: false, connectionTermination: false, negName: neg(name), service };
+    });
+  const byName = new Map([...entryPoints, ...services].map((e) => [e.name, e]));
   return {
     env: input.env,
     cluster: input.cluster,
@@ -283,12 +326,21 @@ export function buildContract(input: ContractInput): PortContract {
     proxyProtocol: input.proxyProtocol,
     containerPorts: input.containerPorts,
     terminatesTls: entryPoints.some((e) => e.tls === "terminate"),
+    services,
     targets(kind: TargetKind): readonly TargetPorts[] {
-      return entryPoints.map((entry) =>
-        kind === "node"
-          ? { entry, trafficPort: entry.nodePort, healthPort: input.health.nodePort }
-          : { entry, trafficPort: entry.containerPort, healthPort: input.health.podPort },
+      const controller = entryPoints.map(
+        (entry): TargetPorts =>
+          kind === "node"
+            ? { entry, trafficPort: entry.nodePort, healthPort: input.health.nodePort, healthProtocol: "HTTP", healthPath: input.health.path }
+            : { entry, trafficPort: entry.containerPort, healthPort: input.health.podPort, healthProtocol: "HTTP", healthPath: input.health.path },
       );
+      // A service answers its own health check, on the traffic port.
+      const direct = services.map((entry): TargetPorts => {
+        const port = kind === "node" ? entry.nodePort : entry.containerPort;
+        const hc = entry.service?.healthCheck;
+        return { entry, trafficPort: port, healthPort: port, healthProtocol: hc?.protocol ?? "TCP", healthPath: hc?.protocol === "HTTP" ? hc.path : undefined };
+      });
+      return [...controller, ...direct];
     },
     entry(name: string): EntryPoint {
       const e = byName.get(name);

@@ -104,12 +104,23 @@ export function contractInputFor(env: Env, cluster: string, controller: Controll
     http: p.http,
     https: p.https,
     tcp: Object.fromEntries(Object.entries(p.tcp).map(([name, t]) => [name, { listenerPort: t.listenerPort, nodePort: t.nodePort, backend: t.backend, tls: t.tls, idleTimeout: t.idleTimeout, connectionTermination: t.connectionTermination }])),
+    services: Object.fromEntries(
+      Object.entries(p.services).map(([name, s]) => [
+        name,
+        { listenerPort: s.listenerPort, nodePort: s.nodePort, namespace: s.namespace, serviceName: serviceEntryName(name), selector: s.selector, existingService: s.existingService, targetPort: s.targetPort, healthCheck: s.healthCheck },
+      ]),
+    ),
     health: { nodePort: p.health.nodePort, path: p.health.path ?? id.health.path, podPort: id.health.podPort, serviceName: id.healthServiceName },
     nodePortRange: p.nodePortRange,
     proxyProtocol: p.proxyProtocol,
     containerPorts: id.containerPorts,
     reservedPodPorts: id.reservedPodPorts,
   };
+}
+
+/** The NodePort Service gatehouse makes for a service entry. */
+export function serviceEntryName(entry: string): string {
+  return `${entry}-nodeport`;
 }
 
 /** Resolves an environment; the plan is set exactly when there are no problems. */
@@ -192,6 +203,9 @@ function resolveAws(env: Env, aws: AwsEnv, controller: ControllerPlan, problems:
   add("aws.nlb.name", nlb.name, rules.awsElbName(lb, "load balancer"));
   for (const p of rules.nlbHealthCheck({ protocol: "HTTP", ...aws.targetGroups.healthCheck })) add(`aws.targetGroups.healthCheck.${p.field}`, p.value, p.message);
   add("aws.targetGroups.deregistrationDelay", aws.targetGroups.deregistrationDelay, rules.deregistrationDelay(aws.targetGroups.deregistrationDelay));
+  for (const [name, s] of Object.entries(env.ports.services)) {
+    add(`ports.services.${name}.selector`, s.selector, rules.exactlyOneOf(s.selector, s.existingService, `ports.services.${name}.selector`, `ports.services.${name}.existingService`));
+  }
   if (aws.targets.mode === "static") {
     const ips = aws.targets.ips;
     ips.forEach((ip, i) => add(`aws.targets.ips.${i}`, ip, rules.ipTarget(ip, aws.vpc.cidrs)));
@@ -200,6 +214,8 @@ function resolveAws(env: Env, aws: AwsEnv, controller: ControllerPlan, problems:
   if (!portsValid) return undefined;
 
   const c = cluster(env, aws.cluster.name, stackNames.awsCluster(env.name), "node-ports", controller, problems);
+  const listeners = c.contract.entryPoints.length + c.contract.services.length;
+  add("aws.nlb", listeners, rules.nlbListenerCount(listeners));
   const tls = c.contract.terminatesTls && nlb.tls.certificateArn !== undefined ? { certificateArn: nlb.tls.certificateArn, sslPolicy: nlb.tls.sslPolicy, alpnPolicy: nlb.tls.alpnPolicy } : undefined;
   return {
     aws,
@@ -207,7 +223,7 @@ function resolveAws(env: Env, aws: AwsEnv, controller: ControllerPlan, problems:
     targetKind: aws.targets.mode === "controller" ? "pod" : "node",
     names: {
       lb,
-      targetGroups: Object.fromEntries(c.contract.entryPoints.map((e) => [e.name, awsElbName([env.name, aws.cluster.name, e.name])])),
+      targetGroups: Object.fromEntries([...c.contract.entryPoints, ...c.contract.services].map((e) => [e.name, awsElbName([env.name, aws.cluster.name, e.name])])),
       securityGroup: `${awsElbName([env.name, aws.cluster.name])}-nlb`,
     },
     tls,
@@ -219,6 +235,8 @@ function resolveGcp(env: Env, gcp: GcpEnv, controller: ControllerPlan, problems:
   const add = (path: string, value: unknown, message: string | undefined) => {
     if (message) problems.push({ path, value, message });
   };
+  if (Object.keys(env.ports.services).length)
+    add("ports.services", Object.keys(env.ports.services), "services are reached through the AWS NLB only (API Gateway's VPC link); an environment with a gcp section cannot have them");
   if (env.ports.proxyProtocol)
     add("ports.proxyProtocol", true, "must be false with a gcp section: the Application Load Balancer never sends PROXY headers, so the controller would reject every request");
   const names = new Set<string>();

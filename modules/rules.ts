@@ -253,6 +253,15 @@ export function ipTarget(ip: string, vpcCidrs: readonly string[]): Check {
   return `is outside the VPC and not private; IP targets outside the VPC must be in ${PRIVATE_RANGES.join(", ")}`;
 }
 
+/** Listeners per Network Load Balancer: 50, not adjustable (Elastic Load Balancing quotas). */
+export const NLB_LISTENER_LIMIT = 50;
+
+export function nlbListenerCount(count: number): Check {
+  return count > NLB_LISTENER_LIMIT
+    ? `an NLB takes at most ${NLB_LISTENER_LIMIT} listeners (an AWS quota that cannot be raised); ${count} entry points and services would need ${count}`
+    : undefined;
+}
+
 /** Exactly one of two alternative fields is given. */
 export function exactlyOneOf(a: unknown, b: unknown, nameA: string, nameB: string): Check {
   return (a === undefined) === (b === undefined) ? `give exactly one of ${nameA} and ${nameB}` : undefined;

@@ -148,12 +148,14 @@ export class NlbEdge extends Construct {
         // IP targets see the NLB's address, not the client's: that is what lets the node
         // security group admit only the VPC or the NLB. PROXY protocol carries the client IP.
         preserveClientIp: "false",
+        // The controller's readiness endpoint over HTTP; a directly reached service may use a
+        // TCP check, which the provider refuses with a path or matcher.
         healthCheck: {
           enabled: true,
-          protocol: "HTTP",
+          protocol: t.healthProtocol,
           port: String(t.healthPort),
-          path: c.health.path,
-          matcher: hc.matcher,
+          path: t.healthProtocol === "HTTP" ? t.healthPath : undefined,
+          matcher: t.healthProtocol === "HTTP" ? hc.matcher : undefined,
           interval: hc.interval,
           timeout: hc.timeout,
           healthyThreshold: hc.healthyThreshold,
@@ -187,7 +189,9 @@ function validate(props: NlbEdgeProps, hc: Required<TargetGroupHealthCheck>, del
     if (message) out.push({ path, value, message });
   };
   add("name", props.name, rules.awsElbName(props.name, "load balancer"));
-  for (const e of props.contract.entryPoints) {
+  const listeners = props.contract.entryPoints.length + props.contract.services.length;
+  add("contract", listeners, rules.nlbListenerCount(listeners));
+  for (const e of [...props.contract.entryPoints, ...props.contract.services]) {
     const tg = props.targetGroupNames[e.name];
     if (tg === undefined) add(`targetGroupNames.${e.name}`, tg, "every entry point needs a target group name");
     else add(`targetGroupNames.${e.name}`, tg, rules.awsElbName(tg, "target group"));

@@ -122,7 +122,7 @@ export interface IstiodValues {
 
 /** The gateway Service's name for an entry point's port. */
 export function istioServicePortName(e: EntryPoint): string {
-  return e.kind === "tcp" ? `tcp-${e.servicePort}` : PORT_NAME[e.kind];
+  return e.kind === "http" || e.kind === "https" ? PORT_NAME[e.kind] : `tcp-${e.servicePort}`;
 }
 
 /** The Service port of an entry point: the contract's servicePort, to the contract's pod port. */

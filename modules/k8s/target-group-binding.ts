@@ -25,19 +25,21 @@ export class TargetGroupBindings extends Construct {
     super(scope, id);
     const c = props.contract;
     const made: Record<string, Manifest> = {};
-    for (const e of c.entryPoints) {
+    // A service entry binds to the NodePort Service gatehouse makes for it, in its own namespace.
+    for (const e of [...c.entryPoints, ...c.services]) {
       const arn = props.targetGroupArns[e.name];
       if (arn === undefined) throw new Error(`no target group ARN for entry point ${e.name}`);
+      const service = e.service ? { name: e.service.serviceName, namespace: e.service.namespace } : { name: c.serviceName, namespace: c.namespace };
       made[e.name] = new Manifest(this, e.name, {
         manifest: {
           apiVersion: "elbv2.k8s.aws/v1beta1",
           kind: "TargetGroupBinding",
-          metadata: { name: `${c.serviceName}-${e.name}`.slice(0, 63).replace(/-+$/, ""), namespace: c.namespace },
+          metadata: { name: `${service.name}-${e.name}`.slice(0, 63).replace(/-+$/, ""), namespace: service.namespace },
           spec: {
             targetGroupARN: arn,
             // ip: pod IP + container port, matching the target group's ip target type.
             targetType: "ip",
-            serviceRef: { name: c.serviceName, port: e.servicePort },
+            serviceRef: { name: service.name, port: e.servicePort },
           },
         },
         dependsOn: props.dependsOn ? [...props.dependsOn] : undefined,

@@ -18,6 +18,7 @@ import { ClusterAccess } from "../k8s/cluster-access";
 import type { Controller } from "../k8s/controller";
 import { HealthCheckService } from "../k8s/healthcheck-service";
 import { Routes } from "../k8s/routes";
+import { ServiceEntries } from "../k8s/service-entries";
 import { TargetGroupBindings } from "../k8s/target-group-binding";
 import type { AwsPlan, EnvPlan } from "../plan";
 import { routesProps } from "./routes";
@@ -106,6 +107,7 @@ export class AwsClusterStack extends TerraformStack {
   public readonly healthCheck?: HealthCheckService;
   public readonly bindings?: TargetGroupBindings;
   public readonly routes?: Routes;
+  public readonly services?: ServiceEntries;
 
   constructor(scope: Construct, id: string, props: AwsStackProps & { readonly edgeStack: AwsEdgeStack }) {
     super(scope, id);
@@ -121,16 +123,19 @@ export class AwsClusterStack extends TerraformStack {
     // The construct id is the kind: Terraform addresses stay put across releases of a controller.
     this.controller = controller.plugin.create(this, controller.plugin.kind, { contract, exposure: cluster.exposure, settings: controller.settings });
     const dependsOn = [...this.controller.dependables];
+    if (contract.services.length) this.services = new ServiceEntries(this, "services", { contract });
     if (targetKind === "node") {
       this.healthCheck = new HealthCheckService(this, "healthcheck", { contract, dependsOn });
     } else {
       const arns: Record<string, string> = {};
-      for (const e of contract.entryPoints) {
+      for (const e of [...contract.entryPoints, ...contract.services]) {
         const name = names.targetGroups[e.name];
         if (name === undefined) throw new Error(`${id}: no target group name for entry point ${e.name}`);
         arns[e.name] = new DataAwsLbTargetGroup(this, `tg-${e.name}`, { name }).arn;
       }
-      this.bindings = new TargetGroupBindings(this, "bindings", { contract, targetGroupArns: arns, dependsOn });
+      // A service entry's binding names the NodePort Service gatehouse makes for it.
+      const services = Object.values(this.services?.services ?? {});
+      this.bindings = new TargetGroupBindings(this, "bindings", { contract, targetGroupArns: arns, dependsOn: [...dependsOn, ...services] });
     }
     if (props.plan.routes.length) this.routes = new Routes(this, "routes", routesProps(props.plan, cluster, dependsOn));
   }
