@@ -207,6 +207,29 @@ export const AwsSchema = z.strictObject({
     z.strictObject({ mode: z.literal("controller") }),
   ]),
   workerSecurityGroupIds: z.array(awsId("sg")).min(1),
+  apiGateway: z
+    .strictObject({
+      type: z.enum(["http", "rest"]).default("http").describe("An HTTP API (default) or a REST API, both through a VPC link to the NLB."),
+      routes: z
+        .record(z.string(), z.string())
+        .describe('Route key → the entry point or service it goes to, e.g. "ANY /orders/{proxy+}": orders. HTTP APIs also take "$default".'),
+      tlsServerName: z.string().optional().describe("Name API Gateway verifies the certificate against when it speaks HTTPS to a listener (a TLS listener, or https passed through to the controller)."),
+      vpcLinkSubnets: z.array(awsId("subnet")).min(1).optional().describe("Subnets of the VPC link's network interfaces; the NLB's subnets when unset."),
+      stage: z
+        .strictObject({
+          name: z.string().default("live"),
+          throttling: z.strictObject({ rateLimit: z.number().default(1000), burstLimit: int().default(2000) }).prefault({}).describe("Requests per second and burst of every route; the account quota is 10,000 / 5,000 in most Regions."),
+          accessLogRetentionDays: int().default(30),
+        })
+        .prefault({}),
+      domain: z.strictObject({ name: z.string(), certificateArn: z.string(), route53ZoneId: z.string().optional() }).optional().describe("Custom domain (Regional) with an ACM certificate in the same Region, and an alias record when a Route 53 zone is given."),
+      allowDirectClients: z
+        .boolean()
+        .default(false)
+        .describe("Keep the NLB internet-facing next to API Gateway; clients could then skip API Gateway's throttling and authorization. Normally the NLB is internal."),
+    })
+    .optional()
+    .describe("API Gateway in front of the NLB through a VPC link (stack <env>-aws-api)."),
 });
 
 export const GcpSchema = z.strictObject({

@@ -51,6 +51,11 @@ export function awsElbName(parts: readonly string[]): string {
   return name;
 }
 
+/** A name of at most `max` characters for services with looser rules (API Gateway: 128). */
+export function derivedName(parts: readonly string[], max: number): string {
+  return fit(derived(parts), max);
+}
+
 /** GCP resource name: RFC 1035 label, ≤ 63 characters, starting with a letter. */
 export function gcpName(parts: readonly string[], max = 63): string {
   return fitGcp(derived(parts), max);
@@ -88,6 +93,7 @@ export const RESERVED_ENV_WORDS = ["aws", "gcp"] as const;
 export const stackNames = {
   awsEdge: (env: string) => `${env}-aws-edge`,
   awsCluster: (env: string) => `${env}-aws-cluster`,
+  awsApi: (env: string) => `${env}-aws-api`,
   gcpAddress: (env: string) => `${env}-gcp-address`,
   gkeCluster: (env: string, cluster: string) => `${env}-gcp-cluster-${cluster}`,
   gcpEdge: (env: string) => `${env}-gcp-edge`,

@@ -10,10 +10,12 @@
 import type { AwsEnv, Env, GcpEnv, GkeCluster } from "../envs/schema";
 import { buildContract, contractProblems, DEFAULT_IDLE_TIMEOUT, negEntryPoints, type ContractInput, type PortContract, type TargetKind } from "./contract";
 import { ConfigError, type Problem } from "./errors";
+import type { ApiGatewayProps } from "./aws/api-gateway";
+import * as gw from "./aws/api-gateway-rules";
 import type { TlsAtLoadBalancer } from "./aws/nlb-edge";
 import type { ControllerIdentity, ControllerPlugin, ControllerSettings, EnvProblem, Exposure } from "./k8s/controller";
 import { controllerPlugin } from "./k8s/controllers";
-import { awsElbName, gcpChildName, gcpName, hostKey, stackNames } from "./naming";
+import { awsElbName, derivedName, gcpChildName, gcpName, hostKey, stackNames } from "./naming";
 import { parseRoutes, routeProblems } from "./route-rules";
 import type { Route } from "./routes";
 import * as rules from "./rules";
@@ -35,8 +37,17 @@ export interface ClusterPlan {
   readonly controller: ControllerPlan;
 }
 
+/** API Gateway in front of the NLB (its own stack, after the edge). */
+export interface ApiPlan {
+  readonly stack: string;
+  readonly props: Omit<ApiGatewayProps, "nlbSecurityGroupId">;
+  /** The NLB's security group: created by the edge stack (found by name), or given ids. */
+  readonly nlbSecurityGroup?: { readonly created: string } | { readonly ids: readonly string[] };
+}
+
 export interface AwsPlan {
   readonly aws: AwsEnv;
+  readonly api?: ApiPlan;
   readonly cluster: ClusterPlan;
   /** Nodes at NodePorts (discovered or static IPs), or pods (TargetGroupBinding). */
   readonly targetKind: TargetKind;
@@ -217,17 +228,50 @@ function resolveAws(env: Env, aws: AwsEnv, controller: ControllerPlan, problems:
   const listeners = c.contract.entryPoints.length + c.contract.services.length;
   add("aws.nlb", listeners, rules.nlbListenerCount(listeners));
   const tls = c.contract.terminatesTls && nlb.tls.certificateArn !== undefined ? { certificateArn: nlb.tls.certificateArn, sslPolicy: nlb.tls.sslPolicy, alpnPolicy: nlb.tls.alpnPolicy } : undefined;
+  const names = {
+    lb,
+    targetGroups: Object.fromEntries([...c.contract.entryPoints, ...c.contract.services].map((e) => [e.name, awsElbName([env.name, aws.cluster.name, e.name])])),
+    securityGroup: `${awsElbName([env.name, aws.cluster.name])}-nlb`,
+  };
+  return { aws, api: resolveApi(env, aws, c.contract, names, add), cluster: c, targetKind: aws.targets.mode === "controller" ? "pod" : "node", names, tls, edgeStack: stackNames.awsEdge(env.name) };
+}
+
+function resolveApi(env: Env, aws: AwsEnv, contract: PortContract, names: { readonly lb: string; readonly securityGroup: string }, add: (path: string, value: unknown, message: string | undefined) => void): ApiPlan | undefined {
+  const api = aws.apiGateway;
+  if (!api) return undefined;
+  if (aws.nlb.internetFacing && !api.allowDirectClients)
+    add("aws.nlb.internetFacing", true, "must be false with aws.apiGateway: an internet-facing NLB lets clients skip API Gateway's throttling and authorization; make it internal, or set aws.apiGateway.allowDirectClients: true on purpose");
+  const entries = new Map([...contract.entryPoints, ...contract.services].map((e) => [e.name, e]));
+  const targets: Record<string, { port: number; tls?: { serverName: string } }> = {};
+  for (const [key, target] of Object.entries(api.routes)) {
+    add(`aws.apiGateway.routes.${key}`, key, api.type === "http" ? gw.httpRouteKey(key) : gw.restRouteKey(key));
+    const e = entries.get(target);
+    if (!e) {
+      add(`aws.apiGateway.routes.${key}`, target, `names no entry point or service; known: ${[...entries.keys()].join(", ")}`);
+      continue;
+    }
+    // API Gateway speaks HTTPS where TLS reaches the listener: a TLS listener, or https passed through.
+    const speaksTls = e.tls === "terminate" || (e.kind === "https" && e.tls === "passthrough");
+    if (speaksTls && api.tlsServerName === undefined)
+      add("aws.apiGateway.tlsServerName", undefined, `is required: route "${key}" goes to ${target}, where API Gateway speaks HTTPS and must verify the certificate against a name`);
+    targets[target] = { port: e.listenerPort, tls: speaksTls && api.tlsServerName ? { serverName: api.tlsServerName } : undefined };
+  }
+  const subnetIds = api.vpcLinkSubnets ?? aws.nlb.subnets ?? (aws.nlb.subnetMappings ?? []).map((m) => m.subnetId);
+  const sg = aws.nlb.securityGroup;
   return {
-    aws,
-    cluster: c,
-    targetKind: aws.targets.mode === "controller" ? "pod" : "node",
-    names: {
-      lb,
-      targetGroups: Object.fromEntries([...c.contract.entryPoints, ...c.contract.services].map((e) => [e.name, awsElbName([env.name, aws.cluster.name, e.name])])),
-      securityGroup: `${awsElbName([env.name, aws.cluster.name])}-nlb`,
+    stack: stackNames.awsApi(env.name),
+    props: {
+      name: derivedName([env.name, "gatehouse", "api"], 100),
+      type: api.type,
+      lbName: names.lb,
+      targets,
+      routes: api.routes,
+      vpcLink: { subnetIds, vpcId: aws.vpc.id, cidrs: aws.vpc.cidrs },
+      stage: api.stage,
+      domain: api.domain,
+      region: aws.region,
     },
-    tls,
-    edgeStack: stackNames.awsEdge(env.name),
+    nlbSecurityGroup: sg.mode === "create" ? { created: names.securityGroup } : sg.mode === "existing" ? { ids: sg.ids } : undefined,
   };
 }
 

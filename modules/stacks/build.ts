@@ -8,6 +8,7 @@ import { ConfigError, type Problem } from "../errors";
 import { stackNames } from "../naming";
 import { crossEnvProblems, planEnvironment, type EnvPlan } from "../plan";
 import type { Env } from "../../envs/schema";
+import { AwsApiStack } from "./api";
 import { AwsClusterStack, AwsEdgeStack } from "./aws";
 import { GcpAddressStack, GcpEdgeStack, GkeClusterStack } from "./gcp";
 
@@ -19,6 +20,7 @@ export function buildPlan(app: Construct, plan: EnvPlan): TerraformStack[] {
   if (plan.aws) {
     const edge = new AwsEdgeStack(app, plan.aws.edgeStack, { plan, aws: plan.aws });
     stacks.push(edge, new AwsClusterStack(app, plan.aws.cluster.stack, { plan, aws: plan.aws, edgeStack: edge }));
+    if (plan.aws.api) stacks.push(new AwsApiStack(app, plan.aws.api.stack, { plan, aws: plan.aws, api: plan.aws.api, edgeStack: edge }));
   }
   if (plan.gcp) {
     const gcp = plan.gcp;

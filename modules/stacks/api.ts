@@ -1,0 +1,41 @@
+/**
+ * `<env>-aws-api`: API Gateway in front of the NLB through a VPC link. It finds the NLB and its
+ * listeners by name and port, so it applies after `<env>-aws-edge` (declared, so deploy order and
+ * run triggers follow it).
+ */
+import type { Construct } from "constructs";
+import { DataAwsSecurityGroup } from "@cdktf/provider-aws/lib/data-aws-security-group";
+import { AwsProvider } from "@cdktf/provider-aws/lib/provider";
+import { ApiGateway } from "../aws/api-gateway";
+import { TerraformOutput, TerraformStack } from "../cdktf";
+import type { ApiPlan, AwsPlan, EnvPlan } from "../plan";
+import { configureState } from "./state";
+
+export interface AwsApiStackProps {
+  readonly plan: EnvPlan;
+  readonly aws: AwsPlan;
+  readonly api: ApiPlan;
+  readonly edgeStack: TerraformStack;
+}
+
+export class AwsApiStack extends TerraformStack {
+  public readonly api: ApiGateway;
+
+  constructor(scope: Construct, id: string, props: AwsApiStackProps) {
+    super(scope, id);
+    const env = props.plan.env;
+    new AwsProvider(this, "aws", {
+      region: props.aws.aws.region,
+      defaultTags: [{ tags: { ...env.tags, "gatehouse:env": env.name, "gatehouse:managed-by": "gatehouse" } }],
+    });
+    configureState(this, id, env.state);
+    this.addDependency(props.edgeStack);
+    const sg = props.api.nlbSecurityGroup;
+    let nlbSecurityGroupId: string | undefined;
+    if (sg && "created" in sg) nlbSecurityGroupId = new DataAwsSecurityGroup(this, "nlb-sg", { name: sg.created, vpcId: props.aws.aws.vpc.id }).id;
+    else if (sg) nlbSecurityGroupId = sg.ids[0];
+    this.api = new ApiGateway(this, "api", { ...props.api.props, nlbSecurityGroupId });
+    new TerraformOutput(this, "api_endpoint", { value: this.api.apiEndpoint, description: "The API's default endpoint." });
+    new TerraformOutput(this, "stage_url", { value: this.api.invokeUrl, description: "The stage's invoke URL." });
+  }
+}
