@@ -102,7 +102,7 @@ describe("expressionProblems", () => {
     const [p] = expressionProblems({ description: "${x}" });
     expect(p?.message).toBe(
       'value contains "${": Terraform would evaluate it as an expression (it can read files and other resources\' attributes into the plan); ' +
-        'gatehouse refuses template sequences in configuration. Write plain text without "${" (only controller.config.* is passed through literally)',
+        'gatehouse refuses template sequences in configuration. Write plain text without "${" (only controller.config.*, aws.lattice.authPolicy are passed through literally)',
     );
   });
 
@@ -383,9 +383,9 @@ describe("every string field of the published JSON Schema", () => {
       if (JSON.stringify(found) !== JSON.stringify(expected)) wrong.push(`${t.leaf} ${path.join(".")}: expected ${JSON.stringify(expected)}, got ${JSON.stringify(found)}`);
     }
     expect(wrong).toEqual([]);
-    // controller.config's key and value are the literal ones; everything else is refused.
-    expect(literal).toBe(2);
-    expect(LITERAL_FIELDS).toEqual(["controller.config.*"]);
+    // controller.config's key and value, and the Lattice auth policy, are the literal ones; everything else is refused.
+    expect(literal).toBe(3);
+    expect(LITERAL_FIELDS).toEqual(["controller.config.*", "aws.lattice.authPolicy"]);
   });
 
   it("is what the schema enforces: each string of the full environment with a template sequence is refused there", () => {

@@ -30,7 +30,7 @@ export interface ExpressionProblem {
  *   `${var}` is ordinary (`log-format-upstream`, snippets). They reach Terraform only inside the
  *   Helm values document, which the ingress-nginx construct escapes as a whole.
  */
-export const LITERAL_FIELDS: readonly string[] = ["controller.config.*"];
+export const LITERAL_FIELDS: readonly string[] = ["controller.config.*", "aws.lattice.authPolicy"];
 
 /** True when the path (as segments) is one of LITERAL_FIELDS. */
 export function isLiteralField(path: readonly string[], patterns: readonly string[] = LITERAL_FIELDS): boolean {

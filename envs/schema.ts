@@ -54,6 +54,20 @@ const tlsChoice = z
     "Where the client's TLS ends, the same on every cloud. passthrough: the load balancer forwards the bytes and TLS ends in the controller (https) or the backend (tcp); terminate: TLS ends at the load balancer (AWS: TLS listener with aws.nlb.tls.certificateArn; GCP: the certificate map) and plain traffic reaches the controller.",
   );
 
+const RouteSchema = z.strictObject({
+  host: z.string().optional().describe("Host to match (wildcard allowed as the leftmost label); every host when unset. With a gcp section it must be one of gcp.hostnames or covered by one."),
+  path: z.string().default(ROUTE_DEFAULTS.path),
+  pathType: z.enum(["Prefix", "Exact"]).default(ROUTE_DEFAULTS.pathType),
+  backend: z.string().optional().describe('The Service: "namespace/service:port". Exactly one of backend and backends.'),
+  backends: z
+    .array(z.strictObject({ backend: z.string(), weight: int() }))
+    .min(1)
+    .optional()
+    .describe("Weighted backends (canary): whole percentages adding up to 100, all in one namespace."),
+  timeout: int().optional().describe("Whole-request timeout, seconds (1-3600)."),
+  retries: z.strictObject({ attempts: int(), perTryTimeout: int().optional() }).optional().describe("Retries of a failed request, where the controller supports them."),
+});
+
 export const PortsSchema = z
   .strictObject({
     http: entryPoint.prefault({ ...DEFAULT_PORTS.http }),
@@ -230,6 +244,31 @@ export const AwsSchema = z.strictObject({
     })
     .optional()
     .describe("API Gateway in front of the NLB through a VPC link (stack <env>-aws-api)."),
+  lattice: z
+    .strictObject({
+      serviceNetworkName: z.string().optional().describe("The Lattice service network, and the Gateway of the same name; <env>-gatehouse when unset."),
+      authType: z.enum(["NONE", "AWS_IAM"]).default("NONE").describe("AWS_IAM makes every request carry SigV4 credentials allowed by authPolicy."),
+      authPolicy: z.string().optional().describe("The service network's auth policy (IAM policy JSON), with authType AWS_IAM; IAM policy variables such as ${aws:PrincipalOrgID} are kept literally."),
+      identity: z.enum(["pod-identity", "irsa"]).default("pod-identity").describe("How the AWS Gateway API controller gets its IAM role."),
+      installPodIdentityAgent: z.boolean().default(false).describe("Install the eks-pod-identity-agent add-on (leave false when the cluster runs it already)."),
+      clientCidrs: z.array(z.string()).min(1).optional().describe("Who may reach the service network through the VPC association; the VPC CIDRs when unset."),
+      podPorts: z
+        .union([z.literal("all"), z.array(int()).min(1)])
+        .default("all")
+        .describe('Pod ports the Lattice prefix lists are admitted to on the cluster security group (the backends\' targetPorts); "all" as the controller\'s deploy guide does.'),
+      https: z.strictObject({ certificateArn: z.string().optional() }).optional().describe("An HTTPS listener on the Gateway; an ACM certificate, or Lattice's own domain."),
+      routes: z.record(z.string(), RouteSchema).default({}).describe("Routes on the Lattice Gateway (the same model as the controller's routes)."),
+      serviceExports: z
+        .array(z.strictObject({ namespace: z.string(), service: z.string(), ports: z.array(z.strictObject({ port: int(), routeType: z.enum(["HTTP", "GRPC", "TLS"]).default("HTTP") })).min(1) }))
+        .default([])
+        .describe("Services this cluster shares with other clusters (ServiceExport)."),
+      serviceImports: z
+        .array(z.strictObject({ namespace: z.string(), name: z.string(), ports: z.array(int()).min(1), fromCluster: z.string().optional(), fromVpc: z.string().optional() }))
+        .default([])
+        .describe("Services exported by other clusters, usable as route backends (ServiceImport)."),
+    })
+    .optional()
+    .describe("Amazon VPC Lattice with the Kubernetes Gateway API (stack <env>-aws-lattice, the controller in the cluster stack)."),
 });
 
 export const GcpSchema = z.strictObject({
@@ -282,20 +321,6 @@ export const GcpSchema = z.strictObject({
       minTlsVersion: z.enum(["TLS_1_0", "TLS_1_1", "TLS_1_2"]).default("TLS_1_2"),
     })
     .prefault({}),
-});
-
-const RouteSchema = z.strictObject({
-  host: z.string().optional().describe("Host to match (wildcard allowed as the leftmost label); every host when unset. With a gcp section it must be one of gcp.hostnames or covered by one."),
-  path: z.string().default(ROUTE_DEFAULTS.path),
-  pathType: z.enum(["Prefix", "Exact"]).default(ROUTE_DEFAULTS.pathType),
-  backend: z.string().optional().describe('The Service: "namespace/service:port". Exactly one of backend and backends.'),
-  backends: z
-    .array(z.strictObject({ backend: z.string(), weight: int() }))
-    .min(1)
-    .optional()
-    .describe("Weighted backends (canary): whole percentages adding up to 100, all in one namespace."),
-  timeout: int().optional().describe("Whole-request timeout, seconds (1-3600)."),
-  retries: z.strictObject({ attempts: int(), perTryTimeout: int().optional() }).optional().describe("Retries of a failed request, where the controller supports them."),
 });
 
 const EnvObject = z.strictObject({

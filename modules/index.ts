@@ -93,3 +93,19 @@ export { parseRoutes, routeProblems } from "./route-rules";
 export type { RouteInput, RouteProblem, RouteRuleContext } from "./route-rules";
 export { Routes, routeManifests } from "./k8s/routes";
 export type { RoutesProps } from "./k8s/routes";
+
+// API Gateway through a VPC link, services on fixed NodePorts, VPC Lattice
+export { ApiGateway, API_GATEWAY_DEFAULTS } from "./aws/api-gateway";
+export type { ApiGatewayProps, ApiGatewayTarget, ApiGatewayStageProps, ApiGatewayDomainProps } from "./aws/api-gateway";
+export { ServiceEntries } from "./k8s/service-entries";
+export type { ServiceEntriesProps } from "./k8s/service-entries";
+export { LatticeNetwork, latticeNetworkProblems } from "./aws/lattice";
+export type { LatticeNetworkProps, LatticeControllerIdentity, LatticeAssociationSecurityGroups } from "./aws/lattice";
+export { AwsGatewayController, awsGatewayControllerProblems } from "./k8s/aws-gateway-controller";
+export type { AwsGatewayControllerProps, LatticeServiceExport, LatticeServiceImport } from "./k8s/aws-gateway-controller";
+export { LATTICE_CONTROLLER } from "./lattice-rules";
+export { AwsApiStack } from "./stacks/api";
+export type { AwsApiStackProps } from "./stacks/api";
+export { AwsLatticeStack } from "./stacks/lattice";
+export type { AwsLatticeStackProps } from "./stacks/lattice";
+export type { ApiPlan, LatticePlan } from "./plan";

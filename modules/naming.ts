@@ -94,6 +94,7 @@ export const stackNames = {
   awsEdge: (env: string) => `${env}-aws-edge`,
   awsCluster: (env: string) => `${env}-aws-cluster`,
   awsApi: (env: string) => `${env}-aws-api`,
+  awsLattice: (env: string) => `${env}-aws-lattice`,
   gcpAddress: (env: string) => `${env}-gcp-address`,
   gkeCluster: (env: string, cluster: string) => `${env}-gcp-cluster-${cluster}`,
   gcpEdge: (env: string) => `${env}-gcp-edge`,

@@ -12,7 +12,9 @@ import { buildContract, contractProblems, DEFAULT_IDLE_TIMEOUT, negEntryPoints, 
 import { ConfigError, type Problem } from "./errors";
 import type { ApiGatewayProps } from "./aws/api-gateway";
 import * as gw from "./aws/api-gateway-rules";
+import { latticeNetworkProblems, type LatticeNetworkProps } from "./aws/lattice";
 import type { TlsAtLoadBalancer } from "./aws/nlb-edge";
+import { awsGatewayControllerProblems, type AwsGatewayControllerProps } from "./k8s/aws-gateway-controller";
 import type { ControllerIdentity, ControllerPlugin, ControllerSettings, EnvProblem, Exposure } from "./k8s/controller";
 import { controllerPlugin } from "./k8s/controllers";
 import { awsElbName, derivedName, gcpChildName, gcpName, hostKey, stackNames } from "./naming";
@@ -45,9 +47,20 @@ export interface ApiPlan {
   readonly nlbSecurityGroup?: { readonly created: string } | { readonly ids: readonly string[] };
 }
 
+/** VPC Lattice: the AWS side in its own stack, the controller and its objects in the cluster stack. */
+export interface LatticePlan {
+  readonly stack: string;
+  readonly network: LatticeNetworkProps;
+  /** The controller's props but what only the cluster stack knows (account, role ARN, Kubernetes version). */
+  readonly controller: Omit<AwsGatewayControllerProps, "awsAccountId" | "identity" | "kubernetesVersion">;
+  /** The controller role's name (IRSA: the cluster stack reads its ARN by name). */
+  readonly roleName: string;
+}
+
 export interface AwsPlan {
   readonly aws: AwsEnv;
   readonly api?: ApiPlan;
+  readonly lattice?: LatticePlan;
   readonly cluster: ClusterPlan;
   /** Nodes at NodePorts (discovered or static IPs), or pods (TargetGroupBinding). */
   readonly targetKind: TargetKind;
@@ -233,7 +246,7 @@ function resolveAws(env: Env, aws: AwsEnv, controller: ControllerPlan, problems:
     targetGroups: Object.fromEntries([...c.contract.entryPoints, ...c.contract.services].map((e) => [e.name, awsElbName([env.name, aws.cluster.name, e.name])])),
     securityGroup: `${awsElbName([env.name, aws.cluster.name])}-nlb`,
   };
-  return { aws, api: resolveApi(env, aws, c.contract, names, add), cluster: c, targetKind: aws.targets.mode === "controller" ? "pod" : "node", names, tls, edgeStack: stackNames.awsEdge(env.name) };
+  return { aws, api: resolveApi(env, aws, c.contract, names, add), lattice: resolveLattice(env, aws, problems), cluster: c, targetKind: aws.targets.mode === "controller" ? "pod" : "node", names, tls, edgeStack: stackNames.awsEdge(env.name) };
 }
 
 function resolveApi(env: Env, aws: AwsEnv, contract: PortContract, names: { readonly lb: string; readonly securityGroup: string }, add: (path: string, value: unknown, message: string | undefined) => void): ApiPlan | undefined {
@@ -273,6 +286,48 @@ function resolveApi(env: Env, aws: AwsEnv, contract: PortContract, names: { read
     },
     nlbSecurityGroup: sg.mode === "create" ? { created: names.securityGroup } : sg.mode === "existing" ? { ids: sg.ids } : undefined,
   };
+}
+
+/** The Lattice controller's route features: weights; it never reads HTTPRoute timeouts or retries. */
+const LATTICE_ROUTE_FEATURES = { weights: true, timeouts: false, retries: false } as const;
+
+function resolveLattice(env: Env, aws: AwsEnv, problems: EnvProblem[]): LatticePlan | undefined {
+  const l = aws.lattice;
+  if (!l) return undefined;
+  const serviceNetworkName = l.serviceNetworkName ?? `${env.name}-gatehouse`;
+  const listenerPorts = l.https ? [80, 443] : [80];
+  const roleName = `${aws.cluster.name}-vpc-lattice-controller`.slice(0, 64).replace(/-+$/, "");
+  const network: LatticeNetworkProps = {
+    roleName,
+    region: aws.region,
+    serviceNetworkName,
+    authType: l.authType,
+    authPolicy: l.authPolicy,
+    clusterName: aws.cluster.name,
+    vpcId: aws.vpc.id,
+    associationSecurityGroups: { create: { clientCidrs: l.clientCidrs ?? aws.vpc.cidrs, listenerPorts } },
+    podPorts: l.podPorts,
+    identity: l.identity === "irsa" ? { mode: "irsa" } : { mode: "pod-identity", installAgent: l.installPodIdentityAgent },
+  };
+  // The constructs' own checks, reported at the environment's field paths.
+  const at = (prefix: string) => (p: EnvProblem) => ({ ...p, path: `${prefix}.${p.path}` });
+  problems.push(...latticeNetworkProblems(network).map(at("aws.lattice")));
+  problems.push(...routeProblems(l.routes, { features: LATTICE_ROUTE_FEATURES, controller: "the AWS Gateway API controller" }).map(at("aws.lattice")));
+  const controller = {
+    clusterName: aws.cluster.name,
+    clusterVpcId: aws.vpc.id,
+    awsRegion: aws.region,
+    serviceNetworkName,
+    https: l.https,
+    routes: parseRoutes(l.routes),
+    serviceExports: l.serviceExports,
+    serviceImports: l.serviceImports,
+  };
+  // The controller's own checks repeat the route rules for direct users of the construct: a
+  // field the route rules already reported is reported once.
+  const reported = new Set(problems.map((p) => p.path));
+  problems.push(...awsGatewayControllerProblems({ ...controller, awsAccountId: "000000000000", identity: { mode: "pod-identity" } }).map(at("aws.lattice")).filter((p) => !reported.has(p.path)));
+  return { stack: stackNames.awsLattice(env.name), network, controller, roleName };
 }
 
 function resolveGcp(env: Env, gcp: GcpEnv, controller: ControllerPlan, problems: EnvProblem[], portsValid: boolean): GcpPlan | undefined {

@@ -3,15 +3,22 @@
  *
  * 1. Alternating rounds of (a) the floor, `node -e 'require("cdktf")'`, and (b) the app command
  *    from cdktf.json synthesizing every default environment. Medians, the ratio b/a, peak RSS.
- * 2. Scaling: one synthetic environment (AWS and GCP) with 1, 10, 50 and 200 entry points.
+ * 2. Cold runs: (c) after a source edit (the app bundle rebuilt, the package bundle kept) and
+ *    (d) with nothing cached (both bundles rebuilt), each alternating with the floor.
+ * 3. Scaling: one synthetic environment from ~15 to ~2,000 resources (AWS alone for the smallest;
+ *    GCP for the rest: an NLB takes at most 50 listeners), with the cost of each added resource
+ *    between one size and the next: flat means linear.
  *
  *   npm run bench [-- --rounds 7]
+ *
+ * Wall time is what the ratios use; CPU time (user + system, the median) is printed beside it,
+ * as it moves less when other work shares the machine.
  *
  * Peak RSS is read inside each child (process.resourceUsage().maxRSS via a preloaded probe),
  * so no /usr/bin/time is needed.
  */
 import { spawnSync } from "node:child_process";
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { cpus, tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 
@@ -19,12 +26,14 @@ const root = resolve(__dirname, "..");
 const rounds = Number(process.argv[process.argv.indexOf("--rounds") + 1]) || 5;
 const work = mkdtempSync(join(tmpdir(), "gatehouse-bench-"));
 const probe = join(work, "rss-probe.js");
-writeFileSync(probe, `process.on("exit", () => require("fs").writeFileSync(process.env.BENCH_RSS_FILE, String(process.resourceUsage().maxRSS)));\n`);
+writeFileSync(probe, `process.on("exit", () => { const u = process.resourceUsage(); require("fs").writeFileSync(process.env.BENCH_RSS_FILE, u.maxRSS + " " + (u.userCPUTime + u.systemCPUTime)); });\n`);
 const app = (JSON.parse(readFileSync(join(root, "cdktf.json"), "utf8")) as { app: string }).app.split(" ");
 
 interface Sample {
   readonly seconds: number;
   readonly rssMb: number;
+  /** User + system CPU seconds of the process (steadier than wall time on a busy machine). */
+  readonly cpu: number;
 }
 
 function measure(args: string[], env: Record<string, string> = {}): Sample {
@@ -33,7 +42,8 @@ function measure(args: string[], env: Record<string, string> = {}): Sample {
   const r = spawnSync(process.execPath, ["-r", probe, ...args], { cwd: root, encoding: "utf8", env: { ...process.env, ...env, BENCH_RSS_FILE: rssFile } });
   const seconds = Number(process.hrtime.bigint() - start) / 1e9;
   if (r.status !== 0) throw new Error(`${args.join(" ")} failed:\n${r.stderr}`);
-  return { seconds, rssMb: Number(readFileSync(rssFile, "utf8")) / 1024 };
+  const [rss, cpu] = readFileSync(rssFile, "utf8").split(" ").map(Number);
+  return { seconds, rssMb: (rss ?? 0) / 1024, cpu: (cpu ?? 0) / 1e6 };
 }
 
 const median = (xs: number[]) => {
@@ -42,29 +52,49 @@ const median = (xs: number[]) => {
   return s.length % 2 ? (s[m] as number) : ((s[m - 1] as number) + (s[m] as number)) / 2;
 };
 
-function scaleEnv(n: number): object {
+/** One environment with n entry points (http, https, n-2 tcp) on one cloud. */
+function scaleEnv(n: number, cloud: "aws" | "gcp"): { name: string; ports: object } {
   const tcp: Record<string, object> = {};
-  for (let i = 1; i < n - 1; i++) tcp[`e${i}`] = { listenerPort: 10000 + i, nodePort: 31000 + i, backend: `apps/svc-${i}:8080` };
-  return {
-    name: `scale-${n}`,
-    ports: { tcp },
-    aws: {
-      region: "eu-west-1",
-      cluster: { name: "bench" },
-      vpc: { id: "vpc-0123456789abcdef0", cidrs: ["10.0.0.0/16"] },
-      nlb: { subnets: ["subnet-0123456789abcdef1", "subnet-0123456789abcdef2"] },
-      targets: { mode: "discover", tagValues: ["bench-node"] },
-      workerSecurityGroupIds: ["sg-0123456789abcdef0"],
-    },
-    gcp: {
-      project: "bench-project",
-      dns: { zone: "example-com", domain: "example.com" },
-      hostnames: ["example.com"],
-      nodeTargets: { tags: ["gke-node"] },
-      clusters: [{ name: "c1", location: "europe-west1", zones: ["europe-west1-b", "europe-west1-c", "europe-west1-d"] }],
-    },
+  for (let i = 1; i < n - 1; i++) tcp[`e${i}`] = { listenerPort: 20000 + i, nodePort: 31000 + i, backend: `apps/svc-${i}:8080` };
+  const aws = {
+    region: "eu-west-1",
+    cluster: { name: "bench" },
+    vpc: { id: "vpc-0123456789abcdef0", cidrs: ["10.0.0.0/16"] },
+    nlb: { subnets: ["subnet-0123456789abcdef1", "subnet-0123456789abcdef2"] },
+    targets: { mode: "discover", tagValues: ["bench-node"] },
+    workerSecurityGroupIds: ["sg-0123456789abcdef0"],
   };
+  const gcp = {
+    project: "bench-project",
+    dns: { zone: "example-com", domain: "example.com" },
+    hostnames: ["example.com"],
+    nodeTargets: { tags: ["gke-node"] },
+    clusters: [{ name: "c1", location: "europe-west1", zones: ["europe-west1-b", "europe-west1-c", "europe-west1-d"] }],
+  };
+  return { name: `scale-${cloud === "aws" ? "nlb" : "glb"}-${n}`, ports: { tcp }, ...(cloud === "aws" ? { aws } : { gcp }) };
 }
+
+/** Resources and data sources in a synth output directory. */
+function resourceCount(outdir: string): number {
+  const m = JSON.parse(readFileSync(join(outdir, "manifest.json"), "utf8")) as { stacks: Record<string, { synthesizedStackPath: string }> };
+  return Object.values(m.stacks).reduce((sum, s) => {
+    const json = JSON.parse(readFileSync(join(outdir, s.synthesizedStackPath), "utf8")) as { resource?: Record<string, object>; data?: Record<string, object> };
+    return sum + [json.resource, json.data].reduce((k, t) => k + Object.values(t ?? {}).reduce((j, byName) => j + Object.keys(byName).length, 0), 0);
+  }, 0);
+}
+
+/** The runner's cache for the app entry (main.ts); with `packages`, the package bundle it uses too. */
+function dropCache(packages: boolean): void {
+  const cache = join(root, "node_modules", ".cache", "gatehouse");
+  const record = join(cache, "main.inputs.json");
+  if (packages && existsSync(record)) {
+    const vendor = (JSON.parse(readFileSync(record, "utf8")) as { vendor?: string }).vendor;
+    if (vendor) rmSync(join(cache, `vendor.${vendor.slice(0, 32)}`), { recursive: true, force: true });
+  }
+  for (const name of existsSync(cache) ? readdirSync(cache) : []) if (name.startsWith("main.")) rmSync(join(cache, name), { recursive: true, force: true });
+}
+
+const mb = (samples: Sample[]) => Math.max(...samples.map((s) => s.rssMb)).toFixed(0);
 
 function main(): void {
   const outdir = join(work, "out");
@@ -82,25 +112,49 @@ function main(): void {
   const f = median(floor.map((s) => s.seconds));
   const b = median(synth.map((s) => s.seconds));
   console.log(`gatehouse bench — node ${process.version}, ${cpus().length} cores, ${rounds} alternating rounds`);
-  console.log(`  (a) floor  require("cdktf")           median ${f.toFixed(3)} s   peak RSS ${Math.max(...floor.map((s) => s.rssMb)).toFixed(0)} MB`);
-  console.log(`  (b) synth  ${app.join(" ")}  median ${b.toFixed(3)} s   peak RSS ${Math.max(...synth.map((s) => s.rssMb)).toFixed(0)} MB   (${Object.keys(manifest.stacks).length} stacks)`);
-  console.log(`  ratio b/a  ${(b / f).toFixed(2)}x`);
+  console.log(`  (a) floor  require("cdktf")           median ${f.toFixed(3)} s   peak RSS ${mb(floor)} MB`);
+  console.log(`  (b) synth  ${app.join(" ")}  median ${b.toFixed(3)} s   peak RSS ${mb(synth)} MB   (${Object.keys(manifest.stacks).length} stacks)`);
+  const cpuRatio = median(synth.map((s) => s.cpu)) / median(floor.map((s) => s.cpu));
+  console.log(`  ratio b/a  ${(b / f).toFixed(2)}x   (CPU time ${median(floor.map((s) => s.cpu)).toFixed(3)} s vs ${median(synth.map((s) => s.cpu)).toFixed(3)} s: ${cpuRatio.toFixed(2)}x)`);
 
-  console.log("\nScaling: one env on AWS + GCP (3 zones), N entry points (http, https, N-2 tcp)");
-  console.log("  entry points   median s   x floor   peak RSS MB   resources");
-  for (const n of [1, 10, 50, 200]) {
-    const file = join(work, `scale-${n}.json`);
-    const env = scaleEnv(Math.max(n, 2));
+
+  // Cold runs (the esbuild process is not in the peak RSS: it is a separate process).
+  const coldRounds = Math.max(3, Math.ceil(rounds / 2));
+  for (const [label, packages] of [["(c) cold after a source edit (app bundle rebuilt)", false], ["(d) cold, nothing cached (both bundles rebuilt)", true]] as const) {
+    const cf: Sample[] = [];
+    const cs: Sample[] = [];
+    for (let i = 0; i < coldRounds; i++) {
+      cf.push(measure(["-e", 'require("cdktf")']));
+      dropCache(packages);
+      cs.push(measure(app.slice(1), { CDKTF_OUTDIR: outdir }));
+    }
+    const c = median(cs.map((s) => s.seconds));
+    const cpu = median(cs.map((s) => s.cpu)) / median(cf.map((s) => s.cpu));
+    console.log(`  ${label}  median ${c.toFixed(3)} s   peak RSS ${mb(cs)} MB   ${(c / median(cf.map((s) => s.seconds))).toFixed(2)}x floor (CPU ${cpu.toFixed(2)}x)`);
+  }
+  measure(app.slice(1), { CDKTF_OUTDIR: outdir }); // leaves a warm cache
+
+  console.log("\nScaling: one environment, N entry points (http, https, N-2 tcp); ms per resource = added time / added resources");
+  console.log("  cloud  entry points   median s   x floor   CPU x floor   peak RSS MB   resources   ms per resource");
+  let previous: { cloud: string; t: number; count: number } | undefined;
+  for (const [cloud, n] of [["aws", 2], ["gcp", 2], ["gcp", 10], ["gcp", 50], ["gcp", 200], ["gcp", 330]] as const) {
+    const env = scaleEnv(n, cloud);
+    const file = join(work, `${env.name}.json`);
     writeFileSync(file, JSON.stringify(env));
-    const vars = { CDKTF_OUTDIR: join(work, `out-${n}`), GATEHOUSE_ENV_FILE: file, GATEHOUSE_ENVS: `scale-${Math.max(n, 2)}` };
-    const samples = Array.from({ length: Math.max(3, Math.ceil(rounds / 2)) }, () => measure(app.slice(1), vars));
-    const m = JSON.parse(readFileSync(join(vars.CDKTF_OUTDIR, "manifest.json"), "utf8")) as { stacks: Record<string, { synthesizedStackPath: string }> };
-    const count = Object.values(m.stacks).reduce((sum, s) => {
-      const json = JSON.parse(readFileSync(join(vars.CDKTF_OUTDIR, s.synthesizedStackPath), "utf8")) as { resource?: Record<string, object>; data?: Record<string, object> };
-      return sum + [json.resource, json.data].reduce((k, t) => k + Object.values(t ?? {}).reduce((j, byName) => j + Object.keys(byName).length, 0), 0);
-    }, 0);
+    const vars = { CDKTF_OUTDIR: join(work, `out-${env.name}`), GATEHOUSE_ENV_FILE: file, GATEHOUSE_ENVS: env.name };
+    const sf: Sample[] = [];
+    const samples: Sample[] = [];
+    for (let i = 0; i < Math.max(3, Math.ceil(rounds / 2)); i++) {
+      sf.push(measure(["-e", 'require("cdktf")']));
+      samples.push(measure(app.slice(1), vars));
+    }
+    const count = resourceCount(vars.CDKTF_OUTDIR);
     const t = median(samples.map((s) => s.seconds));
-    console.log(`  ${String(n).padStart(12)}   ${t.toFixed(3).padStart(8)}   ${(t / f).toFixed(2).padStart(7)}   ${Math.max(...samples.map((s) => s.rssMb)).toFixed(0).padStart(11)}   ${String(count).padStart(9)}`);
+    const perResource = previous?.cloud === cloud ? (((t - previous.t) / (count - previous.count)) * 1000).toFixed(2) : "-";
+    previous = { cloud, t, count };
+    console.log(
+      `  ${cloud.padEnd(5)}  ${String(n).padStart(12)}   ${t.toFixed(3).padStart(8)}   ${(t / median(sf.map((s) => s.seconds))).toFixed(2).padStart(7)}   ${(median(samples.map((s) => s.cpu)) / median(sf.map((s) => s.cpu))).toFixed(2).padStart(11)}   ${mb(samples).padStart(11)}   ${String(count).padStart(9)}   ${perResource.padStart(15)}`,
+    );
   }
   rmSync(work, { recursive: true, force: true });
 }

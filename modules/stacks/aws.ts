@@ -8,12 +8,16 @@
  */
 import type { Construct } from "constructs";
 import { DataAwsLbTargetGroup } from "@cdktf/provider-aws/lib/data-aws-lb-target-group";
+import { DataAwsCallerIdentity } from "@cdktf/provider-aws/lib/data-aws-caller-identity";
+import { DataAwsEksCluster } from "@cdktf/provider-aws/lib/data-aws-eks-cluster";
+import { DataAwsIamRole } from "@cdktf/provider-aws/lib/data-aws-iam-role";
 import { AwsProvider } from "@cdktf/provider-aws/lib/provider";
 import { TerraformOutput, TerraformStack } from "../cdktf";
 import { NlbEdge } from "../aws/nlb-edge";
 import { NlbSecurityGroup } from "../aws/nlb-security-group";
 import { NodeAccessRules, type NodeAccessSource } from "../aws/node-access";
 import { TargetRegistration } from "../aws/targets";
+import { AwsGatewayController } from "../k8s/aws-gateway-controller";
 import { ClusterAccess } from "../k8s/cluster-access";
 import type { Controller } from "../k8s/controller";
 import { HealthCheckService } from "../k8s/healthcheck-service";
@@ -108,8 +112,9 @@ export class AwsClusterStack extends TerraformStack {
   public readonly bindings?: TargetGroupBindings;
   public readonly routes?: Routes;
   public readonly services?: ServiceEntries;
+  public readonly lattice?: AwsGatewayController;
 
-  constructor(scope: Construct, id: string, props: AwsStackProps & { readonly edgeStack: AwsEdgeStack }) {
+  constructor(scope: Construct, id: string, props: AwsStackProps & { readonly edgeStack: AwsEdgeStack; readonly latticeStack?: TerraformStack }) {
     super(scope, id);
     const { aws, names, targetKind, cluster } = props.aws;
     const contract = cluster.contract;
@@ -138,5 +143,14 @@ export class AwsClusterStack extends TerraformStack {
       this.bindings = new TargetGroupBindings(this, "bindings", { contract, targetGroupArns: arns, dependsOn: [...dependsOn, ...services] });
     }
     if (props.plan.routes.length) this.routes = new Routes(this, "routes", routesProps(props.plan, cluster, dependsOn));
+    const lattice = props.aws.lattice;
+    if (lattice && props.latticeStack) {
+      this.addDependency(props.latticeStack);
+      // What only the cluster's account knows, read here rather than passed between states.
+      const account = new DataAwsCallerIdentity(this, "account");
+      const eks = new DataAwsEksCluster(this, "lattice-eks", { name: aws.cluster.name });
+      const identity = aws.lattice?.identity === "irsa" ? { mode: "irsa" as const, roleArn: new DataAwsIamRole(this, "lattice-role", { name: lattice.roleName }).arn } : { mode: "pod-identity" as const };
+      this.lattice = new AwsGatewayController(this, "lattice-controller", { ...lattice.controller, awsAccountId: account.accountId, identity, kubernetesVersion: eks.version });
+    }
   }
 }

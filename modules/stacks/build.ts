@@ -10,6 +10,7 @@ import { crossEnvProblems, planEnvironment, type EnvPlan } from "../plan";
 import type { Env } from "../../envs/schema";
 import { AwsApiStack } from "./api";
 import { AwsClusterStack, AwsEdgeStack } from "./aws";
+import { AwsLatticeStack } from "./lattice";
 import { GcpAddressStack, GcpEdgeStack, GkeClusterStack } from "./gcp";
 
 export { stackNames };
@@ -19,7 +20,8 @@ export function buildPlan(app: Construct, plan: EnvPlan): TerraformStack[] {
   const stacks: TerraformStack[] = [];
   if (plan.aws) {
     const edge = new AwsEdgeStack(app, plan.aws.edgeStack, { plan, aws: plan.aws });
-    stacks.push(edge, new AwsClusterStack(app, plan.aws.cluster.stack, { plan, aws: plan.aws, edgeStack: edge }));
+    const lattice = plan.aws.lattice ? new AwsLatticeStack(app, plan.aws.lattice.stack, { plan, aws: plan.aws, lattice: plan.aws.lattice }) : undefined;
+    stacks.push(edge, ...(lattice ? [lattice] : []), new AwsClusterStack(app, plan.aws.cluster.stack, { plan, aws: plan.aws, edgeStack: edge, latticeStack: lattice }));
     if (plan.aws.api) stacks.push(new AwsApiStack(app, plan.aws.api.stack, { plan, aws: plan.aws, api: plan.aws.api, edgeStack: edge }));
   }
   if (plan.gcp) {

@@ -1,0 +1,104 @@
+/**
+ * VPC Lattice in the shipped example, followed by value across the two stacks: the association's
+ * security group and the prefix-list rules on the pods' security group (the rule the source post
+ * forgot), the controller's role ↔ pod identity association ↔ service account, the GatewayClass
+ * controller name and the Gateway named after the service network (rendered through the chart
+ * that applies them), and the routes on it.
+ */
+import { join } from "node:path";
+import { loadEnvironments } from "../envs/loader";
+import type { EnvInput } from "../envs/schema";
+import { ConfigError } from "../modules/errors";
+import { LATTICE_CONTROLLER } from "../modules/lattice-rules";
+import { renderChart, terraformStringValue } from "./helpers/helm";
+import { awsEnv, patch } from "./helpers/fixtures";
+import { dataSources, refId, resources, synthEnvs, type TfJson } from "./helpers/synth";
+
+const [example] = loadEnvironments({ builtins: [], files: [join(__dirname, "../envs/examples/lattice.yaml")] }).map((l) => l.env);
+if (!example) throw new Error("no example env");
+const stacks = synthEnvs([example]);
+const lattice = stacks["example-lattice-aws-lattice"] as TfJson;
+const cluster = stacks["example-lattice-aws-cluster"] as TfJson;
+
+function problems(env: EnvInput): string[] {
+  try {
+    loadEnvironments({ builtins: [env] });
+  } catch (e) {
+    if (e instanceof ConfigError) return e.problems.map((p) => `${p.path}: ${p.message}`);
+    throw e;
+  }
+  return [];
+}
+
+describe("VPC Lattice example", () => {
+  it("associates the service network with the cluster's VPC through a security group admitting the VPC", () => {
+    const network = Object.entries(resources(lattice, "aws_vpclattice_service_network"));
+    expect(network.map(([, n]) => [n.name, n.auth_type])).toEqual([["example-lattice-network", "AWS_IAM"]]);
+    const association = Object.values(resources(lattice, "aws_vpclattice_service_network_vpc_association"))[0] as Record<string, unknown>;
+    expect(association.vpc_identifier).toBe("vpc-0aaaaaaaaaaaaaae1");
+    expect(refId(association.service_network_identifier)).toBe(`aws_vpclattice_service_network.${network[0]?.[0]}`);
+    const sg = refId((association.security_group_ids as string[])[0]);
+    const admits = Object.values(resources(lattice, "aws_vpc_security_group_ingress_rule")).filter((r) => r.cidr_ipv4 !== undefined);
+    for (const r of admits) expect(refId(r.security_group_id)).toBe(sg);
+    expect(admits.map((r) => [r.cidr_ipv4, r.from_port])).toEqual([["10.60.0.0/16", 80]]);
+  });
+
+  it("admits both Lattice prefix lists on the pods' ports (the rule the source post forgot)", () => {
+    const lists = dataSources(lattice, "aws_ec2_managed_prefix_list");
+    expect(Object.values(lists).map((l) => l.name).sort()).toEqual(["com.amazonaws.eu-west-1.ipv6.vpc-lattice", "com.amazonaws.eu-west-1.vpc-lattice"]);
+    const rules = Object.values(resources(lattice, "aws_vpc_security_group_ingress_rule")).filter((r) => r.prefix_list_id !== undefined);
+    expect(rules.map((r) => `${String(lists[refId(r.prefix_list_id).split(".")[2] as string]?.name)}:${String(r.from_port)}`).sort()).toEqual(
+      ["com.amazonaws.eu-west-1.ipv6.vpc-lattice:8080", "com.amazonaws.eu-west-1.ipv6.vpc-lattice:8090", "com.amazonaws.eu-west-1.vpc-lattice:8080", "com.amazonaws.eu-west-1.vpc-lattice:8090"],
+    );
+    for (const r of rules) expect(String(r.security_group_id)).toMatch(/^\$\{data\.aws_eks_cluster\.[^.]+\.vpc_config\[0\]\.cluster_security_group_id\}$/);
+  });
+
+  it("gives the controller's service account the role through a pod identity association", () => {
+    const role = Object.entries(resources(lattice, "aws_iam_role"))[0] as [string, { assume_role_policy: string; name: string }];
+    const trust = JSON.parse(role[1].assume_role_policy) as { Statement: Array<{ Principal: { Service: string }; Action: string[] }> };
+    expect(trust.Statement[0]).toMatchObject({ Principal: { Service: "pods.eks.amazonaws.com" }, Action: ["sts:AssumeRole", "sts:TagSession"] });
+    const association = Object.values(resources(lattice, "aws_eks_pod_identity_association"))[0] as Record<string, unknown>;
+    expect(association).toMatchObject({ cluster_name: "example-lattice-eks", namespace: LATTICE_CONTROLLER.namespace, service_account: LATTICE_CONTROLLER.serviceAccount, role_arn: `\${aws_iam_role.${role[0]}.arn}` });
+    const release = Object.values(resources(cluster, "helm_release")).find((r) => r.chart === "aws-gateway-controller-chart") as Record<string, unknown>;
+    expect(release.namespace).toBe(LATTICE_CONTROLLER.namespace);
+    expect(String((release.values as string[])[0])).toContain(`name: ${LATTICE_CONTROLLER.serviceAccount}`);
+  });
+
+  it("applies the GatewayClass, a Gateway named after the service network, and the routes on it", () => {
+    const release = Object.values(resources(cluster, "helm_release")).find((r) => r.name === "gateway-api-controller-objects") as { name: string; namespace: string; values: string[] };
+    const objects = renderChart({ release: release.name, namespace: release.namespace, values: terraformStringValue(release.values[0] ?? ""), chartDir: join(__dirname, "../modules/k8s/charts/gatehouse-manifests") });
+    const cls = objects.find((o) => o.kind === "GatewayClass") as unknown as { metadata: { name: string }; spec: { controllerName: string } };
+    expect(cls).toMatchObject({ metadata: { name: "amazon-vpc-lattice" }, spec: { controllerName: LATTICE_CONTROLLER.controllerName } });
+    const gateway = objects.find((o) => o.kind === "Gateway") as unknown as { metadata: { name: string }; spec: { gatewayClassName: string } };
+    expect(gateway.metadata.name).toBe("example-lattice-network");
+    expect(gateway.spec.gatewayClassName).toBe("amazon-vpc-lattice");
+    const routes = objects.filter((o) => o.kind === "HTTPRoute") as unknown as Array<{ spec: { parentRefs: Array<{ name: string }> } }>;
+    expect(routes).toHaveLength(2);
+    for (const r of routes) expect(r.spec.parentRefs[0]?.name).toBe("example-lattice-network");
+    expect(objects.filter((o) => o.kind === "ServiceExport").map((o) => o.metadata.name)).toEqual(["inventory"]);
+  });
+
+  it("applies the Lattice stack before the cluster stack", () => {
+    expect(Object.keys(stacks).sort()).toEqual(["example-lattice-aws-cluster", "example-lattice-aws-edge", "example-lattice-aws-lattice"]);
+  });
+});
+
+describe("VPC Lattice rules", () => {
+  const withLattice = (lattice: Record<string, unknown>) => patch(awsEnv(), { aws: { lattice } });
+
+  it("refuses a service network name Lattice would reject, and a policy that is not JSON", () => {
+    expect(problems(withLattice({ serviceNetworkName: "Bad_Name" }))[0]).toMatch(/^aws\.lattice\.serviceNetworkName: /);
+    expect(problems(withLattice({ authType: "AWS_IAM", authPolicy: "{not json" }))[0]).toMatch(/^aws\.lattice\.authPolicy: /);
+  });
+
+  it("refuses a route feature the Lattice controller does not carry out", () => {
+    expect(problems(withLattice({ routes: { a: { backend: "store/a:80", timeout: 10 } } }))).toEqual([expect.stringMatching(/^aws\.lattice\.routes\.a\.timeout: /)]);
+  });
+
+  it("keeps an IAM policy variable in the auth policy literal for Terraform", () => {
+    const env = withLattice({ authType: "AWS_IAM", authPolicy: '{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":"*","Action":"vpc-lattice-svcs:Invoke","Resource":"*","Condition":{"StringEquals":{"aws:PrincipalOrgID":"${aws:PrincipalOrgID}"}}}]}' });
+    expect(problems(env)).toEqual([]);
+    const json = synthEnvs([env])["t-aws-lattice"] as TfJson;
+    expect(String(Object.values(resources(json, "aws_vpclattice_auth_policy"))[0]?.policy)).toContain("$${aws:PrincipalOrgID}");
+  });
+});

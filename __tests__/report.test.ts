@@ -1,0 +1,242 @@
+/**
+ * npm run report: the traffic-path SVGs (real Graphviz in WebAssembly), the cost estimate and the
+ * self-contained page, checked against what the synthesized stacks hold.
+ */
+import { spawnSync } from "node:child_process";
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { DOMParser } from "@xmldom/xmldom";
+import { parse } from "yaml";
+import { assumptionsFor, DEFAULT_ASSUMPTIONS, estimate, type EnvCost } from "../scripts/report/costs";
+import { generateReport, type Report } from "../scripts/report/index";
+import { buildModel } from "../scripts/report/model";
+import PRICES from "../scripts/report/prices.json";
+import { groupByEnv, readStacks, type EnvStacks, type Obj, type StackJson } from "../scripts/report/stacks";
+
+const root = join(__dirname, "..");
+const EXAMPLES = ["eks", "gke", "nginx-gateway-fabric", "istio"].map((f) => `envs/examples/${f}.yaml`).join(",");
+let out: string;
+let report: Report;
+
+beforeAll(async () => {
+  out = join(mkdtempSync(join(tmpdir(), "gatehouse-report-")), "cdktf.out");
+  const synth = spawnSync(process.execPath, ["scripts/run-ts.js", "main.ts"], { cwd: root, encoding: "utf8", env: { ...process.env, CDKTF_OUTDIR: out, GATEHOUSE_ENV_FILE: EXAMPLES, GATEHOUSE_ENVS: "" } });
+  expect(synth.stderr).toContain("synthesized");
+  report = await generateReport(out, {});
+}, 60_000);
+
+afterAll(() => rmSync(join(out, ".."), { recursive: true, force: true }));
+
+// ------------------------------------------------------------ what the stacks hold, read independently
+
+function envOfStack(s: StackJson): string | undefined {
+  const aws = (s.provider?.aws ?? []).flatMap((p) => (p.default_tags as Array<{ tags: Record<string, string> }> | undefined) ?? []);
+  return aws[0]?.tags["gatehouse:env"] ?? ((s.provider?.google ?? [])[0]?.default_labels as Record<string, string> | undefined)?.["gatehouse-env"];
+}
+
+function stacksOf(env: string): StackJson[] {
+  const manifest = JSON.parse(readFileSync(join(out, "manifest.json"), "utf8")) as { stacks: Record<string, { synthesizedStackPath: string }> };
+  return Object.values(manifest.stacks)
+    .map((s) => JSON.parse(readFileSync(join(out, s.synthesizedStackPath), "utf8")) as StackJson)
+    .filter((s) => envOfStack(s) === env);
+}
+
+const all = (stacks: StackJson[], type: string, data = false): Obj[] => stacks.flatMap((s) => Object.values((data ? s.data : s.resource)?.[type] ?? {}));
+
+function nodePortsInValues(v: unknown, under = false): number[] {
+  if (Array.isArray(v)) return v.flatMap((x) => (under && x && typeof x === "object" ? [Number((x as Obj).port)] : nodePortsInValues(x, under)));
+  if (v && typeof v === "object") return Object.entries(v as Obj).flatMap(([k, x]) => (k === "nodePort" ? [Number(x)] : k === "nodePorts" || under ? (typeof x === "number" ? [x] : nodePortsInValues(x, true)) : nodePortsInValues(x)));
+  return [];
+}
+
+/** Listener ports, target-group ports, NodePorts and NEG names in an environment's stacks. */
+function facts(env: string) {
+  const stacks = stacksOf(env);
+  const values = all(stacks, "helm_release").flatMap((r) => ((r.values as string[] | undefined) ?? []).map((v) => parse(v) as unknown));
+  return {
+    listenerPorts: all(stacks, "aws_lb_listener").map((l) => Number(l.port)),
+    targetGroupPorts: all(stacks, "aws_lb_target_group").map((t) => Number(t.port)),
+    nodePorts: [
+      ...all(stacks, "kubernetes_service_v1").flatMap((s) => ((s.spec as { port: Array<{ node_port?: number }> }).port ?? []).flatMap((p) => (p.node_port ? [p.node_port] : []))),
+      ...values.flatMap((v) => nodePortsInValues(v)),
+    ],
+    negNames: all(stacks, "google_compute_network_endpoint_group", true).map((n) => String(n.name)),
+    forwardingRulePorts: all(stacks, "google_compute_global_forwarding_rule").map((r) => String(r.port_range)),
+  };
+}
+
+function svgText(svg: string): string {
+  const errors: string[] = [];
+  const doc = new DOMParser({ onError: (level, msg) => void (level !== "warning" && errors.push(msg)) }).parseFromString(svg, "image/svg+xml");
+  expect(errors).toEqual([]);
+  expect(doc.documentElement?.localName).toBe("svg");
+  expect(doc.documentElement?.namespaceURI).toBe("http://www.w3.org/2000/svg");
+  const texts = doc.getElementsByTagName("text");
+  return Array.from({ length: texts.length }, (_, i) => texts.item(i)?.textContent ?? "").join("\n");
+}
+
+const hasNumber = (text: string, n: number) => new RegExp(`(^|[^0-9])${n}([^0-9]|$)`, "m").test(text);
+
+describe("npm run report: traffic path", () => {
+  it("writes an SVG and a cost table per environment, costs.json and index.html", () => {
+    const envs = report.envs.map((e) => e.env).sort();
+    expect(envs).toEqual(["dev", "example-eks", "example-gke", "example-istio", "example-ngf", "prod", "staging"]);
+    const files = readdirSync(report.dir).sort();
+    for (const e of envs) expect(files).toEqual(expect.arrayContaining([`${e}.svg`, `${e}.md`]));
+    expect(files).toEqual(expect.arrayContaining(["costs.json", "index.html"]));
+  });
+
+  it("each SVG is valid SVG drawn by Graphviz and carries every port and NEG name of its stacks as text", () => {
+    let checked = 0;
+    for (const e of report.envs) {
+      const svg = readFileSync(join(report.dir, `${e.env}.svg`), "utf8");
+      expect(svg).toContain("Generated by graphviz");
+      const text = svgText(svg);
+      const f = facts(e.env);
+      for (const n of [...f.listenerPorts, ...f.targetGroupPorts, ...f.nodePorts]) {
+        expect(Number.isInteger(n) && n > 0).toBe(true);
+        if (!hasNumber(text, n)) throw new Error(`${e.env}.svg lacks port ${n}`);
+        checked++;
+      }
+      for (const p of f.forwardingRulePorts) expect(text).toContain(`:${p}`);
+      for (const neg of f.negNames) {
+        if (!text.includes(`NEG ${neg}`)) throw new Error(`${e.env}.svg lacks NEG ${neg}`);
+        checked++;
+      }
+    }
+    const prod = facts("prod");
+    expect(prod.listenerPorts.sort()).toEqual([443, 80, 8883]);
+    expect(new Set(prod.nodePorts)).toEqual(new Set([30080, 30443, 30883, 30200]));
+    expect(new Set(prod.negNames)).toEqual(new Set(["prod--prod-euw1--https", "prod--prod-euw1--mqtts", "prod--prod-use1--https", "prod--prod-use1--mqtts"]));
+    expect(checked).toBeGreaterThan(60);
+  });
+
+  it("labels TLS choices, health checks, admissions, the controller and its routes", () => {
+    const text = (env: string) => svgText(report.envs.find((e) => e.env === env)?.svg ?? "");
+    const prod = text("prod");
+    expect(prod).toContain("listener :8883 TLS");
+    expect(prod).toContain("TLS ends at the NLB");
+    expect(prod).toContain("health NodePort 30200 /healthz");
+    expect(prod).toContain("sg-0123456789abcdef0 admits 10.0.0.0/16");
+    expect(prod).toContain("firewall prod--gatehouse--allow-gfe admits 130.211.0.0/22, 35.191.0.0/16");
+    expect(prod).toContain("ingress-nginx (chart ingress-nginx 4.15.1)");
+    expect(prod).toContain("namespace ingress-nginx");
+    const staging = text("staging");
+    expect(staging).toContain("NLB security group admits 0.0.0.0/0");
+    expect(staging).toContain("TargetGroupBinding");
+    const ngf = text("example-ngf");
+    expect(ngf).toContain("NGINX Gateway Fabric (chart nginx-gateway-fabric");
+    expect(ngf).toContain("HTTPRoute shop/shop: shop.example.org");
+    expect(text("example-istio")).toContain("VirtualService istio-ingress/istio-ingress-tcp-mqtts: tcp 8883");
+    expect(text("example-eks")).toContain("Ingress api/api: api.example.com/v1");
+  });
+});
+
+describe("npm run report: costs", () => {
+  const cents = (x: number) => Math.round(x * 100);
+
+  it("every line is quantity × unit price and the total is the sum of the lines, in costs.json and the Markdown", () => {
+    const json = JSON.parse(readFileSync(join(report.dir, "costs.json"), "utf8")) as { prices: { checked: string }; envs: Record<string, EnvCost> };
+    expect(json.prices.checked).toBe(PRICES.checked);
+    for (const e of report.envs) {
+      const c = json.envs[e.env] as EnvCost;
+      expect(c).toEqual(JSON.parse(JSON.stringify(e.cost)));
+      for (const l of c.lines) expect(Math.abs(cents(l.quantity * l.unitPrice) - cents(l.monthly))).toBeLessThanOrEqual(1);
+      expect(cents(c.total)).toBe(c.lines.reduce((s, l) => s + cents(l.monthly), 0));
+      expect(readFileSync(join(report.dir, `${e.env}.md`), "utf8")).toContain(`**$${c.total.toFixed(2)}**`);
+    }
+    const prod = json.envs.prod as EnvCost;
+    const nlbHours = prod.lines.find((l) => l.item.includes("load balancer hours"));
+    expect(nlbHours).toMatchObject({ quantity: 730, unitPrice: PRICES.aws.regions["eu-west-1"].nlbHour, region: "eu-west-1" });
+    // Six forwarding rules (IPv4 and IPv6 for 80, 443 and 8883): five in the base price, one extra.
+    expect(prod.lines.find((l) => l.item.startsWith("forwarding rules: 1 beyond"))?.monthly).toBe(7.3);
+  });
+
+  function withChange(env: string, change: (stacks: EnvStacks) => void): { before: EnvCost; after: EnvCost } {
+    const e = groupByEnv(readStacks(out)).find((x) => x.env === env) as EnvStacks;
+    const before = estimate(buildModel(e), DEFAULT_ASSUMPTIONS);
+    const copy = JSON.parse(JSON.stringify(e)) as EnvStacks;
+    change(copy);
+    return { before, after: estimate(buildModel(copy), DEFAULT_ASSUMPTIONS) };
+  }
+  const stack = (e: EnvStacks, suffix: string) => e.stacks.find((s) => s.name.endsWith(suffix))?.json as StackJson;
+
+  it("changes when a resource is added: a forwarding rule, an NLB, Cloud Armor, API Gateway, VPC Lattice", () => {
+    const rule = withChange("prod", (e) => {
+      const rules = stack(e, "-gcp-edge").resource?.google_compute_global_forwarding_rule as Record<string, Obj>;
+      rules.extra = { ...(Object.values(rules)[0] as Obj), name: "prod--gatehouse--extra", port_range: "9000" };
+    });
+    expect(cents(rule.after.total - rule.before.total)).toBe(cents(730 * PRICES.gcp.forwardingRuleExtraHour));
+
+    const armor = withChange("staging", (e) => {
+      const res = stack(e, "-gcp-edge").resource as Record<string, Record<string, Obj>>;
+      res.google_compute_security_policy = { armor: { name: "staging-armor", rule: [{ priority: 1000 }, { priority: 2147483647 }] } };
+    });
+    const armorLines = armor.after.lines.filter((l) => l.item.startsWith("Cloud Armor policy staging-armor"));
+    expect(armorLines.map((l) => l.quantity)).toEqual([1, 2, expect.closeTo((50 * 3600 * 730) / 1e6, 3)]);
+    expect(armor.after.total).toBeGreaterThan(armor.before.total);
+
+    const api = withChange("dev", (e) => {
+      const res = stack(e, "-aws-edge").resource as Record<string, Record<string, Obj>>;
+      res.aws_apigatewayv2_api = { api: { name: "dev-api", protocol_type: "HTTP" } };
+      res.aws_vpclattice_service_network = { net: { name: "dev-lattice" } };
+      res.aws_vpclattice_service = { a: { name: "svc-a" }, b: { name: "svc-b" } };
+    });
+    const added = api.after.lines.filter((l) => !api.before.lines.some((b) => b.item === l.item));
+    expect(added.map((l) => l.item)).toEqual([
+      "API Gateway HTTP API dev-api: requests",
+      "VPC Lattice: 2 services",
+      "VPC Lattice: data processed",
+      "VPC Lattice: requests above the free 300k per service-hour",
+    ]);
+    expect(added[1]).toMatchObject({ quantity: 2 * 730, unitPrice: 0.025 });
+    // 50 requests/s over two services is 90k an hour each: inside the free 300k.
+    expect(added[3]?.monthly).toBe(0);
+    expect(cents(api.after.total - api.before.total)).toBe(added.reduce((s, l) => s + cents(l.monthly), 0));
+
+    const nlb = withChange("example-gke", (e) => {
+      const prodEdge = groupByEnv(readStacks(out)).find((x) => x.env === "prod")?.stacks.find((s) => s.name === "prod-aws-edge");
+      (e.stacks as Array<{ name: string; json: StackJson }>).push({ name: "example-gke-aws-edge", json: JSON.parse(JSON.stringify(prodEdge?.json)) as StackJson });
+    });
+    expect(nlb.after.lines.filter((l) => l.cloud === "aws")).toHaveLength(2);
+    expect(nlb.after.total).toBeGreaterThan(nlb.before.total);
+  });
+
+  it("reads assumptions from GATEHOUSE_REPORT_* (per environment with __<ENV>) and rejects bad values", () => {
+    expect(assumptionsFor("prod", {})).toEqual(DEFAULT_ASSUMPTIONS);
+    const a = assumptionsFor("example-gke", { GATEHOUSE_REPORT_RPS: "200", GATEHOUSE_REPORT_GB_PER_MONTH: "100", GATEHOUSE_REPORT_GB_PER_MONTH__EXAMPLE_GKE: "5000" });
+    expect(a).toMatchObject({ requestsPerSecond: 200, gbPerMonth: 5000 });
+    const e = groupByEnv(readStacks(out)).find((x) => x.env === "example-gke") as EnvStacks;
+    const more = estimate(buildModel(e), a).lines.find((l) => l.item === "load balancer data processing");
+    expect(more).toMatchObject({ quantity: 5000, monthly: 5000 * PRICES.gcp.dataProcessedPerGb });
+    expect(() => assumptionsFor("prod", { GATEHOUSE_REPORT_RPS: "lots" })).toThrow(/GATEHOUSE_REPORT_RPS="lots" must be a number >= 0/);
+  });
+
+  it("keeps a dated price table with its sources and regions", () => {
+    expect(PRICES.checked).toMatch(/^\d{4}-\d{2}-\d{2}$/);
+    for (const u of [...Object.values(PRICES.aws.sources), ...Object.values(PRICES.gcp.sources)]) expect(u).toMatch(/^https:\/\//);
+    expect(PRICES.aws.regions["us-east-1"]).toMatchObject({ latticeServiceHour: 0.025, latticePerGb: 0.025, latticeFreeRequestsPerHour: 300000, latticePerMillionRequests: 0.1 });
+  });
+});
+
+describe("npm run report: page", () => {
+  it("index.html is self-contained: inline SVGs and tables, no external src or href", () => {
+    const html = readFileSync(join(report.dir, "index.html"), "utf8");
+    expect(html).toBe(report.html);
+    const refs = [...html.matchAll(/\b(?:src|href|xlink:href)\s*=\s*["']?([^"'\s>]*)/gi)].map((m) => m[1] ?? "");
+    expect(refs.filter((r) => !r.startsWith("#"))).toEqual([]);
+    expect(html).not.toMatch(/<script|<link|<iframe|<img|@import|url\(/i);
+    expect((html.match(/<svg\b/g) ?? []).length).toBe(report.envs.length);
+    expect(html).not.toContain("<?xml");
+    expect(html).not.toContain("<!DOCTYPE svg");
+    for (const e of report.envs) expect(html).toContain(`$${e.cost.total.toFixed(2)}`);
+  });
+
+  it("neither main.ts nor modules/ load the report or Graphviz, so synthesis does not pay for them", () => {
+    const sources = (dir: string): string[] => readdirSync(dir, { withFileTypes: true }).flatMap((d) => (d.isDirectory() ? sources(join(dir, d.name)) : d.name.endsWith(".ts") ? [join(dir, d.name)] : []));
+    for (const f of [join(root, "main.ts"), ...sources(join(root, "modules")), ...sources(join(root, "envs"))]) expect(readFileSync(f, "utf8")).not.toMatch(/@viz-js|scripts\/report|@xmldom/);
+    expect(existsSync(join(root, "docs", "example-prod.svg"))).toBe(true);
+    expect(svgText(readFileSync(join(root, "docs", "example-prod.svg"), "utf8"))).toContain("NLB prod--prod-eks");
+  });
+});

@@ -1,0 +1,35 @@
+/**
+ * `<env>-aws-lattice`: the VPC Lattice service network, its association with the cluster's VPC
+ * (Terraform owns it, not the controller), the prefix-list rules that let Lattice reach the pods,
+ * and the AWS Gateway API controller's IAM identity. It applies before the cluster stack, where
+ * the controller runs: the controller needs its role (and pod identity association) at start.
+ */
+import type { Construct } from "constructs";
+import { AwsProvider } from "@cdktf/provider-aws/lib/provider";
+import { LatticeNetwork } from "../aws/lattice";
+import { TerraformOutput, TerraformStack } from "../cdktf";
+import type { AwsPlan, EnvPlan, LatticePlan } from "../plan";
+import { configureState } from "./state";
+
+export interface AwsLatticeStackProps {
+  readonly plan: EnvPlan;
+  readonly aws: AwsPlan;
+  readonly lattice: LatticePlan;
+}
+
+export class AwsLatticeStack extends TerraformStack {
+  public readonly network: LatticeNetwork;
+
+  constructor(scope: Construct, id: string, props: AwsLatticeStackProps) {
+    super(scope, id);
+    const env = props.plan.env;
+    new AwsProvider(this, "aws", {
+      region: props.aws.aws.region,
+      defaultTags: [{ tags: { ...env.tags, "gatehouse:env": env.name, "gatehouse:managed-by": "gatehouse" } }],
+    });
+    configureState(this, id, env.state);
+    this.network = new LatticeNetwork(this, "lattice", props.lattice.network);
+    new TerraformOutput(this, "service_network_arn", { value: this.network.serviceNetworkArn, description: "The Lattice service network." });
+    new TerraformOutput(this, "controller_role_arn", { value: this.network.roleArn, description: "The AWS Gateway API controller's IAM role." });
+  }
+}

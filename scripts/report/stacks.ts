@@ -1,0 +1,94 @@
+/**
+ * Reads a synthesized output directory (manifest.json + cdktf.out/stacks/<stack>/cdk.tf.json)
+ * and groups the stacks by environment. The environment is the one the stack's provider
+ * tags name (`gatehouse:env` on AWS, `gatehouse-env` on Google); stacks without provider tags
+ * fall back to the stack-name prefix.
+ */
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+
+export type Obj = Record<string, unknown>;
+
+export interface StackJson {
+  resource?: Record<string, Record<string, Obj>>;
+  data?: Record<string, Record<string, Obj>>;
+  provider?: Record<string, Obj[]>;
+  [k: string]: unknown;
+}
+
+export interface Stack {
+  readonly name: string;
+  readonly json: StackJson;
+}
+
+export interface EnvStacks {
+  readonly env: string;
+  readonly stacks: readonly Stack[];
+}
+
+interface Manifest {
+  stacks: Record<string, { synthesizedStackPath: string }>;
+}
+
+const SUFFIX = /-(aws-edge|aws-cluster|gcp-address|gcp-edge|gcp-cluster-.+)$/;
+
+/** The environment a stack belongs to. */
+export function envOf(name: string, json: StackJson): string {
+  for (const p of json.provider?.aws ?? []) {
+    for (const t of asArray(p.default_tags)) {
+      const env = asObj(asObj(t).tags)["gatehouse:env"];
+      if (typeof env === "string") return env;
+    }
+  }
+  for (const p of json.provider?.google ?? []) {
+    const env = asObj(p.default_labels)["gatehouse-env"];
+    if (typeof env === "string") return env;
+  }
+  return name.replace(SUFFIX, "");
+}
+
+/** Groups stacks by environment, environments in the order their first stack appears. */
+export function groupByEnv(stacks: readonly Stack[]): EnvStacks[] {
+  const byEnv = new Map<string, Stack[]>();
+  for (const s of stacks) {
+    const env = envOf(s.name, s.json);
+    byEnv.set(env, [...(byEnv.get(env) ?? []), s]);
+  }
+  return [...byEnv].map(([env, list]) => ({ env, stacks: list }));
+}
+
+/** Every stack of a synthesized output directory, in manifest order. */
+export function readStacks(outdir: string): Stack[] {
+  const manifest = JSON.parse(readFileSync(join(outdir, "manifest.json"), "utf8")) as Manifest;
+  return Object.entries(manifest.stacks).map(([name, s]) => ({ name, json: JSON.parse(readFileSync(join(outdir, s.synthesizedStackPath), "utf8")) as StackJson }));
+}
+
+export function asObj(v: unknown): Obj {
+  return v !== null && typeof v === "object" && !Array.isArray(v) ? (v as Obj) : {};
+}
+
+export function asArray(v: unknown): unknown[] {
+  if (Array.isArray(v)) return v;
+  return v === undefined || v === null ? [] : [v];
+}
+
+export function asString(v: unknown): string | undefined {
+  return typeof v === "string" ? v : typeof v === "number" ? String(v) : undefined;
+}
+
+export function asNumber(v: unknown): number | undefined {
+  const n = typeof v === "number" ? v : typeof v === "string" && /^\d+(\.\d+)?$/.test(v) ? Number(v) : undefined;
+  return n !== undefined && Number.isFinite(n) ? n : undefined;
+}
+
+/** `[key, body]` of every resource (or data source, `data: true`) of a type in the stacks. */
+export function blocks(stacks: readonly Stack[], type: string, data = false): Array<[string, Obj]> {
+  return stacks.flatMap((s) => Object.entries((data ? s.json.data : s.json.resource)?.[type] ?? {}));
+}
+
+/** The key of the first `${[data.]type.key...}` reference in a value, if any. */
+export function refTo(value: unknown, type: string): string | undefined {
+  const text = typeof value === "string" ? value : JSON.stringify(value ?? null);
+  const m = new RegExp(`\\$\\{[^}]*?\\b(?:data\\.)?${type.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}\\.([A-Za-z0-9_-]+)`).exec(text);
+  return m?.[1];
+}
