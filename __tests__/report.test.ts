@@ -3,13 +3,13 @@
  * self-contained page, checked against what the synthesized stacks hold.
  */
 import { spawnSync } from "node:child_process";
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { DOMParser } from "@xmldom/xmldom";
 import { parse } from "yaml";
 import { assumptionsFor, DEFAULT_ASSUMPTIONS, estimate, type EnvCost } from "../scripts/report/costs";
-import { generateReport, type Report } from "../scripts/report/index";
+import { baseTotals, changeAgainstBase, generateReport, type Report } from "../scripts/report/index";
 import { buildModel } from "../scripts/report/model";
 import PRICES from "../scripts/report/prices.json";
 import { groupByEnv, readStacks, type EnvStacks, type Obj, type StackJson } from "../scripts/report/stacks";
@@ -238,5 +238,24 @@ describe("npm run report: page", () => {
     for (const f of [join(root, "main.ts"), ...sources(join(root, "modules")), ...sources(join(root, "envs"))]) expect(readFileSync(f, "utf8")).not.toMatch(/@viz-js|scripts\/report|@xmldom/);
     expect(existsSync(join(root, "docs", "example-prod.svg"))).toBe(true);
     expect(svgText(readFileSync(join(root, "docs", "example-prod.svg"), "utf8"))).toContain("NLB prod--prod-eks");
+  });
+});
+
+describe("the change against the base branch", () => {
+  it("adds the difference of each environment's total, or says it is new, and nothing without a base", () => {
+    const cost = { env: "prod", total: 120.5 } as unknown as EnvCost;
+    expect(changeAgainstBase("prod", cost, undefined)).toBe("");
+    expect(changeAgainstBase("prod", cost, new Map([["prod", 100]]))).toBe("\nChange against the base branch: +$20.50 per month (base $100.00).\n");
+    expect(changeAgainstBase("prod", cost, new Map([["prod", 130.5]]))).toBe("\nChange against the base branch: -$10.00 per month (base $130.50).\n");
+    expect(changeAgainstBase("prod", cost, new Map())).toBe("\nChange against the base branch: new environment (+$120.50 per month).\n");
+  });
+
+  it("reads the base totals from another report's costs.json, and none from a missing file", () => {
+    const dir = mkdtempSync(join(tmpdir(), "gh-base-"));
+    const file = join(dir, "costs.json");
+    writeFileSync(file, JSON.stringify({ envs: { prod: { total: 42 }, dev: { total: 7 } } }));
+    expect(baseTotals(file)).toEqual(new Map([["prod", 42], ["dev", 7]]));
+    expect(baseTotals(join(dir, "missing.json"))).toEqual(new Map());
+    expect(baseTotals(undefined)).toBeUndefined();
   });
 });
