@@ -6,7 +6,7 @@
 import { mkdtempSync, readFileSync, readdirSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { App } from "cdktf";
+import { App, TerraformStack } from "cdktf";
 import { BUILTIN_ENVS } from "../envs";
 import { loadEnvironments } from "../envs/loader";
 import type { Env } from "../envs/schema";
@@ -44,6 +44,15 @@ describe("stable output", () => {
     // A second synthesis in the same process: cdktf's token counter has moved on by now.
     const again = synth([env]);
     expect(again).toEqual(alone);
+  });
+
+  it("is the same when cdktf's preparing pass runs (gatehouse stacks skip it: no stack references another's resources)", () => {
+    const app = new App({ outdir: mkdtempSync(join(tmpdir(), "gh-prepared-")), stackTraces: false });
+    const stacks = buildAll(app, envs);
+    for (const s of stacks) s.prepareStack = TerraformStack.prototype.prepareStack;
+    app.synth();
+    const prepared = Object.fromEntries(stacks.map((s) => [s.node.id, readFileSync(join(app.outdir, "stacks", s.node.id, "cdk.tf.json"), "utf8")]));
+    expect(prepared).toEqual(together);
   });
 
   it("holds no logical id made from a reference", () => {

@@ -3,7 +3,7 @@
  * stacks here; stacks take the plan, never the raw environment.
  */
 import type { Construct } from "constructs";
-import type { TerraformStack } from "../cdktf";
+import { skipCrossStackPreparation, type TerraformStack } from "../cdktf";
 import { ConfigError, type Problem } from "../errors";
 import { stackNames } from "../naming";
 import { crossEnvProblems, planEnvironment, type EnvPlan } from "../plan";
@@ -31,6 +31,7 @@ export function buildPlan(app: Construct, plan: EnvPlan): TerraformStack[] {
     stacks.push(address, ...clusters, new GcpEdgeStack(app, gcp.edgeStack, { plan, gcp, addressStack: address, clusterStacks: clusters }));
   }
   assertStableIds(stacks);
+  for (const s of stacks) skipCrossStackPreparation(s);
   return stacks;
 }
 
