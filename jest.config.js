@@ -6,4 +6,6 @@ module.exports = {
   transform: { "^.+\\.ts$": "<rootDir>/scripts/jest-esbuild.js" },
   setupFilesAfterEnv: ["<rootDir>/__tests__/setup.ts"],
   clearMocks: true,
+  // Every core: jest's default leaves one idle, and most suites wait on child processes (helm, synth).
+  maxWorkers: "100%",
 };
