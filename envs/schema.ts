@@ -47,6 +47,15 @@ const entryPoint = z.strictObject({
   listenerPort: int().describe("Port the load balancer listens on."),
   nodePort: int().describe("Fixed NodePort of the controller Service."),
 });
+/** NLB listener and target group settings of one entry point (AWS only). */
+const connectionTermination = (dflt: boolean) =>
+  z
+    .boolean()
+    .default(dflt)
+    .describe("AWS: close open connections when a target is deregistered (after aws.targetGroups.deregistrationDelay), so long-lived clients reconnect to a live target instead of hanging on a drained node.");
+const listenerIdleTimeout = int()
+  .optional()
+  .describe("AWS: seconds an idle connection stays open through the NLB's TCP listener (60-6000); AWS's 350 when unset. TLS listeners have it fixed at 350. GCP uses gcp.backends.timeoutSec for https.");
 const tlsChoice = z
   .enum(["passthrough", "terminate"])
   .default("passthrough")
@@ -70,8 +79,8 @@ const RouteSchema = z.strictObject({
 
 export const PortsSchema = z
   .strictObject({
-    http: entryPoint.prefault({ ...DEFAULT_PORTS.http }),
-    https: entryPoint.extend({ tls: tlsChoice }).prefault({ ...DEFAULT_PORTS.https }),
+    http: entryPoint.extend({ connectionTermination: connectionTermination(false), idleTimeout: listenerIdleTimeout }).prefault({ ...DEFAULT_PORTS.http }),
+    https: entryPoint.extend({ tls: tlsChoice, connectionTermination: connectionTermination(false), idleTimeout: listenerIdleTimeout }).prefault({ ...DEFAULT_PORTS.https }),
     tcp: z
       .record(
         entryName,
@@ -81,7 +90,7 @@ export const PortsSchema = z
           idleTimeout: int()
             .default(DEFAULT_IDLE_TIMEOUT)
             .describe("Seconds an idle connection stays open through the load balancers (60-6000; keep it above the protocol's keepalive, e.g. MQTT's 60 s). AWS TLS listeners have it fixed at 350."),
-          connectionTermination: z.boolean().default(true).describe("Close open connections when a target is deregistered, so long-lived clients reconnect to a live target."),
+          connectionTermination: connectionTermination(true),
         }),
       )
       .default({})
@@ -98,6 +107,8 @@ export const PortsSchema = z
             .discriminatedUnion("protocol", [z.strictObject({ protocol: z.literal("HTTP"), path: z.string() }), z.strictObject({ protocol: z.literal("TCP") })])
             .prefault({ protocol: "TCP" })
             .describe("How the NLB checks a target, on the traffic port: HTTP on a path, or a TCP connection."),
+          connectionTermination: connectionTermination(false),
+          idleTimeout: listenerIdleTimeout,
         }),
       )
       .default({})
@@ -176,7 +187,22 @@ export const AwsSchema = z.strictObject({
         .min(1)
         .optional(),
       deletionProtection: z.boolean().default(true),
-      crossZone: z.boolean().default(true),
+      crossZone: z.boolean().default(true).describe("Cross-zone load balancing. With it on, an NLB takes at most 500 targets, a target counting once per target group (checked at synth for static IPs, at plan time for discovered workers)."),
+      accessLogs: z
+        .strictObject({
+          bucket: z.string().superRefine(rule(rules.s3BucketName)).describe("S3 bucket in the NLB's Region whose bucket policy lets Elastic Load Balancing log delivery write."),
+          prefix: z.string().superRefine(rule(rules.accessLogPrefix)).optional().describe("Path in the bucket; logs go to <prefix>/AWSLogs/<account>/…"),
+          enabled: z.boolean().default(true).describe("false keeps the settings but stops logging."),
+        })
+        .optional()
+        .describe(
+          "NLB access logs (aws_lb access_logs) to S3. An NLB logs TLS connections only, so an entry point must end TLS at the load balancer (tls: terminate). Connection logs (connection_logs) exist for Application Load Balancers only and are not offered.",
+        ),
+      dnsClientRoutingPolicy: z
+        .enum(["any_availability_zone", "availability_zone_affinity", "partial_availability_zone_affinity"])
+        .optional()
+        .describe("How the NLB's DNS name answers clients (dns_record_client_routing_policy): any zone (AWS's default when unset), the client's zone (availability_zone_affinity), or 85% to the client's zone (partial_availability_zone_affinity)."),
+      zonalShift: z.boolean().optional().describe("Let Amazon Application Recovery Controller shift traffic away from an impaired Availability Zone (enable_zonal_shift); AWS's default (off) when unset."),
       clusterTag: z
         .enum(["shared", "owned"])
         .default("shared")
@@ -204,6 +230,13 @@ export const AwsSchema = z.strictObject({
   targetGroups: z
     .strictObject({
       deregistrationDelay: int().default(5),
+      unhealthyTargets: z
+        .strictObject({
+          connectionTermination: z.boolean().default(true).describe("Close connections to a target when it turns unhealthy (AWS's default)."),
+          drainingInterval: int().optional().describe("Seconds an unhealthy target's connections may keep running before they are closed (0-360000); only with connectionTermination false."),
+        })
+        .optional()
+        .describe("What happens to established connections when a target fails its health check (target_health_state, TCP and TLS target groups); AWS's defaults when unset."),
       healthCheck: z
         .strictObject({
           interval: int().default(10),
@@ -218,7 +251,15 @@ export const AwsSchema = z.strictObject({
   targets: z.discriminatedUnion("mode", [
     z.strictObject({ mode: z.literal("discover"), tagKey: z.string().min(1).default("Name"), tagValues: z.array(z.string().min(1)).min(1) }),
     z.strictObject({ mode: z.literal("static"), ips: z.array(z.string()).min(1) }),
-    z.strictObject({ mode: z.literal("controller") }),
+    z.strictObject({
+      mode: z.literal("controller"),
+      podReadinessGate: z
+        .boolean()
+        .default(true)
+        .describe(
+          "Label the controller's namespace elbv2.k8s.aws/pod-readiness-gate-inject=enabled, so the AWS Load Balancer Controller gives new controller pods a readiness gate that holds a rolling update until each new pod is healthy in its target groups.",
+        ),
+    }),
   ]),
   workerSecurityGroupIds: z.array(awsId("sg")).min(1),
   apiGateway: z
@@ -278,7 +319,10 @@ export const GcpSchema = z.strictObject({
     zone: z.string().superRefine(rule(rules.gcpName)).describe("Name of the existing Cloud DNS managed zone."),
     domain: z.string().superRefine(rule((v) => rules.hostname(v, false))).describe("The zone's DNS name, without the trailing dot."),
   }),
-  hostnames: z.array(z.string().superRefine(rule((v) => rules.hostname(v, true)))).min(1).max(100),
+  hostnames: z
+    .array(z.string().superRefine(rule((v) => rules.hostname(v, true))))
+    .min(1)
+    .describe("Hostnames served (wildcards allowed). A Google-managed certificate holds at most 100: more are split over several certificates on the same map, 100 each, in this order."),
   ipv6: z.boolean().default(false),
   nodeTargets: z
     .strictObject({
@@ -312,7 +356,43 @@ export const GcpSchema = z.strictObject({
       maxConnectionsPerEndpoint: int().positive().default(100),
       timeoutSec: int().min(1).max(86400).default(30),
       logSampleRate: z.number().min(0).max(1).default(0.1).describe("Share of requests logged by the backends; 0.1 keeps a representative sample at a tenth of the logging cost."),
-      securityPolicy: z.string().optional().describe("Cloud Armor policy (name or self link) for the HTTPS backend."),
+      securityPolicy: z.string().optional().describe("Cloud Armor backend security policy (name or self link) for the HTTPS backend."),
+      edgeSecurityPolicy: z.string().optional().describe("Cloud Armor edge security policy (name or self link) for the HTTPS backend, applied at Google's edge before Cloud CDN; besides securityPolicy."),
+      connectionDrainingTimeoutSec: int()
+        .default(60)
+        .describe("Seconds a backend removed from the load balancer (a drained cluster, a pod going away) keeps its open connections (0-3600), on every backend."),
+      customRequestHeaders: z.array(z.string()).default([]).describe('Headers the HTTPS backend adds to requests, "Name:value"; values may use Google\'s variables such as {client_region}.'),
+      customResponseHeaders: z.array(z.string()).default([]).describe('Headers the HTTPS backend adds to responses, "Name:value", e.g. "Strict-Transport-Security:max-age=31536000".'),
+      sessionAffinity: z
+        .enum(["NONE", "CLIENT_IP", "GENERATED_COOKIE"])
+        .optional()
+        .describe("Session affinity of the HTTPS backend: a client's requests go to the same pod by client IP or by a cookie the load balancer sets (GCLB); none when unset."),
+      affinityCookieTtlSec: int().optional().describe("Lifetime of the GENERATED_COOKIE affinity cookie in seconds (0-86400; 0: a session cookie)."),
+      outlierDetection: z
+        .strictObject({
+          consecutiveErrors: int().optional().describe("5xx responses in a row that eject an endpoint (Google's default 5)."),
+          intervalSec: int().optional().describe("Seconds between ejection sweeps (Google's default 1)."),
+          baseEjectionTimeSec: int().optional().describe("Base seconds an endpoint stays ejected, times the number of ejections (Google's default 30)."),
+          maxEjectionPercent: int().optional().describe("Most endpoints that may be ejected at once, percent (0-100; Google\'s default 10)."),
+        })
+        .optional()
+        .describe("Eject pods that keep failing from the HTTPS backend for a while (outlier_detection); off when unset, Google's defaults for each unset field."),
+      iap: z
+        .strictObject({
+          oauth2ClientId: z.string().min(1).optional().describe("OAuth client id; Google's managed OAuth client when unset. With it, the client secret comes from the Terraform variable iap_oauth2_client_secret of <env>-gcp-edge."),
+          oauth2ClientSecret: z.unknown().optional().describe("Refused: a secret never goes into an environment file. Set the Terraform variable iap_oauth2_client_secret (TF_VAR_iap_oauth2_client_secret, or a sensitive workspace variable)."),
+        })
+        .optional()
+        .describe("Identity-Aware Proxy on the HTTPS backend: only signed-in, authorized users reach the cluster. Not with cdn."),
+      cdn: z
+        .strictObject({
+          cacheMode: z.literal("CACHE_ALL_STATIC").default("CACHE_ALL_STATIC").describe("Cache static content (by content type) and whatever the origin marks cacheable."),
+          defaultTtl: int().optional().describe("Seconds static content without a Cache-Control max-age is cached (0-31622400; Google's default 3600)."),
+          maxTtl: int().optional().describe("Upper bound on any TTL in seconds (0-31622400; Google's default 86400)."),
+          clientTtl: int().optional().describe("Upper bound on the max-age sent to clients in seconds (0-31622400)."),
+        })
+        .optional()
+        .describe("Cloud CDN on the HTTPS backend (enable_cdn with cdn_policy); off when unset. Not with iap."),
     })
     .prefault({}),
   sslPolicy: z

@@ -13,7 +13,7 @@ import { ConfigError, type Problem } from "./errors";
 import type { ApiGatewayProps } from "./aws/api-gateway";
 import * as gw from "./aws/api-gateway-rules";
 import { latticeNetworkProblems, type LatticeNetworkProps } from "./aws/lattice";
-import type { TlsAtLoadBalancer } from "./aws/nlb-edge";
+import type { NlbEntrySettings, TlsAtLoadBalancer } from "./aws/nlb-edge";
 import { awsGatewayControllerProblems, type AwsGatewayControllerProps } from "./k8s/aws-gateway-controller";
 import type { ControllerIdentity, ControllerPlugin, ControllerSettings, EnvProblem, Exposure } from "./k8s/controller";
 import { controllerPlugin } from "./k8s/controllers";
@@ -67,8 +67,13 @@ export interface AwsPlan {
   readonly names: { readonly lb: string; readonly targetGroups: Readonly<Record<string, string>>; readonly securityGroup: string };
   /** The TLS listeners' certificate and policies, when an entry point ends TLS at the NLB. */
   readonly tls?: TlsAtLoadBalancer;
+  /** Listener and target group settings per entry point and service name. */
+  readonly entrySettings: Readonly<Record<string, EntrySettings>>;
   readonly edgeStack: string;
 }
+
+/** An entry point's NLB settings (the contract keeps ports and TLS; these are AWS-only). */
+export type EntrySettings = NlbEntrySettings;
 
 export interface GkePlan extends ClusterPlan {
   readonly gke: GkeCluster;
@@ -142,6 +147,9 @@ export function contractInputFor(env: Env, cluster: string, controller: Controll
   };
 }
 
+/** The Terraform variable of `<env>-gcp-edge` that carries the IAP OAuth client secret. */
+export const IAP_SECRET_VARIABLE = "iap_oauth2_client_secret";
+
 /** The NodePort Service gatehouse makes for a service entry. */
 export function serviceEntryName(entry: string): string {
   return `${entry}-nodeport`;
@@ -210,6 +218,15 @@ function resolveAws(env: Env, aws: AwsEnv, controller: ControllerPlan, problems:
   if (!ending.length && nlb.tls.certificateArn !== undefined)
     add("aws.nlb.tls.certificateArn", nlb.tls.certificateArn, 'is unused: no entry point ends TLS at the load balancer; set ports.https.tls (or ports.tcp.<name>.tls) to "terminate", or remove the certificate');
   if (!ending.length && nlb.tls.alpnPolicy !== undefined) add("aws.nlb.tls.alpnPolicy", nlb.tls.alpnPolicy, "is unused: ALPN applies to TLS listeners and no entry point ends TLS at the load balancer");
+  if (nlb.accessLogs) add("aws.nlb.accessLogs", nlb.accessLogs, rules.nlbAccessLogs(nlb.accessLogs.enabled, ending.length > 0));
+  for (const [path, entry] of [
+    ["ports.http", env.ports.http],
+    ["ports.https", env.ports.https],
+    ...Object.entries(env.ports.services).map(([k, v]): [string, typeof v] => [`ports.services.${k}`, v]),
+  ] as const)
+    if (entry.idleTimeout !== undefined) add(`${path}.idleTimeout`, entry.idleTimeout, rules.tcpIdleTimeout(entry.idleTimeout));
+  const unhealthy = aws.targetGroups.unhealthyTargets;
+  if (unhealthy) add("aws.targetGroups.unhealthyTargets.drainingInterval", unhealthy.drainingInterval, rules.unhealthyTargets(unhealthy));
   for (const [path, entry] of ending)
     if (entry.idleTimeout !== undefined && entry.idleTimeout !== DEFAULT_IDLE_TIMEOUT)
       add(path.replace(/tls$/, "idleTimeout"), entry.idleTimeout, `must be ${DEFAULT_IDLE_TIMEOUT} when TLS ends at the load balancer: AWS fixes the idle timeout of NLB TLS listeners at ${DEFAULT_IDLE_TIMEOUT} s (use tls: passthrough for a longer one)`);
@@ -240,13 +257,32 @@ function resolveAws(env: Env, aws: AwsEnv, controller: ControllerPlan, problems:
   const c = cluster(env, aws.cluster.name, stackNames.awsCluster(env.name), "node-ports", controller, problems);
   const listeners = c.contract.entryPoints.length + c.contract.services.length;
   add("aws.nlb", listeners, rules.nlbListenerCount(listeners));
+  // Every target is registered in every target group (one per listener).
+  if (nlb.crossZone && aws.targets.mode === "static") add("aws.targets.ips", aws.targets.ips.length, rules.nlbCrossZoneTargets(aws.targets.ips.length, listeners));
   const tls = c.contract.terminatesTls && nlb.tls.certificateArn !== undefined ? { certificateArn: nlb.tls.certificateArn, sslPolicy: nlb.tls.sslPolicy, alpnPolicy: nlb.tls.alpnPolicy } : undefined;
   const names = {
     lb,
     targetGroups: Object.fromEntries([...c.contract.entryPoints, ...c.contract.services].map((e) => [e.name, awsElbName([env.name, aws.cluster.name, e.name])])),
     securityGroup: `${awsElbName([env.name, aws.cluster.name])}-nlb`,
   };
-  return { aws, api: resolveApi(env, aws, c.contract, names, add), lattice: resolveLattice(env, aws, problems), cluster: c, targetKind: aws.targets.mode === "controller" ? "pod" : "node", names, tls, edgeStack: stackNames.awsEdge(env.name) };
+  const p = env.ports;
+  const entrySettings: Record<string, EntrySettings> = {
+    http: { connectionTermination: p.http.connectionTermination, idleTimeout: p.http.idleTimeout },
+    https: { connectionTermination: p.https.connectionTermination, idleTimeout: p.https.idleTimeout },
+    ...Object.fromEntries(Object.entries(p.tcp).map(([k, t]) => [k, { connectionTermination: t.connectionTermination, idleTimeout: t.idleTimeout }])),
+    ...Object.fromEntries(Object.entries(p.services).map(([k, s]) => [k, { connectionTermination: s.connectionTermination, idleTimeout: s.idleTimeout }])),
+  };
+  return {
+    aws,
+    api: resolveApi(env, aws, c.contract, names, add),
+    lattice: resolveLattice(env, aws, problems),
+    cluster: c,
+    targetKind: aws.targets.mode === "controller" ? "pod" : "node",
+    names,
+    tls,
+    entrySettings,
+    edgeStack: stackNames.awsEdge(env.name),
+  };
 }
 
 function resolveApi(env: Env, aws: AwsEnv, contract: PortContract, names: { readonly lb: string; readonly securityGroup: string }, add: (path: string, value: unknown, message: string | undefined) => void): ApiPlan | undefined {
@@ -366,8 +402,14 @@ function resolveGcp(env: Env, gcp: GcpEnv, controller: ControllerPlan, problems:
       keys.set(hostKey(h), h);
     });
   }
-  if (gcp.backends.securityPolicy !== undefined && rules.gcpName(gcp.backends.securityPolicy.split("/").pop() ?? "") !== undefined)
-    add("gcp.backends.securityPolicy", gcp.backends.securityPolicy, "must be a Cloud Armor policy name or self link");
+  const b = gcp.backends;
+  for (const p of rules.gcpBackendProblems(b)) add(`gcp.backends.${p.field}`, p.value, p.message);
+  if (b.iap?.oauth2ClientSecret !== undefined)
+    add(
+      "gcp.backends.iap.oauth2ClientSecret",
+      "(hidden)",
+      `must not be written in the environment: a secret in a config file ends up in version control and in the synthesized JSON. Set the Terraform variable ${IAP_SECRET_VARIABLE} of ${stackNames.gcpEdge(env.name)} instead (TF_VAR_${IAP_SECRET_VARIABLE}, or a sensitive workspace variable)`,
+    );
   if (!portsValid) return undefined;
 
   const prefix = gcpName([env.name, "gatehouse"], 40);

@@ -277,3 +277,181 @@ export function repeatedIndexes(items: readonly unknown[]): number[] {
   });
   return out;
 }
+
+/**
+ * Targets per Network Load Balancer with cross-zone load balancing on: 500, where a target
+ * registered in N target groups counts N times (Elastic Load Balancing, "Quotas for your Network
+ * Load Balancers": targets per Availability Zone per NLB; with cross-zone on, every target counts
+ * in every zone).
+ */
+export const NLB_CROSS_ZONE_TARGET_LIMIT = 500;
+
+export function nlbCrossZoneTargets(targets: number, groups: number): Check {
+  const count = targets * groups;
+  return count > NLB_CROSS_ZONE_TARGET_LIMIT
+    ? `an NLB with cross-zone load balancing takes at most ${NLB_CROSS_ZONE_TARGET_LIMIT} targets, a target counting once per target group; ${targets} IPs in ${groups} target groups count ${count}. Use fewer IPs or entry points, or turn aws.nlb.crossZone off (the quota then applies per Availability Zone)`
+    : undefined;
+}
+
+/**
+ * S3 bucket names (general purpose buckets): 3-63 characters, lowercase letters, digits, dots and
+ * hyphens, starting and ending with a letter or digit, not formatted as an IP address
+ * (Amazon S3 "General purpose bucket naming rules").
+ */
+export function s3BucketName(value: string): Check {
+  if (isToken(value)) return undefined;
+  const accepted = "must be an S3 bucket name: 3-63 lowercase letters, digits, dots and hyphens, starting and ending with a letter or digit";
+  if (!/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/.test(value) || value.includes("..")) return accepted;
+  if (ipv4ToInt(value) !== undefined) return `${accepted}, not an IP address`;
+  return undefined;
+}
+
+/**
+ * NLB access-log prefix: the bucket path under which logs are written; no leading or trailing
+ * slash and never containing "AWSLogs", which ELB adds itself (ELB "Enable access logs").
+ */
+export function accessLogPrefix(value: string): Check {
+  if (isToken(value)) return undefined;
+  if (value.startsWith("/") || value.endsWith("/")) return 'must not start or end with "/"';
+  if (value.includes("AWSLogs")) return 'must not contain "AWSLogs": Elastic Load Balancing adds it after the prefix';
+  return undefined;
+}
+
+/**
+ * `target_health_state.unhealthy.draining_interval_seconds`: 0-360000 seconds, only settable when
+ * connection termination for unhealthy targets is off (API_TargetGroupAttribute).
+ */
+export function unhealthyDrainingInterval(value: number): Check {
+  if (isToken(value)) return undefined;
+  return Number.isInteger(value) && value >= 0 && value <= 360000 ? undefined : "must be a whole number of seconds from 0 to 360000";
+}
+
+/** Idle timeout of an NLB TCP listener: 60-6000 seconds (API_ListenerAttribute `tcp.idle_timeout.seconds`). */
+export function tcpIdleTimeout(value: number): Check {
+  if (isToken(value)) return undefined;
+  return Number.isInteger(value) && value >= 60 && value <= 6000 ? undefined : "must be a whole number of seconds from 60 to 6000 (the NLB's TCP idle timeout range)";
+}
+
+/**
+ * A custom request or response header of a global external Application Load Balancer backend,
+ * `Name:value` (Cloud Load Balancing "Create custom headers in backend services"): the name an
+ * RFC 7230 token, not `X-User-IP`, `CDN-Loop` or `authority`, no hop-by-hop header, and no
+ * `X-Google`, `X-Goog-`, `X-GFE` or `X-Amz-` prefix; the value may be blank.
+ */
+const HOP_BY_HOP = ["keep-alive", "transfer-encoding", "te", "connection", "trailer", "upgrade"];
+const RESERVED_HEADERS = ["x-user-ip", "cdn-loop", "authority"];
+const RESERVED_HEADER_PREFIXES = ["x-google", "x-goog-", "x-gfe", "x-amz-"];
+
+/** The header's name, lowercased, when the header is well-formed. */
+export function customHeaderName(value: string): string | undefined {
+  const i = value.indexOf(":");
+  return i > 0 ? value.slice(0, i).trim().toLowerCase() : undefined;
+}
+
+export function gcpCustomHeader(value: string): Check {
+  if (isToken(value)) return undefined;
+  const i = value.indexOf(":");
+  const name = i > 0 ? value.slice(0, i).trim() : "";
+  if (!/^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/.test(name)) return 'must be "Header-Name:value" with a valid HTTP header name (letters, digits and !#$%&\'*+-.^_`|~)';
+  const lower = name.toLowerCase();
+  if (RESERVED_HEADERS.includes(lower) || HOP_BY_HOP.includes(lower)) return `cannot set ${name}: Google's load balancer reserves it (X-User-IP, CDN-Loop, authority and the hop-by-hop headers Keep-Alive, Transfer-Encoding, TE, Connection, Trailer, Upgrade)`;
+  if (RESERVED_HEADER_PREFIXES.some((p) => lower.startsWith(p))) return `cannot set ${name}: names starting X-Google, X-Goog-, X-GFE or X-Amz- are reserved`;
+  if (/[\r\n]/.test(value.slice(i + 1))) return "the value must be on one line";
+  return undefined;
+}
+
+/** Backend service connection draining: 0-3600 seconds (Compute Engine `connectionDraining.drainingTimeoutSec`). */
+export function connectionDrainingTimeout(value: number): Check {
+  if (isToken(value)) return undefined;
+  return Number.isInteger(value) && value >= 0 && value <= 3600 ? undefined : "must be a whole number of seconds from 0 to 3600";
+}
+
+/** Cloud CDN TTLs: 0 to 31,622,400 seconds (one year; Cloud CDN "Use cache mode settings and TTLs"). */
+export const CDN_MAX_TTL = 31_622_400;
+
+export function cdnTtl(value: number): Check {
+  if (isToken(value)) return undefined;
+  return Number.isInteger(value) && value >= 0 && value <= CDN_MAX_TTL ? undefined : `must be a whole number of seconds from 0 to ${CDN_MAX_TTL} (one year)`;
+}
+
+/** NLB access logs cover TLS connections only (ELB "Access logs for your Network Load Balancer"). */
+export function nlbAccessLogs(enabled: boolean, hasTlsListener: boolean): Check {
+  return enabled && !hasTlsListener
+    ? 'need a TLS listener: an NLB writes access logs for TLS connections only, and no entry point ends TLS at the load balancer; set an entry point\'s tls to "terminate", or remove accessLogs'
+    : undefined;
+}
+
+/** `target_health_state`: the draining interval, and only when unhealthy connections are not closed at once. */
+export function unhealthyTargets(u: { readonly connectionTermination: boolean; readonly drainingInterval?: number }): Check {
+  if (u.drainingInterval === undefined) return undefined;
+  return (
+    unhealthyDrainingInterval(u.drainingInterval) ??
+    (u.connectionTermination ? "needs connectionTermination: false: with termination on, AWS closes an unhealthy target's connections at once and takes no draining interval" : undefined)
+  );
+}
+
+/** The HTTPS backend options that have limits (global external Application Load Balancer). */
+export interface GcpBackendOptions {
+  readonly securityPolicy?: string;
+  readonly edgeSecurityPolicy?: string;
+  readonly connectionDrainingTimeoutSec?: number;
+  readonly customRequestHeaders?: readonly string[];
+  readonly customResponseHeaders?: readonly string[];
+  readonly sessionAffinity?: string;
+  readonly affinityCookieTtlSec?: number;
+  readonly outlierDetection?: { readonly consecutiveErrors?: number; readonly intervalSec?: number; readonly baseEjectionTimeSec?: number; readonly maxEjectionPercent?: number };
+  readonly iap?: object;
+  readonly cdn?: { readonly defaultTtl?: number; readonly maxTtl?: number; readonly clientTtl?: number };
+}
+
+/**
+ * Every problem of the backend options, as `field` (a path below the options) → message:
+ * Cloud Armor policy names, the draining range, well-formed and distinct custom headers, the
+ * affinity cookie TTL (0-86400, GENERATED_COOKIE only), outlier detection counts, CDN TTLs, and
+ * IAP with Cloud CDN (IAP "Known limitations": incompatible with Cloud CDN).
+ */
+export function gcpBackendProblems(b: GcpBackendOptions): Array<{ field: string; value: unknown; message: string }> {
+  const out: Array<{ field: string; value: unknown; message: string }> = [];
+  const add = (field: string, value: unknown, message: Check) => {
+    if (message) out.push({ field, value, message });
+  };
+  for (const field of ["securityPolicy", "edgeSecurityPolicy"] as const) {
+    const policy = b[field];
+    if (policy !== undefined && !isToken(policy) && gcpName(policy.split("/").pop() ?? "") !== undefined) add(field, policy, "must be a Cloud Armor policy name or self link");
+  }
+  if (b.connectionDrainingTimeoutSec !== undefined) add("connectionDrainingTimeoutSec", b.connectionDrainingTimeoutSec, connectionDrainingTimeout(b.connectionDrainingTimeoutSec));
+  for (const field of ["customRequestHeaders", "customResponseHeaders"] as const) {
+    const headers = b[field] ?? [];
+    headers.forEach((h, i) => add(`${field}.${i}`, h, gcpCustomHeader(h)));
+    const names = headers.map(customHeaderName);
+    for (const i of repeatedIndexes(names)) if (names[i] !== undefined) add(`${field}.${i}`, headers[i], "sets a header an earlier entry sets; each header name may appear once");
+  }
+  const ttl = b.affinityCookieTtlSec;
+  if (ttl !== undefined && !isToken(ttl)) {
+    if (b.sessionAffinity !== "GENERATED_COOKIE") add("affinityCookieTtlSec", ttl, "applies only with sessionAffinity: GENERATED_COOKIE");
+    else if (!(Number.isInteger(ttl) && ttl >= 0 && ttl <= 86400)) add("affinityCookieTtlSec", ttl, "must be a whole number of seconds from 0 to 86400 (one day)");
+  }
+  const od = b.outlierDetection;
+  if (od) {
+    for (const field of ["consecutiveErrors", "intervalSec", "baseEjectionTimeSec"] as const) {
+      const v = od[field];
+      if (v !== undefined && !isToken(v) && !(Number.isInteger(v) && v >= 1)) add(`outlierDetection.${field}`, v, "must be a whole number of at least 1");
+    }
+    const pct = od.maxEjectionPercent;
+    if (pct !== undefined && !isToken(pct) && !(Number.isInteger(pct) && pct >= 0 && pct <= 100)) add("outlierDetection.maxEjectionPercent", pct, "must be a whole number from 0 to 100");
+  }
+  if (b.cdn) {
+    if (b.iap) add("cdn", b.cdn, "cannot be combined with iap: Identity-Aware Proxy is incompatible with Cloud CDN (cached responses would reach users IAP never checked); drop one");
+    for (const field of ["defaultTtl", "maxTtl", "clientTtl"] as const) {
+      const v = b.cdn[field];
+      if (v !== undefined) add(`cdn.${field}`, v, cdnTtl(v));
+    }
+    const max = b.cdn.maxTtl;
+    if (max !== undefined && !isToken(max))
+      for (const field of ["defaultTtl", "clientTtl"] as const) {
+        const v = b.cdn[field];
+        if (v !== undefined && !isToken(v) && v > max) add(`cdn.${field}`, v, `must not exceed maxTtl (${max})`);
+      }
+  }
+  return out;
+}

@@ -41,6 +41,30 @@ export interface TargetGroupHealthCheck {
   readonly matcher?: string;
 }
 
+/** An entry point's NLB settings that are not part of the port contract. */
+export interface NlbEntrySettings {
+  /** Close open connections when a target is deregistered. @default the contract's (true for tcp entries) */
+  readonly connectionTermination?: boolean;
+  /** TCP listener idle timeout, seconds (60-6000); TLS listeners have it fixed. @default the contract's, else AWS's 350 */
+  readonly idleTimeout?: number;
+}
+
+/** What happens to established connections when a target turns unhealthy (TCP/TLS target groups). */
+export interface UnhealthyTargets {
+  /** @default true (AWS's default) */
+  readonly connectionTermination: boolean;
+  /** Seconds connections may keep running (0-360000); only with `connectionTermination: false`. */
+  readonly drainingInterval?: number;
+}
+
+export interface AccessLogs {
+  /** S3 bucket in the NLB's Region. */
+  readonly bucket: string;
+  readonly prefix?: string;
+  /** @default true */
+  readonly enabled?: boolean;
+}
+
 export interface NlbEdgeProps {
   /** Ports, names and protocol choices of the cluster behind this NLB. */
   readonly contract: PortContract;
@@ -79,6 +103,19 @@ export interface NlbEdgeProps {
   /** Seconds a deregistering target keeps its connections. @default 5 */
   readonly deregistrationDelay?: number;
   readonly healthCheck?: TargetGroupHealthCheck;
+  /** Per entry point (and service) name: settings on top of the contract's. */
+  readonly entrySettings?: Readonly<Record<string, NlbEntrySettings>>;
+  /** target_health_state of every target group. @default AWS's (close at once) */
+  readonly unhealthyTargets?: UnhealthyTargets;
+  /**
+   * Access logs to S3. An NLB logs TLS connections only: refused unless an entry point ends TLS
+   * here. (Connection logs are an Application Load Balancer feature.) @default none
+   */
+  readonly accessLogs?: AccessLogs;
+  /** `dns_record_client_routing_policy`. @default AWS's any_availability_zone */
+  readonly dnsClientRoutingPolicy?: "any_availability_zone" | "availability_zone_affinity" | "partial_availability_zone_affinity";
+  /** `enable_zonal_shift`. @default AWS's (off) */
+  readonly zonalShift?: boolean;
   /** Tags on the NLB and target groups, on top of the Kubernetes ownership tags. */
   readonly tags?: Readonly<Record<string, string>>;
 }
@@ -120,6 +157,9 @@ export class NlbEdge extends Construct {
       securityGroups: props.securityGroupIds ? [...props.securityGroupIds] : undefined,
       enableCrossZoneLoadBalancing: props.crossZone ?? NLB_DEFAULTS.crossZone,
       enableDeletionProtection: props.deletionProtection ?? NLB_DEFAULTS.deletionProtection,
+      dnsRecordClientRoutingPolicy: props.dnsClientRoutingPolicy,
+      enableZonalShift: props.zonalShift,
+      accessLogs: props.accessLogs ? { bucket: props.accessLogs.bucket, prefix: props.accessLogs.prefix, enabled: props.accessLogs.enabled ?? true } : undefined,
       tags: {
         ...props.tags,
         // The tags the in-tree and AWS Load Balancer controllers put on an NLB, so tooling that
@@ -134,6 +174,9 @@ export class NlbEdge extends Construct {
     const groups: Record<string, LbTargetGroup> = {};
     for (const t of this.targetPorts) {
       const e = t.entry;
+      const settings = props.entrySettings?.[e.name];
+      const idleTimeout = settings?.idleTimeout ?? e.idleTimeout;
+      const unhealthy = props.unhealthyTargets;
       const group = new LbTargetGroup(this, `tg-${e.name}`, {
         name: props.targetGroupNames[e.name],
         targetType: "ip",
@@ -143,7 +186,9 @@ export class NlbEdge extends Construct {
         deregistrationDelay: String(delay),
         // Long-lived connections (MQTT, websockets) to a deregistered target are closed after the
         // delay, so clients reconnect to a live one instead of hanging on a drained node.
-        connectionTermination: e.connectionTermination,
+        connectionTermination: settings?.connectionTermination ?? e.connectionTermination,
+        // Every group is TCP, where AWS takes the unhealthy-target settings.
+        targetHealthState: unhealthy ? [{ enableUnhealthyConnectionTermination: unhealthy.connectionTermination, unhealthyDrainingInterval: unhealthy.drainingInterval }] : undefined,
         proxyProtocolV2: c.proxyProtocol,
         // IP targets see the NLB's address, not the client's: that is what lets the node
         // security group admit only the VPC or the NLB. PROXY protocol carries the client IP.
@@ -173,7 +218,7 @@ export class NlbEdge extends Construct {
         sslPolicy: tlsHere ? (props.tls?.sslPolicy ?? NLB_DEFAULTS.sslPolicy) : undefined,
         alpnPolicy: tlsHere ? props.tls?.alpnPolicy : undefined,
         // Only TCP listeners take an idle timeout; AWS fixes TLS listeners' at 350 s.
-        tcpIdleTimeoutSeconds: !tlsHere && e.idleTimeout !== undefined ? e.idleTimeout : undefined,
+        tcpIdleTimeoutSeconds: !tlsHere && idleTimeout !== undefined ? idleTimeout : undefined,
         defaultAction: [{ type: "forward", targetGroupArn: group.arn }],
         tags: props.tags ? { ...props.tags } : undefined,
       });
@@ -210,8 +255,16 @@ function validate(props: NlbEdgeProps, hc: Required<TargetGroupHealthCheck>, del
     add("tls", props.tls, `entry points ${ending.join(", ")} end TLS at the load balancer: give the certificate of their TLS listeners`);
   if (ending.length === 0 && props.tls !== undefined)
     add("tls", props.tls, "no entry point of the contract ends TLS at the load balancer; drop tls or set an entry point's tls to terminate");
-  for (const e of props.contract.entryPoints)
-    if (e.tls === "terminate" && e.idleTimeout !== undefined && e.idleTimeout !== 350)
-      add(`contract.${e.name}.idleTimeout`, e.idleTimeout, "AWS fixes the idle timeout of NLB TLS listeners at 350 s");
+  for (const e of props.contract.entryPoints) {
+    const idle = props.entrySettings?.[e.name]?.idleTimeout ?? e.idleTimeout;
+    if (e.tls === "terminate" && idle !== undefined && idle !== 350) add(`contract.${e.name}.idleTimeout`, idle, "AWS fixes the idle timeout of NLB TLS listeners at 350 s");
+  }
+  for (const [name, s] of Object.entries(props.entrySettings ?? {})) if (s.idleTimeout !== undefined) add(`entrySettings.${name}.idleTimeout`, s.idleTimeout, rules.tcpIdleTimeout(s.idleTimeout));
+  if (props.unhealthyTargets) add("unhealthyTargets.drainingInterval", props.unhealthyTargets.drainingInterval, rules.unhealthyTargets(props.unhealthyTargets));
+  if (props.accessLogs) {
+    add("accessLogs.bucket", props.accessLogs.bucket, rules.s3BucketName(props.accessLogs.bucket));
+    if (props.accessLogs.prefix !== undefined) add("accessLogs.prefix", props.accessLogs.prefix, rules.accessLogPrefix(props.accessLogs.prefix));
+    add("accessLogs", props.accessLogs, rules.nlbAccessLogs(props.accessLogs.enabled ?? true, ending.length > 0));
+  }
   return out;
 }

@@ -44,6 +44,12 @@ export interface TargetRegistrationProps {
   readonly source: TargetSource;
   /** VPC CIDRs: static IPs outside them are registered for all AZs. */
   readonly vpcCidrs: readonly string[];
+  /**
+   * The NLB balances across zones: it then takes at most 500 targets, a target counting once per
+   * target group. Static IPs are checked at synth, discovered workers by a postcondition on the
+   * lookup at plan time. @default false (the quota applies per zone, which synth cannot see)
+   */
+  readonly crossZone?: boolean;
 }
 
 export class TargetRegistration extends Construct {
@@ -69,6 +75,7 @@ export class TargetRegistration extends Construct {
           { name: "vpc-id", values: [src.vpcId] },
         ],
         instanceStateNames: ["running"],
+        lifecycle: props.crossZone ? { postcondition: [crossZoneTargetCheck(Object.keys(props.targetGroups).length)] } : undefined,
       });
       for (const [entry, tg] of Object.entries(props.targetGroups)) {
         const ips = TerraformIterator.fromList(this.workers.privateIps);
@@ -87,6 +94,8 @@ export class TargetRegistration extends Construct {
         if (bad) problems.push({ path: `source.ips.${i}`, value: ip, message: bad });
       });
       for (const i of rules.repeatedIndexes(src.ips)) problems.push({ path: `source.ips.${i}`, value: src.ips[i], message: "is listed twice" });
+      const tooMany = props.crossZone ? rules.nlbCrossZoneTargets(src.ips.length, Object.keys(props.targetGroups).length) : undefined;
+      if (tooMany) problems.push({ path: "source.ips", value: src.ips.length, message: tooMany });
       failIfAny(this.node.path, problems);
       for (const [entry, tg] of Object.entries(props.targetGroups)) {
         for (const ip of src.ips) {
@@ -102,4 +111,13 @@ export class TargetRegistration extends Construct {
     }
     this.attachments = made;
   }
+}
+
+/** The cross-zone target quota over the discovered workers, known only at plan time. */
+function crossZoneTargetCheck(groups: number): { condition: string; errorMessage: string } {
+  const limit = rules.NLB_CROSS_ZONE_TARGET_LIMIT;
+  return {
+    condition: `\${length(self.private_ips) * ${groups} <= ${limit}}`,
+    errorMessage: `The worker lookup found more instances than the NLB can take: with cross-zone load balancing an NLB takes at most ${limit} targets, and each worker counts once in each of the ${groups} target groups (at most ${Math.floor(limit / groups)} workers). Narrow aws.targets.tagValues, use fewer entry points, or turn aws.nlb.crossZone off.`,
+  };
 }

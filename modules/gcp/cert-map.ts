@@ -1,8 +1,11 @@
 /**
  * Certificate Manager with DNS authorization: one authorization per base domain (it covers the
  * domain and its wildcard), its CNAME written into the zone from the authorization's own
- * `dns_resource_record`, one Google-managed certificate over all hostnames, a certificate map,
- * an entry per hostname and a PRIMARY entry for clients that send no SNI.
+ * `dns_resource_record`, Google-managed certificates over the hostnames (one per 100, the most a
+ * managed certificate takes), a certificate map, an entry per hostname pointing at the
+ * certificate that holds it and a PRIMARY entry (the first certificate) for clients that send no
+ * SNI. Up to 100 hostnames make one certificate, `<prefix>--cert`; the 101st starts
+ * `<prefix>--cert-2` and leaves the first one in place.
  *
  * DNS authorization lets the certificate be issued before traffic reaches the load balancer and
  * allows wildcards, unlike load-balancer authorization.
@@ -18,7 +21,7 @@ import { gcpChildName, hostKey } from "../naming";
 export interface CertMapProps {
   /** Prefix of every name made here. */
   readonly namePrefix: string;
-  /** Hostnames on the certificate; `*.example.com` allowed. At most 100 (managed cert limit). */
+  /** Hostnames on the certificates; `*.example.com` allowed. Split 100 per certificate, in order. */
   readonly hostnames: readonly string[];
   /** Managed zone (name) the authorization records go into. */
   readonly zone: string;
@@ -29,9 +32,22 @@ export function authorizationDomains(hostnames: readonly string[]): string[] {
   return [...new Set(hostnames.map((h) => h.replace(/^\*\./, "")))].sort();
 }
 
+/** Domains per Google-managed certificate (Certificate Manager quotas). */
+export const MANAGED_CERT_MAX_DOMAINS = 100;
+
+/** The hostnames in groups of at most 100, in the order given: one managed certificate each. */
+export function certificateGroups(hostnames: readonly string[]): string[][] {
+  const groups: string[][] = [];
+  for (let i = 0; i < hostnames.length; i += MANAGED_CERT_MAX_DOMAINS) groups.push(hostnames.slice(i, i + MANAGED_CERT_MAX_DOMAINS));
+  return groups;
+}
+
 export class CertMap extends Construct {
   public readonly authorizations: Readonly<Record<string, CertificateManagerDnsAuthorization>>;
+  /** The first certificate (the PRIMARY entry's). */
   public readonly certificate: CertificateManagerCertificate;
+  /** Every certificate, 100 hostnames each, in hostname order. */
+  public readonly certificates: readonly CertificateManagerCertificate[];
   public readonly map: CertificateManagerCertificateMap;
   public readonly entries: Readonly<Record<string, CertificateManagerCertificateMapEntry>>;
   /** The map as target proxies take it: `//certificatemanager.googleapis.com/<map id>`. */
@@ -52,11 +68,23 @@ export class CertMap extends Construct {
     }
     this.authorizations = auths;
 
-    this.certificate = new CertificateManagerCertificate(this, "certificate", {
-      name: gcpChildName(props.namePrefix, ["cert"]),
-      scope: "DEFAULT",
-      managed: { domains: [...props.hostnames], dnsAuthorizations: Object.values(auths).map((a) => a.id) },
+    // The first certificate keeps the id and name it had before hostnames were split, so going
+    // past 100 hostnames adds certificates and replaces none.
+    const holder = new Map<string, CertificateManagerCertificate>();
+    this.certificates = certificateGroups(props.hostnames).map((hosts, i) => {
+      const suffix = i === 0 ? "" : `-${i + 1}`;
+      const domains = new Set(authorizationDomains(hosts));
+      const cert = new CertificateManagerCertificate(this, `certificate${suffix}`, {
+        name: gcpChildName(props.namePrefix, [`cert${suffix}`]),
+        scope: "DEFAULT",
+        managed: { domains: [...hosts], dnsAuthorizations: Object.entries(auths).filter(([d]) => domains.has(d)).map(([, a]) => a.id) },
+      });
+      for (const h of hosts) holder.set(h, cert);
+      return cert;
     });
+    const first = this.certificates[0];
+    if (!first) throw new Error(`${this.node.path}: a certificate map needs at least one hostname`);
+    this.certificate = first;
     this.map = new CertificateManagerCertificateMap(this, "map", { name: gcpChildName(props.namePrefix, ["map"]) });
     const entries: Record<string, CertificateManagerCertificateMapEntry> = {};
     for (const host of props.hostnames) {
@@ -64,7 +92,7 @@ export class CertMap extends Construct {
         name: gcpChildName(props.namePrefix, [hostKey(host)]),
         // The entry's `map` is the map's name, not its id.
         map: this.map.name,
-        certificates: [this.certificate.id],
+        certificates: [(holder.get(host) ?? first).id],
         hostname: host,
       });
     }

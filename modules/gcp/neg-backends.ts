@@ -9,6 +9,9 @@
  *   TLS, or the TCP proxy passes it through), `CONNECTION` balancing with
  *   `max_connections_per_endpoint`, the entry point's idle timeout as `timeout_sec`.
  * The provider's default balancing mode (UTILIZATION) is rejected for NEGs, so it is always set.
+ * The HTTPS backend optionally carries custom request/response headers, a Cloud Armor backend
+ * and edge policy, session affinity, outlier detection, Identity-Aware Proxy or Cloud CDN
+ * (CACHE_ALL_STATIC); every backend drains removed endpoints for 60 s unless told otherwise.
  * Each cluster's `capacity` becomes its backends' `capacity_scaler`: 0 drains a cluster while
  * the global IP stays put (node upgrades, failover).
  *
@@ -20,14 +23,15 @@
  * "not found" (or, for a missing zone, silently sending that zone no traffic).
  */
 import { Construct } from "constructs";
-import { ComputeBackendService, type ComputeBackendServiceBackend } from "@cdktf/provider-google/lib/compute-backend-service";
+import { ComputeBackendService, type ComputeBackendServiceBackend, type ComputeBackendServiceConfig } from "@cdktf/provider-google/lib/compute-backend-service";
 import { ComputeHealthCheck } from "@cdktf/provider-google/lib/compute-health-check";
 import { DataGoogleComputeNetworkEndpointGroup } from "@cdktf/provider-google/lib/data-google-compute-network-endpoint-group";
 import { DataGoogleContainerCluster } from "@cdktf/provider-google/lib/data-google-container-cluster";
-import { Fn } from "../cdktf";
+import { Fn, isToken } from "../cdktf";
 import { negEntryPoints, type EntryPoint, type PortContract } from "../contract";
 import { failIfAny } from "../errors";
 import { gcpChildName } from "../naming";
+import * as rules from "../rules";
 
 export interface NegCluster {
   /** GKE cluster name. */
@@ -56,6 +60,28 @@ export interface NegBackendsProps {
   readonly logSampleRate?: number;
   /** Cloud Armor policy on the HTTPS backend. */
   readonly securityPolicy?: string;
+  /** Cloud Armor edge security policy on the HTTPS backend (at Google's edge, before Cloud CDN). */
+  readonly edgeSecurityPolicy?: string;
+  /** Seconds a removed backend keeps its connections, on every backend (0-3600). @default 60 */
+  readonly connectionDrainingTimeoutSec?: number;
+  /** Headers added to requests to the HTTPS backend, `Name:value`. @default none */
+  readonly customRequestHeaders?: readonly string[];
+  /** Headers added to responses of the HTTPS backend, `Name:value`. @default none */
+  readonly customResponseHeaders?: readonly string[];
+  /** @default none (Google's NONE) */
+  readonly sessionAffinity?: "NONE" | "CLIENT_IP" | "GENERATED_COOKIE";
+  /** GENERATED_COOKIE lifetime, seconds (0-86400). */
+  readonly affinityCookieTtlSec?: number;
+  /** Eject failing pods from the HTTPS backend for a while; Google's default per unset field. @default off */
+  readonly outlierDetection?: { readonly consecutiveErrors?: number; readonly intervalSec?: number; readonly baseEjectionTimeSec?: number; readonly maxEjectionPercent?: number };
+  /**
+   * Identity-Aware Proxy on the HTTPS backend. Without a client id Google's managed OAuth client
+   * is used; with one, the secret must be a Terraform reference (a sensitive variable), never a
+   * literal. Not with `cdn`. @default off
+   */
+  readonly iap?: { readonly oauth2ClientId?: string; readonly oauth2ClientSecret?: string };
+  /** Cloud CDN on the HTTPS backend, caching static content. Not with `iap`. @default off */
+  readonly cdn?: { readonly cacheMode?: "CACHE_ALL_STATIC"; readonly defaultTtl?: number; readonly maxTtl?: number; readonly clientTtl?: number };
 }
 
 export class NegBackends extends Construct {
@@ -84,6 +110,12 @@ export class NegBackends extends Construct {
       if (first && JSON.stringify(c.contract.targets("pod").map((t) => [t.entry.name, t.trafficPort])) !== JSON.stringify(first.contract.targets("pod").map((t) => [t.entry.name, t.trafficPort])))
         problems.push({ path: `clusters.${c.name}`, value: c.name, message: `exposes other ports than ${first.name}; every cluster behind one load balancer must serve the same entry points` });
     }
+    for (const p of rules.gcpBackendProblems(props)) problems.push({ path: p.field, value: p.value, message: p.message });
+    const iap = props.iap;
+    if (iap && (iap.oauth2ClientId === undefined) !== (iap.oauth2ClientSecret === undefined))
+      problems.push({ path: "iap", value: iap.oauth2ClientId, message: "give both oauth2ClientId and oauth2ClientSecret, or neither (Google's managed OAuth client)" });
+    if (iap?.oauth2ClientSecret !== undefined && !isToken(iap.oauth2ClientSecret))
+      problems.push({ path: "iap.oauth2ClientSecret", value: "(hidden)", message: "must be a Terraform reference such as a sensitive variable, never a literal: a literal ends up in the synthesized JSON" });
     failIfAny(this.node.path, problems);
     const contract = (first as NegCluster).contract;
 
@@ -153,9 +185,10 @@ export class NegBackends extends Construct {
         healthChecks: [this.healthCheck.id],
         // For the proxy Network LB this is the idle timeout of a connection.
         timeoutSec: isHttps ? (props.timeoutSec ?? 30) : (entry.idleTimeout ?? 350),
-        connectionDrainingTimeoutSec: 60,
+        connectionDrainingTimeoutSec: props.connectionDrainingTimeoutSec ?? 60,
         logConfig: log,
         securityPolicy: isHttps ? props.securityPolicy : undefined,
+        ...(isHttps ? httpsOptions(props) : {}),
         backend: backendsFor(entry, (capacity) =>
           isHttps
             ? { balancingMode: "RATE", maxRatePerEndpoint: props.maxRatePerEndpoint ?? 100, capacityScaler: capacity }
@@ -173,4 +206,24 @@ export class NegBackends extends Construct {
 export function backendProtocol(entry: EntryPoint): "HTTPS" | "HTTP" | "TCP" {
   if (entry.kind !== "https") return "TCP";
   return entry.tls === "terminate" ? "HTTP" : "HTTPS";
+}
+
+/** The HTTPS backend's optional features, as backend service arguments (absent when unset). */
+function httpsOptions(props: NegBackendsProps): Partial<ComputeBackendServiceConfig> {
+  const od = props.outlierDetection;
+  const seconds = (v: number | undefined) => (v === undefined ? undefined : { seconds: v });
+  const headers = (h: readonly string[] | undefined) => (h && h.length ? [...h] : undefined);
+  return {
+    edgeSecurityPolicy: props.edgeSecurityPolicy,
+    customRequestHeaders: headers(props.customRequestHeaders),
+    customResponseHeaders: headers(props.customResponseHeaders),
+    sessionAffinity: props.sessionAffinity,
+    affinityCookieTtlSec: props.affinityCookieTtlSec,
+    outlierDetection: od
+      ? { consecutiveErrors: od.consecutiveErrors, interval: seconds(od.intervalSec), baseEjectionTime: seconds(od.baseEjectionTimeSec), maxEjectionPercent: od.maxEjectionPercent }
+      : undefined,
+    iap: props.iap ? { enabled: true, oauth2ClientId: props.iap.oauth2ClientId, oauth2ClientSecret: props.iap.oauth2ClientSecret } : undefined,
+    enableCdn: props.cdn ? true : undefined,
+    cdnPolicy: props.cdn ? { cacheMode: props.cdn.cacheMode ?? "CACHE_ALL_STATIC", defaultTtl: props.cdn.defaultTtl, maxTtl: props.cdn.maxTtl, clientTtl: props.cdn.clientTtl } : undefined,
+  };
 }

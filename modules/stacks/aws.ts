@@ -78,6 +78,11 @@ export class AwsEdgeStack extends TerraformStack {
       clusterTag: aws.nlb.clusterTag,
       deregistrationDelay: aws.targetGroups.deregistrationDelay,
       healthCheck: aws.targetGroups.healthCheck,
+      entrySettings: props.aws.entrySettings,
+      unhealthyTargets: aws.targetGroups.unhealthyTargets,
+      accessLogs: aws.nlb.accessLogs,
+      dnsClientRoutingPolicy: aws.nlb.dnsClientRoutingPolicy,
+      zonalShift: aws.nlb.zonalShift,
     });
 
     if (aws.targets.mode !== "controller") {
@@ -90,6 +95,7 @@ export class AwsEdgeStack extends TerraformStack {
       new TargetRegistration(this, "targets", {
         targetGroups: groups,
         vpcCidrs: aws.vpc.cidrs,
+        crossZone: aws.nlb.crossZone,
         source: aws.targets.mode === "discover" ? { mode: "discover", tagKey: aws.targets.tagKey, tagValues: aws.targets.tagValues, vpcId: aws.vpc.id } : { mode: "static", ips: aws.targets.ips },
       });
     }
@@ -140,7 +146,12 @@ export class AwsClusterStack extends TerraformStack {
       }
       // A service entry's binding names the NodePort Service gatehouse makes for it.
       const services = Object.values(this.services?.services ?? {});
-      this.bindings = new TargetGroupBindings(this, "bindings", { contract, targetGroupArns: arns, dependsOn: [...dependsOn, ...services] });
+      this.bindings = new TargetGroupBindings(this, "bindings", {
+        contract,
+        targetGroupArns: arns,
+        dependsOn: [...dependsOn, ...services],
+        podReadinessGate: aws.targets.mode === "controller" && aws.targets.podReadinessGate,
+      });
     }
     if (props.plan.routes.length) this.routes = new Routes(this, "routes", routesProps(props.plan, cluster, dependsOn));
     const lattice = props.aws.lattice;

@@ -9,6 +9,7 @@
  *   deploy and run triggers follow the dependencies).
  */
 import type { Construct } from "constructs";
+import { TerraformVariable } from "cdktf";
 import { GoogleProvider } from "@cdktf/provider-google/lib/provider";
 import { TerraformOutput, TerraformStack } from "../cdktf";
 import { AddressRecords, GlobalAddresses, GlobalAddressLookup } from "../gcp/address-dns";
@@ -21,7 +22,7 @@ import type { Controller } from "../k8s/controller";
 import { Routes } from "../k8s/routes";
 import { routesProps } from "./routes";
 import { gcpChildName } from "../naming";
-import type { EnvPlan, GcpPlan, GkePlan } from "../plan";
+import { IAP_SECRET_VARIABLE, type EnvPlan, type GcpPlan, type GkePlan } from "../plan";
 import { configureState } from "./state";
 
 /** GCP label keys and values: lowercase letters, digits, "_" and "-", at most 63 characters. */
@@ -119,6 +120,13 @@ export class GcpEdgeStack extends TerraformStack {
     const v6 = this.addresses.addresses.v6?.address;
     this.records = new AddressRecords(this, "dns", { zone: gcp.dns.zone, hostnames: gcp.hostnames, addresses: { v4, v6 } });
     this.certMap = new CertMap(this, "certs", { namePrefix: prefix, hostnames: gcp.hostnames, zone: gcp.dns.zone });
+    // The IAP OAuth client secret never appears in the environment or this JSON: a sensitive
+    // variable, set as TF_VAR_iap_oauth2_client_secret or a workspace variable.
+    const iap = gcp.backends.iap;
+    const iapSecret =
+      iap?.oauth2ClientId !== undefined
+        ? new TerraformVariable(this, IAP_SECRET_VARIABLE, { type: "string", sensitive: true, nullable: false, description: `OAuth client secret of the IAP client ${iap.oauth2ClientId}` })
+        : undefined;
     this.backends = new NegBackends(this, "backends", {
       namePrefix: prefix,
       project: gcp.project,
@@ -128,6 +136,15 @@ export class GcpEdgeStack extends TerraformStack {
       timeoutSec: gcp.backends.timeoutSec,
       logSampleRate: gcp.backends.logSampleRate,
       securityPolicy: gcp.backends.securityPolicy,
+      edgeSecurityPolicy: gcp.backends.edgeSecurityPolicy,
+      connectionDrainingTimeoutSec: gcp.backends.connectionDrainingTimeoutSec,
+      customRequestHeaders: gcp.backends.customRequestHeaders,
+      customResponseHeaders: gcp.backends.customResponseHeaders,
+      sessionAffinity: gcp.backends.sessionAffinity,
+      affinityCookieTtlSec: gcp.backends.affinityCookieTtlSec,
+      outlierDetection: gcp.backends.outlierDetection,
+      iap: iap ? { oauth2ClientId: iap.oauth2ClientId, oauth2ClientSecret: iapSecret?.stringValue } : undefined,
+      cdn: gcp.backends.cdn,
     });
     const addresses = [{ key: "v4", address: v4 }];
     if (v6 !== undefined) addresses.push({ key: "v6", address: v6 });
