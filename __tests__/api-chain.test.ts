@@ -5,10 +5,9 @@
  */
 import { join } from "node:path";
 import { loadEnvironments } from "../envs/loader";
-import type { EnvInput } from "../envs/schema";
-import { ConfigError } from "../modules/errors";
 import { awsEnv, patch } from "./helpers/fixtures";
 import { dataSources, refId, resources, synthEnvs, type TfJson } from "./helpers/synth";
+import { loadProblems } from "./helpers/problems";
 
 const [example] = loadEnvironments({ builtins: [], files: [join(__dirname, "../envs/examples/api-gateway.yaml")] }).map((l) => l.env);
 if (!example) throw new Error("no example env");
@@ -17,15 +16,7 @@ const api = stacks["example-api-aws-api"] as TfJson;
 const edge = stacks["example-api-aws-edge"] as TfJson;
 const cluster = stacks["example-api-aws-cluster"] as TfJson;
 
-function problems(env: EnvInput): string[] {
-  try {
-    loadEnvironments({ builtins: [env] });
-  } catch (e) {
-    if (e instanceof ConfigError) return e.problems.map((p) => `${p.path}: ${p.message}`);
-    throw e;
-  }
-  return [];
-}
+const problems = loadProblems;
 
 describe("API Gateway example: the chain from route to pod port", () => {
   const routes = Object.values(resources(api, "aws_apigatewayv2_route"));

@@ -7,12 +7,11 @@
  */
 import { join } from "node:path";
 import { loadEnvironments } from "../envs/loader";
-import type { EnvInput } from "../envs/schema";
-import { ConfigError } from "../modules/errors";
 import { LATTICE_CONTROLLER } from "../modules/lattice-rules";
 import { renderChart, terraformStringValue } from "./helpers/helm";
 import { awsEnv, patch } from "./helpers/fixtures";
 import { dataSources, refId, resources, synthEnvs, type TfJson } from "./helpers/synth";
+import { loadProblems } from "./helpers/problems";
 
 const [example] = loadEnvironments({ builtins: [], files: [join(__dirname, "../envs/examples/lattice.yaml")] }).map((l) => l.env);
 if (!example) throw new Error("no example env");
@@ -20,15 +19,7 @@ const stacks = synthEnvs([example]);
 const lattice = stacks["example-lattice-aws-lattice"] as TfJson;
 const cluster = stacks["example-lattice-aws-cluster"] as TfJson;
 
-function problems(env: EnvInput): string[] {
-  try {
-    loadEnvironments({ builtins: [env] });
-  } catch (e) {
-    if (e instanceof ConfigError) return e.problems.map((p) => `${p.path}: ${p.message}`);
-    throw e;
-  }
-  return [];
-}
+const problems = loadProblems;
 
 describe("VPC Lattice example", () => {
   it("associates the service network with the cluster's VPC through a security group admitting the VPC", () => {

@@ -6,8 +6,7 @@ import { ServiceEntries } from "../modules/k8s/service-entries";
 import { contractInput } from "./helpers/fixtures";
 import { awsEnv, gcpEnv, patch } from "./helpers/fixtures";
 import { dataSources, parseEnv, resources, synthConstruct, synthEnvs } from "./helpers/synth";
-import { loadEnvironments } from "../envs/loader";
-import { ConfigError } from "../modules/errors";
+import { loadProblems } from "./helpers/problems";
 
 const orders = { listenerPort: 8081, nodePort: 31081, namespace: "shop", serviceName: "orders-nodeport", selector: { app: "orders" }, targetPort: 8080, healthCheck: { protocol: "HTTP" as const, path: "/health" } };
 const stock = { listenerPort: 8082, nodePort: 31082, namespace: "shop", serviceName: "stock-nodeport", existingService: "stock", targetPort: 9090, healthCheck: { protocol: "TCP" as const } };
@@ -24,15 +23,7 @@ const envWithServices = (change: Record<string, unknown> = {}): EnvInput =>
     },
   });
 
-function problems(env: EnvInput): string[] {
-  try {
-    loadEnvironments({ builtins: [env] });
-  } catch (e) {
-    if (e instanceof ConfigError) return e.problems.map((p) => `${p.path}: ${p.message}`);
-    throw e;
-  }
-  return [];
-}
+const problems = loadProblems;
 
 describe("service entries in the contract", () => {
   it("are load-balanced targets of their own, health-checked on their traffic port", () => {

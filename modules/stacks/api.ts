@@ -5,11 +5,10 @@
  */
 import type { Construct } from "constructs";
 import { DataAwsSecurityGroup } from "@cdktf/provider-aws/lib/data-aws-security-group";
-import { AwsProvider } from "@cdktf/provider-aws/lib/provider";
 import { ApiGateway } from "../aws/api-gateway";
 import { TerraformOutput, TerraformStack } from "../cdktf";
 import type { ApiPlan, AwsPlan, EnvPlan } from "../plan";
-import { configureState } from "./state";
+import { awsStackBase } from "./aws";
 
 export interface AwsApiStackProps {
   readonly plan: EnvPlan;
@@ -23,12 +22,7 @@ export class AwsApiStack extends TerraformStack {
 
   constructor(scope: Construct, id: string, props: AwsApiStackProps) {
     super(scope, id);
-    const env = props.plan.env;
-    new AwsProvider(this, "aws", {
-      region: props.aws.aws.region,
-      defaultTags: [{ tags: { ...env.tags, "gatehouse:env": env.name, "gatehouse:managed-by": "gatehouse" } }],
-    });
-    configureState(this, id, env.state);
+    awsStackBase(this, id, props);
     this.addDependency(props.edgeStack);
     const sg = props.api.nlbSecurityGroup;
     let nlbSecurityGroupId: string | undefined;

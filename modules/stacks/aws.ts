@@ -33,12 +33,15 @@ export interface AwsStackProps {
   readonly aws: AwsPlan;
 }
 
-function awsProvider(stack: Construct, props: AwsStackProps): AwsProvider {
+/** An AWS stack's provider (the env's region, its tags on everything) and state backend. */
+export function awsStackBase(stack: TerraformStack, id: string, props: AwsStackProps): AwsProvider {
   const env = props.plan.env;
-  return new AwsProvider(stack, "aws", {
+  const provider = new AwsProvider(stack, "aws", {
     region: props.aws.aws.region,
     defaultTags: [{ tags: { ...env.tags, "gatehouse:env": env.name, "gatehouse:managed-by": "gatehouse" } }],
   });
+  configureState(stack, id, env.state);
+  return provider;
 }
 
 export class AwsEdgeStack extends TerraformStack {
@@ -48,8 +51,7 @@ export class AwsEdgeStack extends TerraformStack {
     super(scope, id);
     const { aws, names, targetKind } = props.aws;
     const contract = props.aws.cluster.contract;
-    awsProvider(this, props);
-    configureState(this, id, props.plan.env.state);
+    awsStackBase(this, id, props);
     const targets = contract.targets(targetKind);
 
     // Keyed by a name from the configuration: the created group's id is a reference, and
@@ -124,8 +126,7 @@ export class AwsClusterStack extends TerraformStack {
     super(scope, id);
     const { aws, names, targetKind, cluster } = props.aws;
     const contract = cluster.contract;
-    awsProvider(this, props);
-    configureState(this, id, props.plan.env.state);
+    awsStackBase(this, id, props);
     this.addDependency(props.edgeStack);
     const access = aws.cluster.access;
     new ClusterAccess(this, "cluster", access.type === "eks" ? { type: "eks", clusterName: aws.cluster.name } : { type: "kubeconfig", path: access.path, context: access.context });

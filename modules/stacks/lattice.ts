@@ -5,11 +5,10 @@
  * the controller runs: the controller needs its role (and pod identity association) at start.
  */
 import type { Construct } from "constructs";
-import { AwsProvider } from "@cdktf/provider-aws/lib/provider";
 import { LatticeNetwork } from "../aws/lattice";
 import { TerraformOutput, TerraformStack } from "../cdktf";
 import type { AwsPlan, EnvPlan, LatticePlan } from "../plan";
-import { configureState } from "./state";
+import { awsStackBase } from "./aws";
 
 export interface AwsLatticeStackProps {
   readonly plan: EnvPlan;
@@ -22,12 +21,7 @@ export class AwsLatticeStack extends TerraformStack {
 
   constructor(scope: Construct, id: string, props: AwsLatticeStackProps) {
     super(scope, id);
-    const env = props.plan.env;
-    new AwsProvider(this, "aws", {
-      region: props.aws.aws.region,
-      defaultTags: [{ tags: { ...env.tags, "gatehouse:env": env.name, "gatehouse:managed-by": "gatehouse" } }],
-    });
-    configureState(this, id, env.state);
+    awsStackBase(this, id, props);
     this.network = new LatticeNetwork(this, "lattice", props.lattice.network);
     new TerraformOutput(this, "service_network_arn", { value: this.network.serviceNetworkArn, description: "The Lattice service network." });
     new TerraformOutput(this, "controller_role_arn", { value: this.network.roleArn, description: "The AWS Gateway API controller's IAM role." });

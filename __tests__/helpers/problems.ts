@@ -1,0 +1,14 @@
+/** An environment loaded as a user's would be: its problems as "path: message", [] when it loads. */
+import { loadEnvironments } from "../../envs/loader";
+import type { EnvInput } from "../../envs/schema";
+import { ConfigError } from "../../modules/errors";
+
+export function loadProblems(env: EnvInput): string[] {
+  try {
+    loadEnvironments({ builtins: [env] });
+  } catch (e) {
+    if (e instanceof ConfigError) return e.problems.map((p) => `${p.path}: ${p.message}`);
+    throw e;
+  }
+  return [];
+}
