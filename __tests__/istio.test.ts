@@ -102,13 +102,12 @@ describe("istio identity", () => {
 });
 
 describe("istio gateway values", () => {
-  it("AWS: a NodePort Service with the contract's NodePorts, Local, and the chart's status port", () => {
+  it("AWS: a NodePort Service with exactly the contract's NodePorts, Local, and no status port (it would take a NodePort of Kubernetes' choosing)", () => {
     const v = istioGatewayValues(props({ contract: istioContract({ tcp: MQTTS }) }));
     expect(v.service).toEqual({
       type: "NodePort",
       externalTrafficPolicy: "Local",
       ports: [
-        { name: "status-port", port: 15021, protocol: "TCP", targetPort: 15021 },
         { name: "http", port: 80, protocol: "TCP", targetPort: 80, nodePort: 30080 },
         { name: "https", port: 443, protocol: "TCP", targetPort: 443, nodePort: 30443 },
         { name: "tcp-8883", port: 8883, protocol: "TCP", targetPort: 8883, nodePort: 30883 },
@@ -120,7 +119,6 @@ describe("istio gateway values", () => {
   it("TLS at the load balancer: port 80 goes to the redirect port, 443 to plain HTTP", () => {
     const ports = istioGatewayValues(props({ contract: istioContract(TLS_AT_LB) }, { config: {} })).service.ports;
     expect(ports.map((p) => [p.port, p.targetPort])).toEqual([
-      [15021, 15021],
       [80, 2443],
       [443, 80],
     ]);
@@ -342,20 +340,22 @@ describe.each(CASES)("gateway chart rendered: %s", (name, p) => {
     expect(r.deployment.spec?.selector.matchLabels).toEqual(c.podSelector);
   });
 
-  it("sends each entry point's Service port to the contract's pod port, keeping the status port", () => {
+  it("sends each entry point's Service port to the contract's pod port, keeping the status port on ClusterIP only", () => {
     const ports = rendered(name, p).service.spec?.ports ?? [];
     for (const e of entries) {
       const sp = ports.find((x) => x.port === e.servicePort);
       expect({ entry: e.name, targetPort: sp?.targetPort }).toEqual({ entry: e.name, targetPort: e.containerPort });
     }
-    expect(ports.find((x) => x.name === "status-port")).toMatchObject({ port: 15021, targetPort: 15021 });
+    if (p.exposure === "node-ports") expect(ports.find((x) => x.name === "status-port")).toBeUndefined();
+    else expect(ports.find((x) => x.name === "status-port")).toMatchObject({ port: 15021, targetPort: 15021 });
   });
 
   if (p.exposure === "node-ports") {
     it("is a NodePort Service, Local, with exactly the contract's NodePort per port", () => {
       const s = rendered(name, p).service;
       expect({ type: s.spec?.type, policy: s.spec?.externalTrafficPolicy }).toEqual({ type: "NodePort", policy: "Local" });
-      const byPort = Object.fromEntries((s.spec?.ports ?? []).filter((x) => x.name !== "status-port").map((x) => [x.port, x.nodePort]));
+      // Every port has its fixed NodePort: none is left for Kubernetes to choose.
+      const byPort = Object.fromEntries((s.spec?.ports ?? []).map((x) => [x.port, x.nodePort]));
       expect(byPort).toEqual(Object.fromEntries(entries.map((e) => [e.servicePort, e.nodePort])));
     });
   } else {
@@ -376,8 +376,8 @@ describe.each(CASES)("gateway chart rendered: %s", (name, p) => {
     // The injector's template (Go template text): `readinessProbe: httpGet: path … port …`.
     const probe = /readinessProbe:\s*\n\s*httpGet:\s*\n\s*path: (\S+)\s*\n\s*port: (\d+)/.exec(gatewayInjectionTemplate());
     expect([probe?.[1], Number(probe?.[2])]).toEqual([c.health.path, c.health.podPort]);
-    // The chart's status-port (15021) carries it on the Service too.
-    expect((r.service.spec?.ports ?? []).some((x) => x.targetPort === c.health.podPort)).toBe(true);
+    // On GKE the chart's status-port (15021) carries it on the Service too.
+    if (p.exposure === "gke-neg") expect((r.service.spec?.ports ?? []).some((x) => x.targetPort === c.health.podPort)).toBe(true);
   });
 
   it("decodes PROXY protocol exactly when the load balancer sends it", () => {

@@ -160,9 +160,14 @@ export function istioGatewayValues(props: ControllerProps): IstioGatewayValues {
     readinessProbe: { httpGet: { path: READY_PATH, port: STATUS_PORT }, periodSeconds: 15, timeoutSeconds: 3, failureThreshold: 4 },
     service: {
       type: props.exposure === "node-ports" ? "NodePort" : "ClusterIP",
-      // The chart's status port stays; on a NodePort Service Kubernetes gives it a NodePort of its
-      // choosing (the load balancers health-check through gatehouse's health Service instead).
-      ports: [{ name: PORT_NAME.status, port: STATUS_PORT, protocol: "TCP", targetPort: STATUS_PORT }, ...c.entryPoints.map((e) => servicePort(e, props.exposure))],
+      // On a NodePort Service the chart's status port would get a NodePort of Kubernetes' choosing:
+      // one more open port on every node, and one that may take a fixed NodePort another Service
+      // claims later (the health check's). The NLB checks readiness through gatehouse's health
+      // Service instead, so the status port stays only on the ClusterIP Service (GKE).
+      ports: [
+        ...(props.exposure === "node-ports" ? [] : [{ name: PORT_NAME.status, port: STATUS_PORT, protocol: "TCP" as const, targetPort: STATUS_PORT }]),
+        ...c.entryPoints.map((e) => servicePort(e, props.exposure)),
+      ],
     },
   };
   const topology = gatewayTopology(props);
