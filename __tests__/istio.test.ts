@@ -9,8 +9,8 @@
  */
 import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
-import Ajv, { type ErrorObject, type ValidateFunction } from "ajv";
-import { parse, parseAllDocuments, stringify } from "yaml";
+import type { ValidateFunction } from "ajv";
+import { parse, stringify } from "yaml";
 import { Deployment, type IDeployment } from "kubernetes-models/apps/v1/Deployment";
 import { HorizontalPodAutoscaler } from "kubernetes-models/autoscaling/v2/HorizontalPodAutoscaler";
 import { PodDisruptionBudget } from "kubernetes-models/policy/v1/PodDisruptionBudget";
@@ -34,6 +34,7 @@ import type { KubeManifest } from "../modules/k8s/manifests";
 import { chartKeyIndex, type KeyKind } from "../scripts/chart-keys";
 import { contract, MQTTS } from "./helpers/fixtures";
 import { renderChart, terraformStringValue, type KubeObject } from "./helpers/helm";
+import { crdValidators, schemaErrors, type CrdValidators } from "./helpers/crd";
 import { kubeValidator } from "./helpers/kube-models";
 import { resources, synthConstruct, type TfJson } from "./helpers/synth";
 
@@ -448,41 +449,17 @@ it("the gatehouse objects of a contract are the routing release's objects", () =
 const kubeProblems = kubeValidator([ConfigMap, Service, ServiceAccount, Deployment, HorizontalPodAutoscaler, PodDisruptionBudget, ClusterRole, ClusterRoleBinding, Role, RoleBinding, MutatingWebhookConfiguration, ValidatingWebhookConfiguration, CustomResourceDefinition]);
 
 
-/**
- * CRD schemas by `group/version/kind`: the Gateway API CRDs gatehouse ships and Istio's (base
- * chart), each compiled on first use.
- */
-let crdSchemas: Map<string, Json> | undefined;
-const compiled = new Map<string, ValidateFunction>();
-const ajv = new Ajv({ allErrors: true, strict: false, logger: false });
-// Structural-schema annotations; CEL rules (x-kubernetes-validations) are not evaluated here.
-for (const k of ["x-kubernetes-int-or-string", "x-kubernetes-list-type", "x-kubernetes-map-type", "x-kubernetes-list-map-keys", "x-kubernetes-preserve-unknown-fields", "x-kubernetes-embedded-resource", "x-kubernetes-validations"]) ajv.addKeyword(k);
-for (const f of ["int32", "int64", "uint32", "date-time", "duration", "byte", "string", "double", "float"]) ajv.addFormat(f, true);
-
+let crdSchemas: CrdValidators | undefined;
+/** The Gateway API CRDs gatehouse ships and Istio's (base chart), by `group/version/Kind`; CEL rules not evaluated. */
 function validatorFor(key: string): ValidateFunction | undefined {
-  if (!crdSchemas) {
-    const gatewayApiDir = join(__dirname, "..", "modules", "k8s", "charts", GATEWAY_API.chart, "standard");
-    const texts = [...readdirSync(gatewayApiDir).filter((f) => f.endsWith(".yaml")).map((f) => readFileSync(join(gatewayApiDir, f), "utf8")), readFileSync(join(CHARTS, "base", "files", "crd-all.gen.yaml"), "utf8")];
-    crdSchemas = new Map();
-    for (const text of texts)
-      for (const doc of parseAllDocuments(text)) {
-        const crd = doc.toJS() as { kind?: string; spec?: { group: string; names: { kind: string }; versions: Array<{ name: string; served: boolean; schema?: { openAPIV3Schema: Json } }> } } | null;
-        if (crd?.kind !== "CustomResourceDefinition" || !crd.spec) continue;
-        for (const v of crd.spec.versions) if (v.served && v.schema) crdSchemas.set(`${crd.spec.group}/${v.name}/${crd.spec.names.kind}`, v.schema.openAPIV3Schema);
-      }
-  }
-  let validate = compiled.get(key);
-  const schema = crdSchemas.get(key);
-  if (!validate && schema) {
-    validate = ajv.compile(schema);
-    compiled.set(key, validate);
-  }
-  return validate;
+  const gatewayApiDir = join(__dirname, "..", "modules", "k8s", "charts", GATEWAY_API.chart, "standard");
+  crdSchemas = crdSchemas ?? crdValidators([...readdirSync(gatewayApiDir).filter((f) => f.endsWith(".yaml")).map((f) => join(gatewayApiDir, f)), join(CHARTS, "base", "files", "crd-all.gen.yaml")], { cel: "ignore" });
+  return crdSchemas.get(key);
 }
 
 function crdProblems(o: KubeManifest): string[] {
   const key = `${o.apiVersion}/${o.kind}`;
   const validate = validatorFor(key);
   if (!validate) return [`${key}: no CRD serves this kind`];
-  return validate(JSON.parse(JSON.stringify(o))) ? [] : (validate.errors ?? []).map((e: ErrorObject) => `${key} ${o.metadata.name}${e.instancePath} ${e.message ?? e.keyword}`);
+  return validate(JSON.parse(JSON.stringify(o))) ? [] : schemaErrors(validate).map((e) => `${key} ${o.metadata.name}: ${e}`);
 }

@@ -8,10 +8,8 @@
  */
 import { createHash } from "node:crypto";
 import { readdirSync, readFileSync } from "node:fs";
-import { isIPv4, isIPv6 } from "node:net";
 import { join } from "node:path";
-import Ajv, { type ErrorObject, type ValidateFunction } from "ajv";
-import { parse, parseAllDocuments } from "yaml";
+import { parse } from "yaml";
 import { MutatingWebhookConfiguration } from "kubernetes-models/admissionregistration.k8s.io/v1/MutatingWebhookConfiguration";
 import { Deployment } from "kubernetes-models/apps/v1/Deployment";
 import { PodDisruptionBudget } from "kubernetes-models/policy/v1/PodDisruptionBudget";
@@ -39,6 +37,7 @@ import type { Route } from "../modules/routes";
 import type { KeyKind } from "../scripts/chart-keys";
 import { chartKeyIndex } from "../scripts/chart-keys";
 import { renderChart, terraformStringValue, type KubeObject } from "./helpers/helm";
+import { crdValidators, schemaErrors, type CrdValidators } from "./helpers/crd";
 import { kubeValidator } from "./helpers/kube-models";
 import { dataSources, refId, resources, synthConstruct, type TfJson } from "./helpers/synth";
 
@@ -429,56 +428,16 @@ describe("LatticeNetwork", () => {
 
 const modelProblems = kubeValidator([Deployment, ServiceAccount, Service, Secret, ClusterRole, ClusterRoleBinding, PodDisruptionBudget, MutatingWebhookConfiguration]);
 
-/** Closes every object schema that lists its properties, as the API server prunes unknown fields. */
-function strictSchema(s: unknown): unknown {
-  if (typeof s !== "object" || s === null) return s;
-  const o: Json = { ...(s as Json) };
-  if (o.properties !== undefined) {
-    o.properties = Object.fromEntries(Object.entries(obj(o.properties, "properties")).map(([k, v]) => [k, strictSchema(v)]));
-    if (o.additionalProperties === undefined && o["x-kubernetes-preserve-unknown-fields"] !== true) o.additionalProperties = false;
-  }
-  if (typeof o.additionalProperties === "object") o.additionalProperties = strictSchema(o.additionalProperties);
-  if (o.items !== undefined) o.items = strictSchema(o.items);
-  for (const k of ["anyOf", "allOf", "oneOf"]) if (Array.isArray(o[k])) o[k] = (o[k] as unknown[]).map(strictSchema);
-  return o;
-}
-
-/** Validators for the served versions of CRDs, by `apiVersion/kind` (CEL rules not evaluated). */
-function crdValidators(files: readonly string[]): Map<string, ValidateFunction> {
-  const ajv = new Ajv({ allErrors: true, strict: true, strictTypes: false });
-  for (const k of ["x-kubernetes-int-or-string", "x-kubernetes-list-type", "x-kubernetes-map-type", "x-kubernetes-list-map-keys", "x-kubernetes-preserve-unknown-fields", "x-kubernetes-embedded-resource", "x-kubernetes-validations"]) ajv.addKeyword(k);
-  ajv.addFormat("int64", { type: "number", validate: (n: number) => Number.isSafeInteger(n) });
-  ajv.addFormat("int32", { type: "number", validate: (n: number) => Number.isInteger(n) && n >= -(2 ** 31) && n < 2 ** 31 });
-  ajv.addFormat("date-time", /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})$/i);
-  ajv.addFormat("ipv4", { type: "string", validate: (v: string) => isIPv4(v) });
-  ajv.addFormat("ipv6", { type: "string", validate: (v: string) => isIPv6(v) });
-  const out = new Map<string, ValidateFunction>();
-  for (const file of files) {
-    for (const doc of parseAllDocuments(readFileSync(file, "utf8"))) {
-      const crd = doc.toJS() as Json | null;
-      if (!crd || crd.kind !== "CustomResourceDefinition") continue;
-      const spec = obj(crd.spec, `${file} spec`);
-      for (const v of list(spec.versions, "versions")) {
-        const version = obj(v, "version");
-        if (version.served !== true) continue;
-        const schema = obj(obj(version.schema, "schema").openAPIV3Schema, "openAPIV3Schema");
-        out.set(`${String(spec.group)}/${String(version.name)}/${String(obj(spec.names, "names").kind)}`, ajv.compile(strictSchema(schema) as Json));
-      }
-    }
-  }
-  return out;
-}
-
-let validators: Map<string, ValidateFunction> | undefined;
-function customValidators(): Map<string, ValidateFunction> {
-  validators ??= crdValidators([...readdirSync(GATEWAY_API_DIR).map((f) => join(GATEWAY_API_DIR, f)), ...readdirSync(join(CHART_DIR, "crds")).map((f) => join(CHART_DIR, "crds", f))]);
+let validators: CrdValidators | undefined;
+function customValidators(): CrdValidators {
+  validators ??= crdValidators([...readdirSync(GATEWAY_API_DIR).map((f) => join(GATEWAY_API_DIR, f)), ...readdirSync(join(CHART_DIR, "crds")).map((f) => join(CHART_DIR, "crds", f))], { cel: "ignore" });
   return validators;
 }
 
 function objectProblems(o: KubeObject): string[] {
   const label = `${o.apiVersion}/${o.kind} ${o.metadata.name}`;
   const custom = customValidators().get(`${o.apiVersion}/${o.kind}`);
-  if (custom) return custom(o) ? [] : (custom.errors ?? []).map((e: ErrorObject) => `${label}: ${e.instancePath || "/"} ${e.message ?? e.keyword} ${JSON.stringify(e.params)}`);
+  if (custom) return custom(o) ? [] : schemaErrors(custom).map((e) => `${label}: ${e}`);
   return modelProblems(o);
 }
 

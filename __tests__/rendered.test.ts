@@ -6,10 +6,8 @@
  * protocol on both sides. Rendered objects are validated against the Kubernetes schemas
  * (kubernetes-models), TargetGroupBindings against the AWS Load Balancer Controller's CRD.
  */
-import { readdirSync, readFileSync } from "node:fs";
+import { readdirSync } from "node:fs";
 import { join } from "node:path";
-import Ajv, { type ErrorObject, type ValidateFunction } from "ajv";
-import { parse } from "yaml";
 import { ValidatingWebhookConfiguration } from "kubernetes-models/admissionregistration.k8s.io/v1/ValidatingWebhookConfiguration";
 import { DaemonSet } from "kubernetes-models/apps/v1/DaemonSet";
 import { Deployment, type IDeployment } from "kubernetes-models/apps/v1/Deployment";
@@ -33,6 +31,7 @@ import { BUILTIN_ENVS } from "../envs";
 import { loadEnvironments } from "../envs/loader";
 import type { Env, EnvInput } from "../envs/schema";
 import { renderChart, terraformStringValue, type KubeObject } from "./helpers/helm";
+import { crdValidators, schemaErrors, type CrdValidators } from "./helpers/crd";
 import { kubeValidator } from "./helpers/kube-models";
 import { awsEnv, MQTTS, patch } from "./helpers/fixtures";
 import { dataSources, parseEnv, resources, synthDefaults, synthEnvs, type TfJson } from "./helpers/synth";
@@ -452,60 +451,13 @@ function kubeServiceFromTerraform(r: Json, what: string): KubeObject {
 
 const TGB_CRD_FILE = join(__dirname, "fixtures", "crds", "targetgroupbindings.elbv2.k8s.aws.yaml");
 
-/**
- * Closes every object schema that lists its properties, as the API server's strict field
- * validation does: an unknown field (a typo) is an error instead of being pruned silently.
- */
-function strictSchema(s: unknown): unknown {
-  if (typeof s !== "object" || s === null || Array.isArray(s)) return s;
-  const o: Json = { ...(s as Json) };
-  if (o.properties !== undefined) {
-    o.properties = Object.fromEntries(Object.entries(obj(o.properties, "properties")).map(([k, v]) => [k, strictSchema(v)]));
-    if (o.additionalProperties === undefined && o["x-kubernetes-preserve-unknown-fields"] !== true) o.additionalProperties = false;
-  }
-  if (typeof o.additionalProperties === "object") o.additionalProperties = strictSchema(o.additionalProperties);
-  if (o.items !== undefined) o.items = strictSchema(o.items);
-  for (const k of ["anyOf", "allOf", "oneOf"]) if (Array.isArray(o[k])) o[k] = (o[k] as unknown[]).map(strictSchema);
-  if (o.not !== undefined) o.not = strictSchema(o.not);
-  return o;
-}
-
-interface Crd {
-  readonly group: string;
-  readonly kind: string;
-  readonly validators: ReadonlyMap<string, ValidateFunction>;
-}
-
-let tgbCrd: Crd | undefined;
-function targetGroupBindingCrd(): Crd {
-  if (tgbCrd) return tgbCrd;
-  const doc = obj(parse(readFileSync(TGB_CRD_FILE, "utf8")), TGB_CRD_FILE);
-  const spec = obj(doc.spec, "CRD spec");
-  const ajv = new Ajv({ allErrors: true, strict: true, strictTypes: false });
-  // Structural-schema annotations: int-or-string is spelt out by the anyOf next to it; list and
-  // map types only describe merging. A keyword not listed here (x-kubernetes-validations, CEL)
-  // makes ajv throw, so no rule is skipped unnoticed.
-  for (const k of ["x-kubernetes-int-or-string", "x-kubernetes-list-type", "x-kubernetes-map-type", "x-kubernetes-list-map-keys", "x-kubernetes-preserve-unknown-fields", "x-kubernetes-embedded-resource"]) ajv.addKeyword(k);
-  ajv.addFormat("int64", { type: "number", validate: (n: number) => Number.isSafeInteger(n) });
-  ajv.addFormat("int32", { type: "number", validate: (n: number) => Number.isInteger(n) && n >= -(2 ** 31) && n < 2 ** 31 });
-  ajv.addFormat("date-time", /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})$/i);
-  const validators = new Map<string, ValidateFunction>();
-  for (const v of list(spec.versions, "CRD versions")) {
-    const version = obj(v, "CRD version");
-    if (version.served !== true) continue;
-    const schema = obj(obj(version.schema, "CRD version schema").openAPIV3Schema, "openAPIV3Schema");
-    validators.set(str(version.name, "CRD version name"), ajv.compile(strictSchema(schema) as Json));
-  }
-  tgbCrd = { group: str(spec.group, "CRD group"), kind: str(obj(spec.names, "CRD names").kind, "CRD kind"), validators };
-  return tgbCrd;
-}
-
-function crdProblems(crd: Crd, manifest: Json): string[] {
-  const [group, version] = String(manifest.apiVersion).split("/");
-  if (group !== crd.group || manifest.kind !== crd.kind) return [`${String(manifest.apiVersion)}/${String(manifest.kind)} is not ${crd.group}/${crd.kind}`];
-  const validate = crd.validators.get(version ?? "");
-  if (!validate) return [`${crd.kind} has no served version ${version}; served: ${[...crd.validators.keys()].join(", ")}`];
-  return validate(manifest) ? [] : (validate.errors ?? []).map((e: ErrorObject) => `${e.instancePath || "/"} ${e.message ?? e.keyword} ${JSON.stringify(e.params)}`);
+let tgbValidators: CrdValidators | undefined;
+/** Problems with a manifest against the TargetGroupBinding CRD (which has no CEL rules). */
+function crdProblems(manifest: Json): string[] {
+  tgbValidators ??= crdValidators([TGB_CRD_FILE]);
+  const validate = tgbValidators.get(`${String(manifest.apiVersion)}/${String(manifest.kind)}`);
+  if (!validate) return [`${String(manifest.apiVersion)}/${String(manifest.kind)}: not a served version of the TargetGroupBinding CRD (${[...tgbValidators.keys()].join(", ")})`];
+  return validate(manifest) ? [] : schemaErrors(validate);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -664,14 +616,13 @@ describe.each(CASES.map((c) => [c.stack, c] as const))("%s", (_name, c) => {
 
       it("binds each target group to its entry point's port of the rendered Service, and each binding fits the CRD", () => {
         const ctrl = rendered(c);
-        const crd = targetGroupBindingCrd();
         const cluster = stackOf(c, c.stack);
         const tgNames = new Map(Object.entries(dataSources(cluster, "aws_lb_target_group")).map(([id, d]) => [id, str(d.name, `data.aws_lb_target_group.${id}.name`)]));
         const bound: string[] = [];
         for (const [id, m] of Object.entries(resources(cluster, "kubernetes_manifest"))) {
           const manifest = obj(m.manifest, `kubernetes_manifest.${id}.manifest`);
           if (manifest.kind !== "TargetGroupBinding") continue;
-          expect({ id, problems: crdProblems(crd, manifest) }).toEqual({ id, problems: [] });
+          expect({ id, problems: crdProblems(manifest) }).toEqual({ id, problems: [] });
           const meta = obj(manifest.metadata, `${id}.metadata`);
           const spec = obj(manifest.spec, `${id}.spec`);
           const ref = obj(spec.serviceRef, `${id}.spec.serviceRef`);

@@ -5,10 +5,8 @@
  * gatehouse-manifests chart, then validated: Ingresses against the Kubernetes schema
  * (kubernetes-models), HTTPRoutes against the vendored Gateway API CRD (standard channel v1.5.1).
  */
-import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import Ajv, { type ErrorObject, type ValidateFunction } from "ajv";
-import { parse } from "yaml";
+import type { ErrorObject } from "ajv";
 import { Release } from "@cdktf/provider-helm/lib/release";
 import { Ingress } from "kubernetes-models/networking.k8s.io/v1/Ingress";
 import { ConfigError } from "../modules/errors";
@@ -19,6 +17,7 @@ import { ingressNginxIdentity } from "../modules/k8s/ingress-nginx-identity";
 import { hostCovered, parseBackend, parseRoutes, routeProblems, type RouteInput, type RouteRuleContext } from "../modules/route-rules";
 import type { Route, RouteAttachment } from "../modules/routes";
 import { renderChart, terraformStringValue, type KubeObject } from "./helpers/helm";
+import { crdValidators, type CrdValidators } from "./helpers/crd";
 import { only, resources, synthConstruct } from "./helpers/synth";
 
 type Json = Record<string, unknown>;
@@ -468,24 +467,6 @@ describe("Routes, rendered by helm through the gatehouse-manifests chart", () =>
 
 const HTTPROUTE_CRD = join(__dirname, "fixtures", "crds", "httproutes.gateway.networking.k8s.io.yaml");
 
-function asObj(v: unknown, what: string): Json {
-  if (typeof v !== "object" || v === null || Array.isArray(v)) throw new Error(`${what}: expected an object`);
-  return v as Json;
-}
-
-function strictSchema(s: unknown): unknown {
-  if (typeof s !== "object" || s === null || Array.isArray(s)) return s;
-  const o: Json = { ...(s as Json) };
-  if (o.properties !== undefined) {
-    o.properties = Object.fromEntries(Object.entries(asObj(o.properties, "properties")).map(([k, v]) => [k, strictSchema(v)]));
-    if (o.additionalProperties === undefined && o["x-kubernetes-preserve-unknown-fields"] !== true) o.additionalProperties = false;
-  }
-  if (typeof o.additionalProperties === "object") o.additionalProperties = strictSchema(o.additionalProperties);
-  if (o.items !== undefined) o.items = strictSchema(o.items);
-  for (const k of ["anyOf", "allOf", "oneOf"]) if (Array.isArray(o[k])) o[k] = (o[k] as unknown[]).map(strictSchema);
-  return o;
-}
-
 type Cel = (self: Json) => boolean | "unevaluated";
 const arr = (v: unknown): Json[] => (Array.isArray(v) ? (v as Json[]) : []);
 const str = (v: unknown, dflt = ""): string => (typeof v === "string" ? v : dflt);
@@ -532,51 +513,38 @@ const CEL: Readonly<Record<string, Cel>> = {
     !(typeof self.request === "string" && typeof self.backendRequest === "string" && millis(self.request) !== 0 && millis(self.backendRequest) > millis(self.request)),
 };
 
-let httpRouteValidators: ReadonlyMap<string, ValidateFunction> | undefined;
+let httpRouteValidators: CrdValidators | undefined;
 /** CEL failures of the current validation, with the instance path. */
 let celFailures: string[] = [];
 
-function validators(): ReadonlyMap<string, ValidateFunction> {
-  if (httpRouteValidators) return httpRouteValidators;
-  const doc = asObj(parse(readFileSync(HTTPROUTE_CRD, "utf8")), HTTPROUTE_CRD);
-  const crdSpec = asObj(doc.spec, "CRD spec");
-  expect(crdSpec.group).toBe("gateway.networking.k8s.io");
-  expect(asObj(crdSpec.names, "names").kind).toBe("HTTPRoute");
-  const ajv = new Ajv({ allErrors: true, strict: true, strictTypes: false });
-  for (const k of ["x-kubernetes-int-or-string", "x-kubernetes-list-type", "x-kubernetes-map-type", "x-kubernetes-list-map-keys", "x-kubernetes-preserve-unknown-fields", "x-kubernetes-embedded-resource"]) ajv.addKeyword(k);
-  ajv.addKeyword({
-    keyword: "x-kubernetes-validations",
-    schemaType: "array",
-    compile: (rulesList: Array<{ rule: string; message?: string }>) =>
-      function cel(data: unknown, cxt?: { instancePath: string }): boolean {
-        let ok = true;
-        for (const { rule, message } of rulesList) {
-          const check = message !== undefined ? CEL[message] : undefined;
-          const result = check ? check(data as Json) : "unevaluated";
-          if (result === true) continue;
-          ok = false;
-          celFailures.push(`${cxt?.instancePath || "/"}: ${result === "unevaluated" ? `CEL rule not evaluated by this test: ${rule.slice(0, 120)}` : message}`);
-        }
-        return ok;
-      },
+/** The HTTPRoute CRD, its CEL rules evaluated by the JavaScript equivalents above (by message). */
+function validators(): CrdValidators {
+  httpRouteValidators ??= crdValidators([HTTPROUTE_CRD], {
+    cel: {
+      schemaType: "array",
+      compile: (rulesList: Array<{ rule: string; message?: string }>) =>
+        function cel(data: unknown, cxt?: { instancePath: string }): boolean {
+          let ok = true;
+          for (const { rule, message } of rulesList) {
+            const check = message !== undefined ? CEL[message] : undefined;
+            const result = check ? check(data as Json) : "unevaluated";
+            if (result === true) continue;
+            ok = false;
+            celFailures.push(`${cxt?.instancePath || "/"}: ${result === "unevaluated" ? `CEL rule not evaluated by this test: ${rule.slice(0, 120)}` : message}`);
+          }
+          return ok;
+        },
+    },
   });
-  ajv.addFormat("int64", { type: "number", validate: (n: number) => Number.isSafeInteger(n) });
-  ajv.addFormat("int32", { type: "number", validate: (n: number) => Number.isInteger(n) && n >= -(2 ** 31) && n < 2 ** 31 });
-  ajv.addFormat("date-time", /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})$/i);
-  const out = new Map<string, ValidateFunction>();
-  for (const v of arr(crdSpec.versions)) {
-    if (v.served !== true) continue;
-    out.set(String(v.name), ajv.compile(strictSchema(asObj(asObj(v.schema, "schema").openAPIV3Schema, "openAPIV3Schema")) as Json));
-  }
-  httpRouteValidators = out;
-  return out;
+  expect([...httpRouteValidators.keys()].every((k) => k.startsWith("gateway.networking.k8s.io/") && k.endsWith("/HTTPRoute"))).toBe(true);
+  return httpRouteValidators;
 }
 
 /** Problems with an object against the HTTPRoute CRD; [] when valid. */
 function crdProblems(o: KubeObject | KubeManifest | Json): string[] {
   const [group, version] = String(o.apiVersion).split("/");
   if (group !== "gateway.networking.k8s.io" || o.kind !== "HTTPRoute") return [`${String(o.apiVersion)}/${String(o.kind)} is not an HTTPRoute`];
-  const validate = validators().get(version ?? "");
+  const validate = validators().get(`${group}/${version}/HTTPRoute`);
   if (!validate) return [`HTTPRoute has no served version ${version}`];
   celFailures = [];
   const valid = validate(o);
