@@ -5,6 +5,7 @@ import { ApiGateway, HTTP_ACCESS_LOG_FORMAT, keySlug, REST_ACCESS_LOG_FORMAT, ty
 import * as gw from "../modules/aws/api-gateway-rules";
 import { ConfigError } from "../modules/errors";
 import { dataSources, only, refId, resources, synthConstruct, type TfJson } from "./helpers/synth";
+import { problemsOf } from "./helpers/problems";
 
 const CERT = "arn:aws:acm:eu-west-1:123456789012:certificate/abc-123";
 const PATH = 'must be "/" or "/" followed by segments joined by "/": each segment letters, digits, ".", "_", "~" or "-", or a whole-segment path variable "{name}" (name: letters, digits, "_"), or a greedy "{name+}" as the last segment';
@@ -32,15 +33,6 @@ const synth = (p: ApiGatewayProps): TfJson =>
     built = new ApiGateway(s, "api", p);
   });
 
-function problemsOf(fn: () => unknown): string[] {
-  try {
-    fn();
-  } catch (e) {
-    if (e instanceof ConfigError) return e.problems.map((p) => `${p.path}: ${p.message}`);
-    throw e;
-  }
-  throw new Error("expected a ConfigError");
-}
 
 /** Synthesizes with the construct's endpoint fields as outputs, to see what they refer to. */
 const synthWithOutputs = (p: ApiGatewayProps): TfJson =>

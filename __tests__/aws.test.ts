@@ -5,10 +5,10 @@ import { NlbEdge, type NlbEdgeProps } from "../modules/aws/nlb-edge";
 import { NodeAccessRules } from "../modules/aws/node-access";
 import { TargetRegistration } from "../modules/aws/targets";
 import type { PortContract } from "../modules/contract";
-import { ConfigError } from "../modules/errors";
 import { awsElbName } from "../modules/naming";
 import { contract as fixtureContract, MQTTS } from "./helpers/fixtures";
 import { dataSources, only, resources, synthConstruct } from "./helpers/synth";
+import { problemsOf } from "./helpers/problems";
 
 function contract(change: { proxyProtocol?: boolean; tlsAtLoadBalancer?: boolean; mqtts?: "passthrough" | "terminate" } = {}): PortContract {
   return fixtureContract({
@@ -35,15 +35,6 @@ function edgeProps(change: Partial<NlbEdgeProps> = {}): NlbEdgeProps {
 
 const edge = (change: Partial<NlbEdgeProps> = {}) => synthConstruct((s: Construct) => void new NlbEdge(s, "edge", edgeProps(change)));
 
-function problemsOf(fn: () => unknown): string[] {
-  try {
-    fn();
-  } catch (e) {
-    if (e instanceof ConfigError) return e.problems.map((p) => `${p.path}: ${p.message}`);
-    throw e;
-  }
-  throw new Error("expected a ConfigError");
-}
 
 describe("NlbEdge", () => {
   it("defaults to an internet-facing NLB with deletion protection and cross-zone on", () => {

@@ -1,6 +1,5 @@
 /** The GCP global edge: address and DNS, cert map, frontends, NEG backends, firewall. */
 import type { PortContract } from "../modules/contract";
-import { ConfigError } from "../modules/errors";
 import { AddressRecords, GlobalAddresses, GlobalAddressLookup } from "../modules/gcp/address-dns";
 import { authorizationDomains, CertMap } from "../modules/gcp/cert-map";
 import { ComputeBackendService } from "@cdktf/provider-google/lib/compute-backend-service";
@@ -9,21 +8,11 @@ import { GlobalFrontends } from "../modules/gcp/frontends";
 import { NegBackends, type NegCluster } from "../modules/gcp/neg-backends";
 import { contract as fixtureContract, MQTTS } from "./helpers/fixtures";
 import { dataSources, only, resources, synthDefaults, type TfJson } from "./helpers/synth";
+import { problemsOf } from "./helpers/problems";
 import { synthConstruct } from "./helpers/synth";
 
 const contract = (cluster: string, env = "prod", mqtts: "passthrough" | "terminate" = "terminate"): PortContract => fixtureContract({ env, cluster, tcp: { mqtts: { ...MQTTS.mqtts, tls: mqtts } } });
 
-/** The ConfigError problems a build throws, as "path: message"; fails when it throws none. */
-function problemsOf(build: () => unknown): string[] {
-  let thrown: unknown;
-  try {
-    build();
-  } catch (e) {
-    thrown = e;
-  }
-  expect(thrown).toBeInstanceOf(ConfigError);
-  return (thrown as ConfigError).problems.map((p) => `${p.path}: ${p.message}`);
-}
 
 describe("GlobalAddresses, GlobalAddressLookup, AddressRecords", () => {
   it("reserves a global IPv4 (and IPv6) address", () => {

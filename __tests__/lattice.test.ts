@@ -37,11 +37,11 @@ import type { Route } from "../modules/routes";
 import type { KeyKind } from "../scripts/chart-keys";
 import { chartKeyIndex } from "../scripts/chart-keys";
 import { renderChart, terraformStringValue, type KubeObject } from "./helpers/helm";
+import { obj, list, type Json } from "./helpers/json";
 import { crdValidators, schemaErrors, type CrdValidators } from "./helpers/crd";
 import { kubeValidator } from "./helpers/kube-models";
 import { dataSources, refId, resources, synthConstruct, type TfJson } from "./helpers/synth";
 
-type Json = Record<string, unknown>;
 
 const ROOT = join(__dirname, "..");
 const CHART_DIR = join(__dirname, "fixtures", "charts", "aws-gateway-controller-v2.1.3");
@@ -99,15 +99,7 @@ function buildBoth(network: Partial<LatticeNetworkProps> = {}, controller: Parti
   return { json, net: net as LatticeNetwork, ctl: ctl as AwsGatewayController };
 }
 
-function obj(v: unknown, what: string): Json {
-  if (typeof v !== "object" || v === null || Array.isArray(v)) throw new Error(`${what}: expected an object, got ${JSON.stringify(v)}`);
-  return v as Json;
-}
 
-function list(v: unknown, what: string): unknown[] {
-  if (!Array.isArray(v)) throw new Error(`${what}: expected a list, got ${JSON.stringify(v)}`);
-  return v;
-}
 
 function onlyOf(json: TfJson, type: string): [string, Json] {
   const all = Object.entries(resources(json, type));

@@ -32,12 +32,12 @@ import { nginxGatewayFabricIdentity, ngfResourceName } from "../modules/k8s/ngin
 import type { KeyKind } from "../scripts/chart-keys";
 import { chartKeyIndex } from "../scripts/chart-keys";
 import { renderChart, terraformStringValue, type KubeObject } from "./helpers/helm";
+import { obj, list, type Json } from "./helpers/json";
 import { crdValidators, schemaErrors, type CrdValidators } from "./helpers/crd";
 import { kubeValidator } from "./helpers/kube-models";
 import { contract, MQTTS } from "./helpers/fixtures";
 import { resources, synthConstruct, type TfJson } from "./helpers/synth";
 
-type Json = Record<string, unknown>;
 
 const CHART_DIR = join(__dirname, "fixtures", "charts", "nginx-gateway-fabric-2.6.7");
 const KEYS_FILE = join(__dirname, "fixtures", "nginx-gateway-fabric-2.6.7.keys.json");
@@ -67,15 +67,7 @@ function props(change: Partial<ControllerProps> = {}): ControllerProps {
   return { contract: ngfContract(), exposure: "node-ports", settings: SETTINGS, ...change };
 }
 
-function obj(v: unknown, what: string): Json {
-  if (typeof v !== "object" || v === null || Array.isArray(v)) throw new Error(`${what}: expected an object, got ${JSON.stringify(v)}`);
-  return v as Json;
-}
 
-function list(v: unknown, what: string): unknown[] {
-  if (!Array.isArray(v)) throw new Error(`${what}: expected a list, got ${JSON.stringify(v)}`);
-  return v;
-}
 
 // ---------------------------------------------------------------------------------------------
 // Identity

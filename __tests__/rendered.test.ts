@@ -31,12 +31,12 @@ import { BUILTIN_ENVS } from "../envs";
 import { loadEnvironments } from "../envs/loader";
 import type { Env, EnvInput } from "../envs/schema";
 import { renderChart, terraformStringValue, type KubeObject } from "./helpers/helm";
+import { str, obj, list, type Json } from "./helpers/json";
 import { crdValidators, schemaErrors, type CrdValidators } from "./helpers/crd";
 import { kubeValidator } from "./helpers/kube-models";
 import { awsEnv, MQTTS, patch } from "./helpers/fixtures";
 import { dataSources, parseEnv, resources, synthDefaults, synthEnvs, type TfJson } from "./helpers/synth";
 
-type Json = Record<string, unknown>;
 
 // ---------------------------------------------------------------------------------------------
 // What is rendered: every cluster stack of the built-in envs, the shipped examples and variants.
@@ -118,10 +118,6 @@ for (const s of SYNTHESES) {
 // ---------------------------------------------------------------------------------------------
 // Reading the Terraform JSON, with a clear message when a value has an unexpected shape.
 
-function str(v: unknown, what: string): string {
-  if (typeof v !== "string") throw new Error(`${what}: expected a string, got ${JSON.stringify(v)}`);
-  return v;
-}
 
 /** A port as Terraform JSON writes it: a number, or a string of digits. */
 function portNumber(v: unknown, what: string): number {
@@ -130,15 +126,7 @@ function portNumber(v: unknown, what: string): number {
   throw new Error(`${what}: expected a port number, got ${JSON.stringify(v)}`);
 }
 
-function obj(v: unknown, what: string): Json {
-  if (typeof v !== "object" || v === null || Array.isArray(v)) throw new Error(`${what}: expected an object, got ${JSON.stringify(v)}`);
-  return v as Json;
-}
 
-function list(v: unknown, what: string): unknown[] {
-  if (!Array.isArray(v)) throw new Error(`${what}: expected a list, got ${JSON.stringify(v)}`);
-  return v;
-}
 
 /** The logical id in a `${type.id.attr}` reference to `type`. */
 function refTo(type: string, ref: unknown, what: string): string {

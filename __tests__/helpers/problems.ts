@@ -12,3 +12,14 @@ export function loadProblems(env: EnvInput): string[] {
   }
   return [];
 }
+
+/** The problems a build throws (a ConfigError) as "path: message"; any other outcome fails. */
+export function problemsOf(build: () => unknown): string[] {
+  try {
+    build();
+  } catch (e) {
+    if (e instanceof ConfigError) return e.problems.map((p) => `${p.path}: ${p.message}`);
+    throw e;
+  }
+  throw new Error("expected a ConfigError");
+}
