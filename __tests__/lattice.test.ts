@@ -35,7 +35,7 @@ import * as lattice from "../modules/lattice-rules";
 import { LATTICE_CONTROLLER } from "../modules/lattice-rules";
 import type { Route } from "../modules/routes";
 import type { KeyKind } from "../scripts/chart-keys";
-import { chartKeyIndex } from "../scripts/chart-keys";
+import { chartKeyIndex, unknownKeys } from "../scripts/chart-keys";
 import { renderChart, terraformStringValue, type KubeObject } from "./helpers/helm";
 import { obj, list, type Json } from "./helpers/json";
 import { crdValidators, schemaErrors, type CrdValidators } from "./helpers/crd";
@@ -445,15 +445,7 @@ function one(objects: readonly KubeObject[], kind: string): Json {
 
 describe("AwsGatewayController values", () => {
   const index = JSON.parse(readFileSync(KEYS_FILE, "utf8")) as Record<string, KeyKind>;
-  function unknownKeys(values: unknown, path: string[] = []): string[] {
-    if (values === null || typeof values !== "object" || Array.isArray(values)) return [];
-    return Object.entries(values).flatMap(([k, v]) => {
-      const key = [...path, k].join(".");
-      const kind = index[key];
-      if (kind === undefined) return [key];
-      return kind === "map" ? unknownKeys(v, [...path, k]) : [];
-    });
-  }
+  const unknown = (values: unknown) => unknownKeys(index, values);
   const base: AwsGatewayControllerProps = { clusterName: "prod-eks", clusterVpcId: "vpc-0123456789abcdef0", awsRegion: "eu-west-1", awsAccountId: "123456789012", serviceNetworkName: "prod-mesh", identity: { mode: "pod-identity" } };
 
   it("the committed key index matches the chart's values.yaml", () => {
@@ -464,11 +456,11 @@ describe("AwsGatewayController values", () => {
     ["pod identity", base],
     ["IRSA", { ...base, identity: { mode: "irsa" as const, roleArn: "arn:aws:iam::123456789012:role/lattice" } }],
   ])("every value key is a key of the chart: %s", (_name, p) => {
-    expect(unknownKeys(awsGatewayControllerValues(p))).toEqual([]);
+    expect(unknown(awsGatewayControllerValues(p))).toEqual([]);
   });
 
   it("catches a misspelt key", () => {
-    expect(unknownKeys({ defaultServiceNetwrok: "" })).toEqual(["defaultServiceNetwrok"]);
+    expect(unknown({ defaultServiceNetwrok: "" })).toEqual(["defaultServiceNetwrok"]);
   });
 
   it("leaves the service network and the VPC association to Terraform", () => {

@@ -30,7 +30,7 @@ import { localChartDir } from "../modules/k8s/local-chart";
 import { NGINX_GATEWAY_FABRIC_CHART, nginxGatewayFabricPlugin, nginxGatewayFabricProblems, nginxGatewayFabricValues } from "../modules/k8s/nginx-gateway-fabric";
 import { nginxGatewayFabricIdentity, ngfResourceName } from "../modules/k8s/nginx-gateway-fabric-identity";
 import type { KeyKind } from "../scripts/chart-keys";
-import { chartKeyIndex } from "../scripts/chart-keys";
+import { chartKeyIndex, unknownKeys } from "../scripts/chart-keys";
 import { renderChart, terraformStringValue, type KubeObject } from "./helpers/helm";
 import { obj, list, type Json } from "./helpers/json";
 import { crdValidators, schemaErrors, type CrdValidators } from "./helpers/crd";
@@ -162,15 +162,7 @@ describe("nginx-gateway-fabric problems", () => {
 
 describe("nginx-gateway-fabric values", () => {
   const index = JSON.parse(readFileSync(KEYS_FILE, "utf8")) as Record<string, KeyKind>;
-  function unknownKeys(values: unknown, path: string[] = []): string[] {
-    if (values === null || typeof values !== "object" || Array.isArray(values)) return [];
-    return Object.entries(values).flatMap(([k, v]) => {
-      const key = [...path, k].join(".");
-      const kind = index[key];
-      if (kind === undefined) return [key];
-      return kind === "map" ? unknownKeys(v, [...path, k]) : [];
-    });
-  }
+  const unknown = (values: unknown) => unknownKeys(index, values);
 
   it("the committed key index matches the chart's values.yaml", () => {
     expect(chartKeyIndex(readFileSync(join(CHART_DIR, "values.yaml"), "utf8"))).toEqual(index);
@@ -181,11 +173,11 @@ describe("nginx-gateway-fabric values", () => {
     ["node-ports + TLS at NLB + PROXY", props({ contract: ngfContract({ ...TLS_AT_LB, proxyProtocol: true }), settings: NO_CERT })],
     ["gke-neg", props({ exposure: "gke-neg", loadBalancerAddresses: ["34.1.2.3"] })],
   ])("every value key is a key of the chart: %s", (_name, p) => {
-    expect(unknownKeys(nginxGatewayFabricValues(p))).toEqual([]);
+    expect(unknown(nginxGatewayFabricValues(p))).toEqual([]);
   });
 
   it("catches a misspelt key", () => {
-    expect(unknownKeys({ nginx: { service: { nodePort: [] } } })).toEqual(["nginx.service.nodePort"]);
+    expect(unknown({ nginx: { service: { nodePort: [] } } })).toEqual(["nginx.service.nodePort"]);
   });
 
   it("sets exactly the contract's NodePorts per listener port on AWS, and the NEG annotation as a Service patch on GKE", () => {

@@ -30,6 +30,20 @@ export function chartKeyIndex(valuesYaml: string): Record<string, KeyKind> {
   return index;
 }
 
+/**
+ * The keys of a values object that the chart's index does not have, as dotted paths. Below a
+ * `free-map` any key goes, and below the paths in `open` too (maps the chart ranges over).
+ */
+export function unknownKeys(index: Readonly<Record<string, KeyKind>>, values: unknown, open: ReadonlySet<string> = new Set(), path: readonly string[] = []): string[] {
+  if (values === null || typeof values !== "object" || Array.isArray(values)) return [];
+  return Object.entries(values).flatMap(([k, v]) => {
+    const key = [...path, k].join(".");
+    const kind = index[key];
+    if (kind === undefined) return [key];
+    return kind === "map" && !open.has(key) ? unknownKeys(index, v, open, [...path, k]) : [];
+  });
+}
+
 if (require.main === module) {
   const file = process.argv[2];
   if (!file) {
