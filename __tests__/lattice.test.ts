@@ -512,7 +512,7 @@ describe("AwsGatewayController Terraform", () => {
       { path: "https.certificateArn", value: "arn:aws:iam::123456789012:server-certificate/x", message: "must be an ACM certificate ARN (arn:aws:acm:<region>:<account>:certificate/<id>)" },
       { path: "kubernetesVersion", value: "1.30", message: "must be at least 1.31: the AWS Gateway API controller v2.1.3 requires Kubernetes 1.31 or later" },
       { path: "identity.roleArn", value: "lattice", message: "must be an IAM role ARN (arn:aws:iam::<account>:role/<name>)" },
-      { path: "routes.slow.timeout", value: 5, message: "the AWS Gateway API controller does not carry out HTTPRoute timeouts (it never reads them); remove it" },
+      { path: "routes.slow.timeout", value: 5, message: "the AWS Gateway API controller cannot set a timeout on a route; remove it" },
       {
         path: "routes.svc-old",
         value: "svc-old",

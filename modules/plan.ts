@@ -14,7 +14,7 @@ import type { ApiGatewayProps } from "./aws/api-gateway";
 import * as gw from "./aws/api-gateway-rules";
 import { latticeNetworkProblems, type LatticeNetworkProps } from "./aws/lattice";
 import type { NlbEntrySettings, TlsAtLoadBalancer } from "./aws/nlb-edge";
-import { awsGatewayControllerProblems, type AwsGatewayControllerProps } from "./k8s/aws-gateway-controller";
+import { AWS_GATEWAY_CONTROLLER_NAME, AWS_GATEWAY_CONTROLLER_ROUTE_FEATURES, awsGatewayControllerProblems, type AwsGatewayControllerProps } from "./k8s/aws-gateway-controller";
 import type { ControllerIdentity, ControllerPlugin, ControllerSettings, EnvProblem, Exposure } from "./k8s/controller";
 import { controllerPlugin } from "./k8s/controllers";
 import { awsElbName, derivedName, gcpChildName, gcpName, hostKey, stackNames } from "./naming";
@@ -324,9 +324,6 @@ function resolveApi(env: Env, aws: AwsEnv, contract: PortContract, names: { read
   };
 }
 
-/** The Lattice controller's route features: weights; it never reads HTTPRoute timeouts or retries. */
-const LATTICE_ROUTE_FEATURES = { weights: true, timeouts: false, retries: false } as const;
-
 function resolveLattice(env: Env, aws: AwsEnv, problems: EnvProblem[]): LatticePlan | undefined {
   const l = aws.lattice;
   if (!l) return undefined;
@@ -348,7 +345,7 @@ function resolveLattice(env: Env, aws: AwsEnv, problems: EnvProblem[]): LatticeP
   // The constructs' own checks, reported at the environment's field paths.
   const at = (prefix: string) => (p: EnvProblem) => ({ ...p, path: `${prefix}.${p.path}` });
   problems.push(...latticeNetworkProblems(network).map(at("aws.lattice")));
-  problems.push(...routeProblems(l.routes, { features: LATTICE_ROUTE_FEATURES, controller: "the AWS Gateway API controller" }).map(at("aws.lattice")));
+  problems.push(...routeProblems(l.routes, { features: AWS_GATEWAY_CONTROLLER_ROUTE_FEATURES, controller: AWS_GATEWAY_CONTROLLER_NAME }).map(at("aws.lattice")));
   const controller = {
     clusterName: aws.cluster.name,
     clusterVpcId: aws.vpc.id,
@@ -359,10 +356,10 @@ function resolveLattice(env: Env, aws: AwsEnv, problems: EnvProblem[]): LatticeP
     serviceExports: l.serviceExports,
     serviceImports: l.serviceImports,
   };
-  // The controller's own checks repeat the route rules for direct users of the construct: a
-  // field the route rules already reported is reported once.
-  const reported = new Set(problems.map((p) => p.path));
-  problems.push(...awsGatewayControllerProblems({ ...controller, awsAccountId: "000000000000", identity: { mode: "pod-identity" } }).map(at("aws.lattice")).filter((p) => !reported.has(p.path)));
+  // The controller's own checks include the route features for direct users of the construct:
+  // the same rule gives the same problem, reported once.
+  for (const p of awsGatewayControllerProblems(controller).map(at("aws.lattice")))
+    if (!problems.some((q) => q.path === p.path && q.message === p.message)) problems.push(p);
   return { stack: stackNames.awsLattice(env.name), network, controller, roleName };
 }
 

@@ -132,12 +132,11 @@ export function routeProblems(routes: Readonly<Record<string, RouteInput>>, ctx:
       });
     else claimed.set(key, name);
 
-    problems.push(...backendProblems(at, r, ctx));
+    problems.push(...backendProblems(at, r));
 
     if (r.timeout !== undefined) {
       const bad = secondsCheck(r.timeout);
       if (bad) problems.push({ path: `${at}.timeout`, value: r.timeout, message: bad });
-      if (!ctx.features.timeouts) problems.push({ path: `${at}.timeout`, value: r.timeout, message: `${ctx.controller} cannot set a timeout on a route; remove it` });
     }
     if (r.retries !== undefined) {
       const { attempts, perTryTimeout } = r.retries;
@@ -150,14 +149,42 @@ export function routeProblems(routes: Readonly<Record<string, RouteInput>>, ctx:
         else if (r.timeout !== undefined && perTryTimeout > r.timeout)
           problems.push({ path: `${at}.retries.perTryTimeout`, value: perTryTimeout, message: `must not exceed the route's timeout (${r.timeout} s), which covers every try` });
       }
-      if (!ctx.features.retries)
-        problems.push({ path: `${at}.retries`, value: r.retries, message: `${ctx.controller} cannot retry requests through its routes (for Gateway API controllers: HTTPRoute retries are not in the standard channel); remove it` });
     }
+    problems.push(...featureProblems(at, { timeout: r.timeout, retries: r.retries, backends: r.backends?.length ?? 1 }, ctx));
   }
   return problems;
 }
 
-function backendProblems(at: string, r: RouteInput, ctx: RouteRuleContext): RouteProblem[] {
+/**
+ * What the controller's route API cannot carry out, for one route at `at`. The one home of these
+ * rules: the env's routes (routeProblems) and a controller checking parsed routes
+ * (routeFeatureProblems) both come here.
+ */
+function featureProblems(at: string, r: { readonly timeout?: number; readonly retries?: unknown; readonly backends: number }, ctx: Pick<RouteRuleContext, "features" | "controller">): RouteProblem[] {
+  const problems: RouteProblem[] = [];
+  if (r.timeout !== undefined && !ctx.features.timeouts) problems.push({ path: `${at}.timeout`, value: r.timeout, message: `${ctx.controller} cannot set a timeout on a route; remove it` });
+  if (r.retries !== undefined && !ctx.features.retries)
+    problems.push({ path: `${at}.retries`, value: r.retries, message: `${ctx.controller} cannot retry requests through its routes (for Gateway API controllers: HTTPRoute retries are not in the standard channel); remove it` });
+  if (r.backends > 1 && !ctx.features.weights)
+    problems.push({ path: `${at}.backends`, value: r.backends, message: `${ctx.controller} cannot split a route between weighted backends; give one backend` });
+  else if (ctx.features.maxBackends !== undefined && r.backends > ctx.features.maxBackends)
+    problems.push({
+      path: `${at}.backends`,
+      value: r.backends,
+      message:
+        ctx.features.maxBackends === 2
+          ? `${ctx.controller} carries out only one canary backend beside the primary (one canary Ingress per host and path): give at most 2 backends`
+          : `${ctx.controller} takes at most ${ctx.features.maxBackends} backends per route`,
+    });
+  return problems;
+}
+
+/** What a controller cannot carry out of parsed routes (the same rules and messages as routeProblems). */
+export function routeFeatureProblems(routes: readonly Route[], ctx: Pick<RouteRuleContext, "features" | "controller">): RouteProblem[] {
+  return routes.flatMap((r) => featureProblems(`routes.${r.name}`, { timeout: r.timeoutSeconds, retries: r.retries, backends: r.backends.length }, ctx));
+}
+
+function backendProblems(at: string, r: RouteInput): RouteProblem[] {
   const problems: RouteProblem[] = [];
   const one = rules.exactlyOneOf(r.backend, r.backends, "backend", "backends");
   if (one) return [{ path: at, message: `${one}: one Service as "namespace/service:port", or weighted Services` }];
@@ -181,17 +208,6 @@ function backendProblems(at: string, r: RouteInput, ctx: RouteRuleContext): Rout
   const namespaces = new Set(parsed.filter((p) => p !== undefined).map((p) => p.namespace));
   if (namespaces.size > 1)
     problems.push({ path: `${at}.backends`, value: [...namespaces], message: "must all be in one namespace: a route's objects live in its Services' namespace" });
-  if (list.length > 1 && !ctx.features.weights)
-    problems.push({ path: `${at}.backends`, value: list.length, message: `${ctx.controller} cannot split a route between weighted backends; give one backend` });
-  else if (ctx.features.maxBackends !== undefined && list.length > ctx.features.maxBackends)
-    problems.push({
-      path: `${at}.backends`,
-      value: list.length,
-      message:
-        ctx.features.maxBackends === 2
-          ? `${ctx.controller} carries out only one canary backend beside the primary (one canary Ingress per host and path): give at most 2 backends`
-          : `${ctx.controller} takes at most ${ctx.features.maxBackends} backends per route`,
-    });
   return problems;
 }
 

@@ -39,7 +39,8 @@ import { Fn, isToken } from "../cdktf";
 import { failIfAny } from "../errors";
 import * as latticeRules from "../lattice-rules";
 import { LATTICE_CONTROLLER, type LatticeProblem } from "../lattice-rules";
-import type { Route } from "../routes";
+import { routeFeatureProblems } from "../route-rules";
+import type { Route, RouteFeatures } from "../routes";
 import * as rules from "../rules";
 import { GATEWAY_API_VERSION, GatewayApiCrds } from "./gateway-api";
 import { helmValues, Manifests, type KubeManifest } from "./manifests";
@@ -119,6 +120,13 @@ export interface AwsGatewayControllerProps {
   readonly chartVersion?: string;
 }
 
+/**
+ * What the controller carries out of an HTTPRoute: weighted backends. It never reads HTTPRoute
+ * timeouts, and retries are not in the Gateway API's standard channel.
+ */
+export const AWS_GATEWAY_CONTROLLER_ROUTE_FEATURES: RouteFeatures = { weights: true, timeouts: false, retries: false };
+export const AWS_GATEWAY_CONTROLLER_NAME = "the AWS Gateway API controller";
+
 export const AWS_GATEWAY_CONTROLLER_DEFAULTS = { releaseName: "gateway-api-controller", replicas: 2 } as const;
 
 /** The subset of the chart's values gatehouse sets, typed (keys checked against the chart's values.yaml). */
@@ -159,8 +167,12 @@ export function awsGatewayControllerValues(props: AwsGatewayControllerProps): Aw
   };
 }
 
-/** What is wrong with these props; empty when nothing is. Paths are relative to the props. */
-export function awsGatewayControllerProblems(props: AwsGatewayControllerProps): LatticeProblem[] {
+/**
+ * What is wrong with these props; empty when nothing is. Paths are relative to the props. The
+ * account is not checked, and the identity only when given: the plan checks an environment
+ * before the cluster stack knows either.
+ */
+export function awsGatewayControllerProblems(props: Omit<AwsGatewayControllerProps, "awsAccountId" | "identity"> & { readonly identity?: AwsGatewayControllerIdentity }): LatticeProblem[] {
   const problems: LatticeProblem[] = [];
   const sn = latticeRules.serviceNetworkName(props.serviceNetworkName);
   if (sn) problems.push({ path: "serviceNetworkName", value: props.serviceNetworkName, message: sn });
@@ -179,15 +191,13 @@ export function awsGatewayControllerProblems(props: AwsGatewayControllerProps): 
   }
   const replicas = props.replicas ?? AWS_GATEWAY_CONTROLLER_DEFAULTS.replicas;
   if (!Number.isInteger(replicas) || replicas < 1) problems.push({ path: "replicas", value: replicas, message: "must be a whole number of at least 1" });
-  if (props.identity.mode === "irsa" && !isToken(props.identity.roleArn) && !/^arn:aws[a-z-]*:iam::[0-9]{12}:role\/[\w+=,.@/-]+$/.test(props.identity.roleArn))
+  if (props.identity?.mode === "irsa" && !isToken(props.identity.roleArn) && !/^arn:aws[a-z-]*:iam::[0-9]{12}:role\/[\w+=,.@/-]+$/.test(props.identity.roleArn))
     problems.push({ path: "identity.roleArn", value: props.identity.roleArn, message: "must be an IAM role ARN (arn:aws:iam::<account>:role/<name>)" });
 
   const routes = props.routes ?? [];
   const attachment = { api: "gateway" as const, gateway: { name: props.serviceNetworkName, namespace: gatewayNamespace } };
   problems.push(...routeRenderProblems(attachment, routes));
-  for (const r of routes)
-    if (r.timeoutSeconds !== undefined)
-      problems.push({ path: `routes.${r.name}.timeout`, value: r.timeoutSeconds, message: "the AWS Gateway API controller does not carry out HTTPRoute timeouts (it never reads them); remove it" });
+  problems.push(...routeFeatureProblems(routes, { features: AWS_GATEWAY_CONTROLLER_ROUTE_FEATURES, controller: AWS_GATEWAY_CONTROLLER_NAME }));
   problems.push(...latticeRules.controllerServiceNameProblems(routes.filter((r) => r.backends[0] !== undefined).map((r) => ({ path: `routes.${r.name}`, name: routeObjectName(r.name), namespace: r.backends[0]?.namespace ?? "" }))));
 
   const shared = new Set<string>();
