@@ -12,7 +12,7 @@ import { buildContract, contractProblems, DEFAULT_IDLE_TIMEOUT, negEntryPoints, 
 import { ConfigError, type Problem } from "./errors";
 import type { ApiGatewayProps } from "./aws/api-gateway";
 import * as gw from "./aws/api-gateway-rules";
-import { latticeNetworkProblems, type LatticeNetworkProps } from "./aws/lattice";
+import { latticeControllerRoleName, latticeNetworkProblems, type LatticeNetworkProps } from "./aws/lattice";
 import type { NlbEntrySettings, TlsAtLoadBalancer } from "./aws/nlb-edge";
 import { AWS_GATEWAY_CONTROLLER_NAME, AWS_GATEWAY_CONTROLLER_ROUTE_FEATURES, awsGatewayControllerProblems, type AwsGatewayControllerProps } from "./k8s/aws-gateway-controller";
 import type { ControllerIdentity, ControllerPlugin, ControllerSettings, EnvProblem, Exposure } from "./k8s/controller";
@@ -199,11 +199,6 @@ function terminating(env: Env): Array<[string, { readonly tls: string; readonly 
   return all.filter(([, e]) => e.tls === "terminate");
 }
 
-const PRIVATE_RANGES = ["10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16", "100.64.0.0/10"];
-function isPrivateCidr(c: string): boolean {
-  const [base, bits] = c.split("/");
-  return PRIVATE_RANGES.some((r) => rules.cidrContains(r, base ?? "") && Number(bits) >= Number(r.split("/")[1]));
-}
 
 function resolveAws(env: Env, aws: AwsEnv, controller: ControllerPlan, problems: EnvProblem[], portsValid: boolean): AwsPlan | undefined {
   const add = (path: string, value: unknown, message: string | undefined) => {
@@ -232,8 +227,8 @@ function resolveAws(env: Env, aws: AwsEnv, controller: ControllerPlan, problems:
       add(path.replace(/tls$/, "idleTimeout"), entry.idleTimeout, `must be ${DEFAULT_IDLE_TIMEOUT} when TLS ends at the load balancer: AWS fixes the idle timeout of NLB TLS listeners at ${DEFAULT_IDLE_TIMEOUT} s (use tls: passthrough for a longer one)`);
   if (nlb.securityGroup.mode === "none" && !aws.vpc.allowPublicCidrs)
     aws.vpc.cidrs.forEach((c, i) => {
-      if (!rules.cidrV4(c) && !isPrivateCidr(c))
-        add(`aws.vpc.cidrs.${i}`, c, `is not a private range (${PRIVATE_RANGES.join(", ")}); the VPC CIDRs are admitted to the worker NodePorts, so this would open them to the internet. Set aws.vpc.allowPublicCidrs: true if the VPC really uses this address space`);
+      if (!rules.cidrV4(c) && !rules.isPrivateCidr(c))
+        add(`aws.vpc.cidrs.${i}`, c, `is not a private range (${rules.PRIVATE_RANGES.join(", ")}); the VPC CIDRs are admitted to the worker NodePorts, so this would open them to the internet. Set aws.vpc.allowPublicCidrs: true if the VPC really uses this address space`);
     });
   add("aws.nlb.subnets", nlb.subnets, rules.exactlyOneOf(nlb.subnets, nlb.subnetMappings, "aws.nlb.subnets", "aws.nlb.subnetMappings"));
   nlb.subnetMappings?.forEach((m, i) => {
@@ -329,7 +324,7 @@ function resolveLattice(env: Env, aws: AwsEnv, problems: EnvProblem[]): LatticeP
   if (!l) return undefined;
   const serviceNetworkName = l.serviceNetworkName ?? `${env.name}-gatehouse`;
   const listenerPorts = l.https ? [80, 443] : [80];
-  const roleName = `${aws.cluster.name}-vpc-lattice-controller`.slice(0, 64).replace(/-+$/, "");
+  const roleName = latticeControllerRoleName(aws.cluster.name);
   const network: LatticeNetworkProps = {
     roleName,
     region: aws.region,

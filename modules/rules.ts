@@ -239,7 +239,14 @@ export function tfcWorkspaceName(value: string): Check {
   return /^[A-Za-z0-9_-]{1,90}$/.test(value) ? undefined : 'must be 1-90 letters, digits, "-" or "_"';
 }
 
-const PRIVATE_RANGES = ["10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16", "100.64.0.0/10"];
+/** Private IPv4 space: RFC 1918 and the shared address space 100.64.0.0/10. */
+export const PRIVATE_RANGES = ["10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16", "100.64.0.0/10"];
+
+/** True when the whole CIDR lies inside one private range. */
+export function isPrivateCidr(cidr: string): boolean {
+  const [base, bits] = cidr.split("/");
+  return PRIVATE_RANGES.some((r) => cidrContains(r, base ?? "") && Number(bits) >= Number(r.split("/")[1]));
+}
 
 /**
  * An IP target of an NLB: inside the VPC, or else private (RFC 1918 or 100.64.0.0/10), which

@@ -150,8 +150,13 @@ function ipv6Cidr(value: string): string | undefined {
   return /^[0-9a-f:]+\/(\d|[1-9]\d|1[01]\d|12[0-8])$/i.test(value) ? undefined : "must be an IPv4 or IPv6 CIDR block";
 }
 
+/** The controller role's default name (IAM role names: at most 64 characters). */
+export function latticeControllerRoleName(clusterName: string): string {
+  return `${clusterName}-vpc-lattice-controller`.slice(0, 64).replace(/-+$/, "");
+}
+
 function roleNameOf(props: LatticeNetworkProps): string {
-  return props.roleName ?? `${props.clusterName}-vpc-lattice-controller`.slice(0, 64).replace(/-+$/, "");
+  return props.roleName ?? latticeControllerRoleName(props.clusterName);
 }
 
 /** The Pod Identity trust policy of the controller's deploy guide. */
