@@ -9,6 +9,7 @@ import type { Env, EnvInput } from "../envs/schema";
 import { planEnvironment } from "../modules/plan";
 import { loadEnvironments } from "../envs/loader";
 import { ConfigError, formatProblems, type Problem } from "../modules/errors";
+import { CONTROLLER_KINDS } from "../modules/k8s/controller";
 import * as rules from "../modules/rules";
 import { buildAll } from "../modules/stacks/build";
 import { nlbSecurityGroupWarnings } from "../modules/stacks/replacement-warnings";
@@ -114,6 +115,14 @@ describe("schema rules", () => {
     ["node tags and service accounts together", patch(gcpEnv(), { gcp: { nodeTargets: { serviceAccounts: ["nodes@acme-test-edge.iam.gserviceaccount.com"] } } }), 'g: gcp.nodeTargets (got {"tags":["gke-node"],"serviceAccounts":["nodes@acme-test-edge.iam.gserviceaccount.com"]}): give exactly one of tags and serviceAccounts (a firewall rule cannot target both)'],
   ])("%s", (_rule, env, expected) => {
     expect(lines(env)).toContain(expected);
+  });
+
+  it.each(CONTROLLER_KINDS)("reports a rule every controller shares once, with the %s controller", (kind) => {
+    const shared = (env: EnvInput, path: string) => lines(env).filter((l) => l.startsWith(`${env.name}: ${path} `));
+    expect(shared(awsEnv({ controller: { kind, replicas: 1 } }), "controller.replicas")).toEqual(["t: controller.replicas (got 1): at least 2 replicas keep the entry points up through node drains"]);
+    expect(shared(gcpEnv({ controller: { kind }, ports: { proxyProtocol: true } }), "ports.proxyProtocol")).toEqual([
+      "g: ports.proxyProtocol (got true): must be false with a gcp section: the Application Load Balancer never sends PROXY headers, so the controller would reject every request",
+    ]);
   });
 
   it("reports every problem of every environment at once", () => {

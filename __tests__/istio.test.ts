@@ -33,6 +33,7 @@ import { Istio, ISTIO_CHART, ISTIO_VERSION, istioGatewayObjects, istioGatewayVal
 import type { KubeManifest } from "../modules/k8s/manifests";
 import { chartKeyIndex, unknownKeys, type KeyKind } from "../scripts/chart-keys";
 import { contract, MQTTS } from "./helpers/fixtures";
+import { problemsOf } from "./helpers/problems";
 import { renderChart, terraformStringValue, type KubeObject } from "./helpers/helm";
 import { crdValidators, schemaErrors, type CrdValidators } from "./helpers/crd";
 import { kubeValidator } from "./helpers/kube-models";
@@ -188,9 +189,6 @@ describe("istio problems", () => {
     expect(istioProblems(props({ exposure: "gke-neg", contract: istioContract({ tcp: MQTTS }) }))).toEqual([]);
   });
 
-  it("refuses PROXY protocol behind NEGs", () => {
-    expect(paths(props({ exposure: "gke-neg", contract: istioContract({ proxyProtocol: true }) }))).toEqual(["ports.proxyProtocol"]);
-  });
 
   it("refuses a health check anywhere but /healthz/ready on 15021", () => {
     const p = props({ contract: istioContract({ health: { nodePort: 30200, path: "/healthz", podPort: 10254, serviceName: "h" } }) });
@@ -203,15 +201,19 @@ describe("istio problems", () => {
     expect(istioProblems(props({ contract: istioContract(TLS_AT_LB) }))).toEqual([expect.objectContaining({ path: "controller.config.httpsCertificateSecret", message: expect.stringContaining("is unused") })]);
   });
 
-  it("refuses options it does not read, too few replicas, and a namespace apart from the Gateway's", () => {
+  it("refuses options it does not read, and a namespace apart from the Gateway's", () => {
     expect(paths(props({}, { config: { httpsCertificateSecret: "edge-tls", "use-proxy-protocol": "true" } }))).toEqual(["controller.config.use-proxy-protocol"]);
-    expect(paths(props({}, { replicas: 1 }))).toEqual(["controller.replicas"]);
+    expect(istioProblems(props({}, { config: { httpsCertificateSecret: "edge-tls", "use-proxy-protocol": "true" } })).map((x) => x.message)).toEqual(["is not an option of istio; it takes: httpsCertificateSecret"]);
     expect(paths(props({}, { namespace: "elsewhere" }))).toEqual(["controller.namespace"]);
   });
 
-  it("create() refuses what problems() reports, naming the construct", () => {
-    expect(() => synthConstruct((s) => void istioPlugin.create(s, "istio", props({ exposure: "gke-neg", contract: istioContract({ proxyProtocol: true }) })))).toThrow(ConfigError);
-    expect(() => synthConstruct((s) => void istioPlugin.create(s, "istio", props({ exposure: "gke-neg", contract: istioContract({ proxyProtocol: true }) })))).toThrow(/ports\.proxyProtocol/);
+  it("create() refuses what problems() reports, and one replica and PROXY protocol behind NEGs as every controller does, naming the construct", () => {
+    const create = (p: ControllerProps) => () => synthConstruct((s) => void istioPlugin.create(s, "istio", p));
+    expect(create(props({ exposure: "gke-neg", contract: istioContract({ proxyProtocol: true }) }))).toThrow(ConfigError);
+    expect(create(props({ exposure: "gke-neg", contract: istioContract({ proxyProtocol: true }) }))).toThrow(/ports\.proxyProtocol/);
+    expect(problemsOf(create(props({ exposure: "gke-neg", contract: istioContract({ proxyProtocol: true }) })))).toEqual(["ports.proxyProtocol: Google's Application Load Balancer sends no PROXY header; it must be off behind NEGs"]);
+    expect(problemsOf(create(props({}, { replicas: 1 })))).toEqual(["controller.replicas: must be a whole number of at least 2 (one replica means an outage on every node drain)"]);
+    expect(problemsOf(create(props({}, { namespace: "elsewhere" })))).toEqual([expect.stringMatching(/^controller\.namespace: /)]);
   });
 });
 

@@ -11,6 +11,7 @@ import { ingressNginxIdentity } from "../modules/k8s/ingress-nginx-identity";
 import { TargetGroupBindings } from "../modules/k8s/target-group-binding";
 import { chartKeyIndex, unknownKeys, type KeyKind } from "../scripts/chart-keys";
 import { contract as fixtureContract, MQTTS } from "./helpers/fixtures";
+import { problemsOf } from "./helpers/problems";
 import { dataSources, only, resources, synthConstruct } from "./helpers/synth";
 
 function contract(change: { proxyProtocol?: boolean; tlsAtLoadBalancer?: boolean; cluster?: string } = {}): PortContract {
@@ -118,16 +119,13 @@ describe("ingress-nginx values", () => {
     expect(v.controller.config).toEqual({ "use-proxy-protocol": "false", "ssl-redirect": "false", "proxy-body-size": "8m" });
   });
 
-  it("refuses one replica, and PROXY protocol behind NEGs", () => {
-    const problems = (p: IngressNginxProps) => {
-      try {
-        synthConstruct((s) => void new IngressNginx(s, "c", p));
-      } catch (e) {
-        return (e as ConfigError).problems.map((x) => `${x.path}: ${x.message}`);
-      }
-      return [];
-    };
-    // Replicas (at least 2) and PROXY behind Google's LB are environment rules (schema, plan).
+  it("refuses one replica, and PROXY protocol behind NEGs, as every controller does", () => {
+    const problems = (p: IngressNginxProps) => problemsOf(() => synthConstruct((s) => void new IngressNginx(s, "c", p)));
+    // Environments meet these rules in the schema and the plan; the construct keeps them for direct use.
+    expect(problems(props({ replicas: 1 }))).toEqual(["controller.replicas: must be a whole number of at least 2 (one replica means an outage on every node drain)"]);
+    expect(problems(props({ exposure: "gke-neg", contract: contract({ proxyProtocol: true }) }))).toEqual([
+      "ports.proxyProtocol: Google's Application Load Balancer sends no PROXY header; it must be off behind NEGs",
+    ]);
     expect(problems(props({ config: { "use-proxy-protocol": "true" } }))).toEqual([
       "controller.config.use-proxy-protocol: is set by gatehouse from the port contract (PROXY protocol, forwarded headers, the https redirect); remove it",
     ]);

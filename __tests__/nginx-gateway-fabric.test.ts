@@ -36,6 +36,8 @@ import { obj, list, type Json } from "./helpers/json";
 import { crdValidators, schemaErrors, type CrdValidators } from "./helpers/crd";
 import { kubeValidator } from "./helpers/kube-models";
 import { contract, MQTTS } from "./helpers/fixtures";
+import { problemsOf } from "./helpers/problems";
+import { GOOGLE_FRONT_END_RANGES } from "../modules/gcp/front-end-ranges";
 import { resources, synthConstruct, type TfJson } from "./helpers/synth";
 
 
@@ -122,6 +124,7 @@ describe("nginx-gateway-fabric identity", () => {
 
 describe("nginx-gateway-fabric problems", () => {
   const paths = (p: ControllerProps) => nginxGatewayFabricProblems(p).map((x) => x.path);
+  const messages = (p: ControllerProps) => nginxGatewayFabricProblems(p).map((x) => `${x.path}: ${x.message}`);
 
   it("accepts the reference contract on both exposures, and TLS at the load balancer without a certificate", () => {
     expect(nginxGatewayFabricProblems(props())).toEqual([]);
@@ -141,15 +144,52 @@ describe("nginx-gateway-fabric problems", () => {
     expect(nginxGatewayFabricProblems(props({ contract: ngfContract(TLS_AT_LB) }))[0]?.message).toMatch(/is unused/);
   });
 
-  it("refuses unknown config keys, one replica, and PROXY protocol behind NEGs", () => {
+  it("says what the certificate setting must be, in each case", () => {
+    expect(messages(props({ settings: NO_CERT }))).toEqual([
+      'controller.config.httpsCertificateSecret: is required: ports.https.tls is "passthrough", so TLS ends in NGINX Gateway Fabric, whose HTTPS listener needs the name of a kubernetes.io/tls Secret in nginx-gateway; or end TLS at the load balancer (tls: terminate)',
+    ]);
+    expect(messages(props({ settings: { ...SETTINGS, config: { httpsCertificateSecret: "Not_A_Name" } } }))).toEqual([
+      'controller.config.httpsCertificateSecret: must be the name of a Secret in nginx-gateway (lowercase letters, digits, "-" and ".", at most 253 characters)',
+    ]);
+    expect(messages(props({ contract: ngfContract(TLS_AT_LB) }))).toEqual([
+      'controller.config.httpsCertificateSecret: is unused: ports.https.tls is "terminate", so the load balancer ends TLS and the https listener is plain HTTP; remove it',
+    ]);
+  });
+
+  it("refuses unknown config keys, naming the ones it takes", () => {
     expect(paths(props({ settings: { ...SETTINGS, config: { ...SETTINGS.config, "use-proxy-protocol": "true" } } }))).toEqual(["controller.config.use-proxy-protocol"]);
-    expect(paths(props({ settings: { ...SETTINGS, replicas: 1 } }))).toEqual(["controller.replicas"]);
-    expect(paths(props({ exposure: "gke-neg", contract: ngfContract({ proxyProtocol: true }) }))).toEqual(["ports.proxyProtocol"]);
+    expect(messages(props({ settings: { ...SETTINGS, config: { ...SETTINGS.config, "use-proxy-protocol": "true" } } }))).toEqual([
+      "controller.config.use-proxy-protocol: is not an option of nginx-gateway-fabric; it takes: httpsCertificateSecret",
+    ]);
+  });
+
+  it("refuses more trusted addresses than NginxProxy takes (64, Google's front-end ranges included)", () => {
+    const addresses = (n: number) => Array.from({ length: n }, (_, i) => `34.1.${Math.floor(i / 250)}.${(i % 250) + 1}`);
+    const room = 64 - GOOGLE_FRONT_END_RANGES.length;
+    expect(messages(props({ exposure: "gke-neg", loadBalancerAddresses: addresses(room) }))).toEqual([]);
+    expect(messages(props({ exposure: "gke-neg", loadBalancerAddresses: addresses(room + 1) }))).toEqual(["gcp: NGF trusts at most 64 addresses (NginxProxy rewriteClientIP.trustedAddresses)"]);
+  });
+
+  it("refuses a contract in another namespace than the controller's", () => {
+    expect(messages(props({ settings: { ...SETTINGS, namespace: "elsewhere" } }))).toEqual([
+      "controller.namespace: the contract's namespace differs from the controller's (elsewhere); the data plane runs in the Gateway's namespace",
+    ]);
+  });
+
+  it("create() refuses one replica and PROXY protocol behind NEGs, as every controller does", () => {
+    const create = (p: ControllerProps) => () => synthConstruct((s) => void nginxGatewayFabricPlugin.create(s, "ngf", p));
+    expect(problemsOf(create(props({ settings: { ...SETTINGS, replicas: 1 } })))).toEqual(["controller.replicas: must be a whole number of at least 2 (one replica means an outage on every node drain)"]);
+    expect(problemsOf(create(props({ exposure: "gke-neg", contract: ngfContract({ proxyProtocol: true }) })))).toEqual([
+      "ports.proxyProtocol: Google's Application Load Balancer sends no PROXY header; it must be off behind NEGs",
+    ]);
   });
 
   it("refuses a contract whose pod ports are not NGF's (built with another identity)", () => {
     const wrong = ngfContract({ ...TLS_AT_LB, containerPorts: nginxGatewayFabricIdentity(SETTINGS, "passthrough").containerPorts });
     expect(paths(props({ contract: wrong, settings: NO_CERT }))).toEqual(["ports.https.tls"]);
+    expect(messages(props({ contract: wrong, settings: NO_CERT }))).toEqual([
+      'ports.https.tls: NGINX Gateway Fabric serves entry point https on pod port 443 (its listener port), but the contract sends it to 80: build the contract with the identity for ports.https.tls (container ports {"http":443,"https":443,"redirect":80})',
+    ]);
   });
 
   it("create() refuses what problems() reports", () => {

@@ -105,10 +105,26 @@ export interface ControllerPlugin {
    * another pod port when the load balancer has already ended TLS.
    */
   identity(settings: ControllerSettings, httpsTls?: TlsChoice): ControllerIdentity;
-  /** What this controller cannot do with these props; empty when it can. */
+  /** What this controller in particular cannot do with these props (beyond controllerBaseProblems); empty when it can. */
   problems(props: ControllerProps): EnvProblem[];
-  /** Creates the controller for one cluster; refuses (ConfigError) what `problems` reports. */
+  /** Creates the controller for one cluster; refuses (ConfigError) what `problems` and controllerBaseProblems report. */
   create(scope: Construct, id: string, props: ControllerProps): Controller;
+}
+
+/**
+ * What no controller can do, whatever its kind: fewer than two data-plane replicas, or PROXY
+ * protocol behind Google's load balancer (which never sends the header). Environments get these
+ * rules from the schema and the plan; every controller construct checks them too, for code that
+ * builds one directly. A plug-in's `problems` reports only what is particular to it.
+ */
+export function controllerBaseProblems(props: ControllerProps): EnvProblem[] {
+  const problems: EnvProblem[] = [];
+  const replicas = props.settings.replicas;
+  if (!(Number.isInteger(replicas) && replicas >= 2))
+    problems.push({ path: "controller.replicas", value: replicas, message: "must be a whole number of at least 2 (one replica means an outage on every node drain)" });
+  if (props.exposure === "gke-neg" && props.contract.proxyProtocol)
+    problems.push({ path: "ports.proxyProtocol", value: true, message: "Google's Application Load Balancer sends no PROXY header; it must be off behind NEGs" });
+  return problems;
 }
 
 /** The `cloud.google.com/neg` annotation: Service port → NEG name, for each NEG entry point. */

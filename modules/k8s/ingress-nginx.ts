@@ -14,7 +14,7 @@ import { Release } from "@cdktf/provider-helm/lib/release";
 import type { PortContract } from "../contract";
 import { failIfAny } from "../errors";
 import { GOOGLE_FRONT_END_RANGES } from "../gcp/front-end-ranges";
-import { negAnnotation, type Controller, type ControllerPlugin, type ControllerProps, type EnvProblem } from "./controller";
+import { controllerBaseProblems, negAnnotation, type Controller, type ControllerPlugin, type ControllerProps, type EnvProblem } from "./controller";
 import { ingressNginxIdentity } from "./ingress-nginx-identity";
 import { helmValues } from "./manifests";
 import { SAFE_RELEASE, spreadOverZonesAndNodes, type TopologySpread } from "./release-defaults";
@@ -142,7 +142,7 @@ export class IngressNginx extends Construct implements Controller {
 
   constructor(scope: Construct, id: string, props: ControllerProps) {
     super(scope, id);
-    failIfAny(this.node.path, ingressNginxProblems(props));
+    failIfAny(this.node.path, [...controllerBaseProblems(props), ...ingressNginxProblems(props)]);
     this.values = ingressNginxValues(props);
     this.release = new Release(this, "release", {
       name: props.settings.releaseName,

@@ -30,7 +30,7 @@ import { Construct } from "constructs";
 import { Release } from "@cdktf/provider-helm/lib/release";
 import type { EntryPoint } from "../contract";
 import { failIfAny } from "../errors";
-import { negAnnotation, type Controller, type ControllerIdentity, type ControllerPlugin, type ControllerProps, type ControllerSettings, type EnvProblem } from "./controller";
+import { controllerBaseProblems, negAnnotation, type Controller, type ControllerIdentity, type ControllerPlugin, type ControllerProps, type ControllerSettings, type EnvProblem } from "./controller";
 import { contractGateway, GatewayApiCrds, gatewayEntryProblems } from "./gateway-api";
 import { helmValues, Manifests, type KubeManifest } from "./manifests";
 import { SAFE_RELEASE, spreadOverZonesAndNodes, type TopologySpread } from "./release-defaults";
@@ -272,10 +272,6 @@ export function istioGatewayObjects(props: ControllerProps): KubeManifest[] {
 export function istioProblems(props: ControllerProps): EnvProblem[] {
   const problems: EnvProblem[] = [];
   const c = props.contract;
-  const replicas = props.settings.replicas;
-  if (!(Number.isInteger(replicas) && replicas >= 2)) problems.push({ path: "controller.replicas", value: replicas, message: "must be a whole number of at least 2 (one replica means an outage on every node drain)" });
-  if (props.exposure === "gke-neg" && c.proxyProtocol)
-    problems.push({ path: "ports.proxyProtocol", value: true, message: "Google's Application Load Balancer sends no PROXY header; it must be off behind NEGs" });
   if (c.health.podPort !== STATUS_PORT || c.health.path !== READY_PATH)
     problems.push({ path: "ports.health.path", value: c.health.path, message: `Istio's gateway reports readiness on ${READY_PATH} at pod port ${STATUS_PORT}; the health check must probe that (port ${c.health.podPort} was given)` });
   const config = props.settings.config;
@@ -302,7 +298,7 @@ export class Istio extends Construct implements Controller {
 
   constructor(scope: Construct, id: string, props: ControllerProps) {
     super(scope, id);
-    failIfAny(this.node.path, istioProblems(props));
+    failIfAny(this.node.path, [...controllerBaseProblems(props), ...istioProblems(props)]);
     const version = props.settings.chartVersion ?? ISTIO_VERSION;
     this.crds = GatewayApiCrds.of(this);
     // Roll back a failed upgrade instead of leaving a half-applied control plane behind.

@@ -27,7 +27,7 @@ import { Release } from "@cdktf/provider-helm/lib/release";
 import type { ITerraformDependable } from "../cdktf";
 import { failIfAny } from "../errors";
 import { GOOGLE_FRONT_END_RANGES } from "../gcp/front-end-ranges";
-import { negAnnotation, type Controller, type ControllerPlugin, type ControllerProps, type EnvProblem } from "./controller";
+import { controllerBaseProblems, negAnnotation, type Controller, type ControllerPlugin, type ControllerProps, type EnvProblem } from "./controller";
 import { contractGateway, GatewayApiCrds, gatewayEntryProblems } from "./gateway-api";
 import { helmValues, Manifests, type KubeManifest } from "./manifests";
 import { SAFE_RELEASE, spreadOverZonesAndNodes, type TopologySpread } from "./release-defaults";
@@ -148,10 +148,6 @@ export function nginxGatewayFabricProblems(props: ControllerProps): EnvProblem[]
   const problems: EnvProblem[] = [];
   const c = props.contract;
   const config = props.settings.config;
-  const replicas = props.settings.replicas;
-  if (!(Number.isInteger(replicas) && replicas >= 2)) problems.push({ path: "controller.replicas", value: replicas, message: "must be a whole number of at least 2 (one replica means an outage on every node drain)" });
-  if (props.exposure === "gke-neg" && c.proxyProtocol)
-    problems.push({ path: "ports.proxyProtocol", value: true, message: "Google's Application Load Balancer sends no PROXY header; it must be off behind NEGs" });
   const known = Object.values(NGF_CONFIG_KEYS) as string[];
   for (const key of Object.keys(config).sort())
     if (!known.includes(key)) problems.push({ path: `controller.config.${key}`, value: config[key], message: `is not an option of nginx-gateway-fabric; it takes: ${known.join(", ")}` });
@@ -196,7 +192,7 @@ export class NginxGatewayFabric extends Construct implements Controller {
 
   constructor(scope: Construct, id: string, props: ControllerProps) {
     super(scope, id);
-    failIfAny(this.node.path, nginxGatewayFabricProblems(props));
+    failIfAny(this.node.path, [...controllerBaseProblems(props), ...nginxGatewayFabricProblems(props)]);
     const c = props.contract;
     this.crds = GatewayApiCrds.of(this);
     this.values = nginxGatewayFabricValues(props);
