@@ -81,6 +81,15 @@ describe("YAML anchors, aliases and nesting", () => {
     expect(r.report).toContain("billion-laughs.yaml:2): a: has a YAML anchor (&a); anchors and aliases are not supported: write the value out (80 more anchors and aliases in this file)");
   });
 
+  it.each([
+    ["a list", "name: x\ntags:\n  [a, b]: c\n"],
+    ["a map", "name: x\ntags:\n  ? {a: 1}\n  : c\n"],
+  ])("refuses %s as a key, with its line and path", (_kind, text) => {
+    const path = file("complex-key.yaml", text);
+    const r = load({ files: [path] });
+    expect(r.problems).toEqual([expect.objectContaining({ file: `${path}:3`, path: "tags", message: "has a list or map as a key; keys must be plain text" })]);
+  });
+
   it("refuses an undefined alias with its line, not a ReferenceError", () => {
     const r = load({ files: [join(fixtures, "undefined-alias.yaml")] });
     expect(r.problems).toEqual([expect.objectContaining({ file: `${join(fixtures, "undefined-alias.yaml")}:3`, path: "tags.team", message: expect.stringContaining("is a YAML alias (*nowhere)") })]);

@@ -19,7 +19,8 @@ import { Secret } from "kubernetes-models/v1/Secret";
 import { Service } from "kubernetes-models/v1/Service";
 import { ServiceAccount } from "kubernetes-models/v1/ServiceAccount";
 import type { Construct } from "constructs";
-import { LatticeNetwork, POD_IDENTITY_TRUST_POLICY, type LatticeNetworkProps } from "../modules/aws/lattice";
+import { Fn, Token } from "cdktf";
+import { LatticeNetwork, latticeNetworkProblems, POD_IDENTITY_TRUST_POLICY, type LatticeNetworkProps } from "../modules/aws/lattice";
 import { ConfigError } from "../modules/errors";
 import {
   AWS_GATEWAY_CONTROLLER_CHART,
@@ -386,6 +387,17 @@ describe("LatticeNetwork", () => {
     );
   });
 
+  it("refuses empty lists, a cluster name that is a reference, and more than 5 association groups", () => {
+    const refused = (change: Partial<LatticeNetworkProps>) => latticeNetworkProblems(networkProps(change)).map((p) => `${p.path}: ${p.message}`);
+    expect(refused({ clusterName: Token.asString(Fn.lower("PROD")) })).toEqual(["clusterName: must be the EKS cluster's name as a literal: it names the controller's IAM role"]);
+    expect(refused({ associationSecurityGroups: { create: { clientCidrs: [], listenerPorts: [80] } } })).toEqual([
+      "associationSecurityGroups.create.clientCidrs: must list the CIDRs of the clients that call the network (such as the VPC's)",
+    ]);
+    expect(refused({ associationSecurityGroups: { ids: [] } })).toEqual(["associationSecurityGroups.ids: must list 1-5 security groups (a VPC association takes at most 5)"]);
+    expect(refused({ podSecurityGroups: {} })).toEqual(["podSecurityGroups: must name at least one security group (or leave it unset for the EKS cluster security group)"]);
+    expect(refused({ podPorts: [] })).toEqual(['podPorts: must list the pod ports Lattice sends traffic and health checks to, or be "all"']);
+  });
+
   it("refuses bad props with their paths and messages", () => {
     expect(
       problemsOf(() =>
@@ -521,6 +533,11 @@ describe("AwsGatewayController Terraform", () => {
       },
     ]);
     expect(() => synthConstruct((s) => void new AwsGatewayController(s, "c", p))).toThrow(ConfigError);
+  });
+
+  it("refuses a shared Service with no port", () => {
+    const p = { clusterName: "prod-eks", clusterVpcId: "vpc-1", awsRegion: "eu-west-1", serviceNetworkName: "prod-mesh", serviceExports: [{ namespace: "shop", service: "inventory", ports: [] }] };
+    expect(awsGatewayControllerProblems(p).map((x) => `${x.path}: ${x.message}`)).toEqual(["serviceExports.shop/inventory.ports: must list at least one port"]);
   });
 });
 
