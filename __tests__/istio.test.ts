@@ -9,7 +9,6 @@
  */
 import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
-import type { ValidateFunction } from "ajv";
 import { parse, stringify } from "yaml";
 import { Deployment, type IDeployment } from "kubernetes-models/apps/v1/Deployment";
 import { HorizontalPodAutoscaler } from "kubernetes-models/autoscaling/v2/HorizontalPodAutoscaler";
@@ -35,7 +34,7 @@ import { chartKeyIndex, unknownKeys, type KeyKind } from "../scripts/chart-keys"
 import { contract, MQTTS } from "./helpers/fixtures";
 import { problemsOf } from "./helpers/problems";
 import { renderChart, terraformStringValue, type KubeObject } from "./helpers/helm";
-import { crdValidators, schemaErrors, type CrdValidators } from "./helpers/crd";
+import { crdValidators, objectValidator } from "./helpers/crd";
 import { kubeValidator } from "./helpers/kube-models";
 import { resources, synthConstruct, type TfJson } from "./helpers/synth";
 
@@ -443,17 +442,8 @@ it("the gatehouse objects of a contract are the routing release's objects", () =
 const kubeProblems = kubeValidator([ConfigMap, Service, ServiceAccount, Deployment, HorizontalPodAutoscaler, PodDisruptionBudget, ClusterRole, ClusterRoleBinding, Role, RoleBinding, MutatingWebhookConfiguration, ValidatingWebhookConfiguration, CustomResourceDefinition]);
 
 
-let crdSchemas: CrdValidators | undefined;
-/** The Gateway API CRDs gatehouse ships and Istio's (base chart), by `group/version/Kind`; CEL rules not evaluated. */
-function validatorFor(key: string): ValidateFunction | undefined {
-  const gatewayApiDir = join(__dirname, "..", "modules", "k8s", "charts", GATEWAY_API.chart, "standard");
-  crdSchemas = crdSchemas ?? crdValidators([...readdirSync(gatewayApiDir).filter((f) => f.endsWith(".yaml")).map((f) => join(gatewayApiDir, f)), join(CHARTS, "base", "files", "crd-all.gen.yaml")], { cel: "ignore" });
-  return crdSchemas.get(key);
-}
-
-function crdProblems(o: KubeManifest): string[] {
-  const key = `${o.apiVersion}/${o.kind}`;
-  const validate = validatorFor(key);
-  if (!validate) return [`${key}: no CRD serves this kind`];
-  return validate(JSON.parse(JSON.stringify(o))) ? [] : schemaErrors(validate).map((e) => `${key} ${o.metadata.name}: ${e}`);
-}
+const gatewayApiDir = join(__dirname, "..", "modules", "k8s", "charts", GATEWAY_API.chart, "standard");
+/** Problems against the Gateway API CRDs gatehouse ships and Istio's (base chart); CEL rules not evaluated. */
+const crdProblems = objectValidator<KubeManifest>(
+  crdValidators([...readdirSync(gatewayApiDir).filter((f) => f.endsWith(".yaml")).map((f) => join(gatewayApiDir, f)), join(CHARTS, "base", "files", "crd-all.gen.yaml")], { cel: "ignore" }),
+);

@@ -39,7 +39,7 @@ import type { KeyKind } from "../scripts/chart-keys";
 import { chartKeyIndex, unknownKeys } from "../scripts/chart-keys";
 import { renderChart, terraformStringValue, type KubeObject } from "./helpers/helm";
 import { obj, list, type Json } from "./helpers/json";
-import { crdValidators, schemaErrors, type CrdValidators } from "./helpers/crd";
+import { crdValidators, objectValidator } from "./helpers/crd";
 import { kubeValidator } from "./helpers/kube-models";
 import { dataSources, refId, resources, synthConstruct, type TfJson } from "./helpers/synth";
 
@@ -432,18 +432,9 @@ describe("LatticeNetwork", () => {
 
 const modelProblems = kubeValidator([Deployment, ServiceAccount, Service, Secret, ClusterRole, ClusterRoleBinding, PodDisruptionBudget, MutatingWebhookConfiguration]);
 
-let validators: CrdValidators | undefined;
-function customValidators(): CrdValidators {
-  validators ??= crdValidators([...readdirSync(GATEWAY_API_DIR).map((f) => join(GATEWAY_API_DIR, f)), ...readdirSync(join(CHART_DIR, "crds")).map((f) => join(CHART_DIR, "crds", f))], { cel: "ignore" });
-  return validators;
-}
-
-function objectProblems(o: KubeObject): string[] {
-  const label = `${o.apiVersion}/${o.kind} ${o.metadata.name}`;
-  const custom = customValidators().get(`${o.apiVersion}/${o.kind}`);
-  if (custom) return custom(o) ? [] : schemaErrors(custom).map((e) => `${label}: ${e}`);
-  return modelProblems(o);
-}
+const customValidators = crdValidators([...readdirSync(GATEWAY_API_DIR).map((f) => join(GATEWAY_API_DIR, f)), ...readdirSync(join(CHART_DIR, "crds")).map((f) => join(CHART_DIR, "crds", f))], { cel: "ignore" });
+/** Problems with an object against its CRD or its Kubernetes schema; [] when valid. */
+const objectProblems = objectValidator(customValidators, modelProblems);
 
 function ofKind(objects: readonly KubeObject[], kind: string): Json[] {
   return objects.filter((o) => o.kind === kind) as unknown as Json[];
@@ -602,7 +593,7 @@ describe("AwsGatewayController rendered", () => {
   it("applies valid objects: Gateway API kinds against the v1.5.1 CRDs, ServiceExport and ServiceImport against the chart's CRDs", () => {
     expect(applied.map((o) => o.kind).sort()).toEqual(["Gateway", "GatewayClass", "HTTPRoute", "HTTPRoute", "ServiceExport", "ServiceImport"]);
     expect(applied.flatMap(objectProblems)).toEqual([]);
-    for (const o of applied) expect([o.kind, customValidators().has(`${o.apiVersion}/${o.kind}`)]).toEqual([o.kind, true]);
+    for (const o of applied) expect([o.kind, customValidators.has(`${o.apiVersion}/${o.kind}`)]).toEqual([o.kind, true]);
   });
 
   it("binds the GatewayClass to the controller and names the Gateway after the service network", () => {

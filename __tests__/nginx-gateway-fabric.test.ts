@@ -33,7 +33,7 @@ import type { KeyKind } from "../scripts/chart-keys";
 import { chartKeyIndex, unknownKeys } from "../scripts/chart-keys";
 import { renderChart, terraformStringValue, type KubeObject } from "./helpers/helm";
 import { obj, list, type Json } from "./helpers/json";
-import { crdValidators, schemaErrors, type CrdValidators } from "./helpers/crd";
+import { crdValidators, objectValidator } from "./helpers/crd";
 import { kubeValidator } from "./helpers/kube-models";
 import { contract, MQTTS } from "./helpers/fixtures";
 import { problemsOf } from "./helpers/problems";
@@ -289,23 +289,14 @@ describe("nginx-gateway-fabric Terraform", () => {
 
 const modelProblems = kubeValidator([Service, ServiceAccount, Deployment, Job, ClusterRole, ClusterRoleBinding, Role, RoleBinding, PodDisruptionBudget, CustomResourceDefinition, ValidatingAdmissionPolicy, ValidatingAdmissionPolicyBinding]);
 
-let validators: CrdValidators | undefined;
-function customValidators(): CrdValidators {
-  validators ??= crdValidators([
-    ...readdirSync(GATEWAY_API_DIR).map((f) => join(GATEWAY_API_DIR, f)),
-    join(CHART_DIR, "crds", "gateway.nginx.org_nginxproxies.yaml"),
-    join(CHART_DIR, "crds", "gateway.nginx.org_nginxgateways.yaml"),
-  ], { cel: "ignore" });
-  return validators;
-}
+const customValidators = crdValidators([
+  ...readdirSync(GATEWAY_API_DIR).map((f) => join(GATEWAY_API_DIR, f)),
+  join(CHART_DIR, "crds", "gateway.nginx.org_nginxproxies.yaml"),
+  join(CHART_DIR, "crds", "gateway.nginx.org_nginxgateways.yaml"),
+], { cel: "ignore" });
 
-/** Problems with an object against its Kubernetes schema or its CRD; [] when valid. */
-function objectProblems(o: KubeObject): string[] {
-  const label = `${o.apiVersion}/${o.kind} ${o.metadata.name}`;
-  const custom = customValidators().get(`${o.apiVersion}/${o.kind}`);
-  if (custom) return custom(o) ? [] : schemaErrors(custom).map((e) => `${label}: ${e}`);
-  return modelProblems(o);
-}
+/** Problems with an object against its CRD or its Kubernetes schema; [] when valid. */
+const objectProblems = objectValidator(customValidators, modelProblems);
 
 function renderRelease(release: Json, chartDir: string): KubeObject[] {
   return renderChart({ release: String(release.name), namespace: String(release.namespace), values: valuesOf(release), chartDir });
@@ -346,6 +337,12 @@ describe.each(CASES)("rendered: %s", (_name, p) => {
   it("renders only valid objects (Kubernetes schemas; NginxProxy, NginxGateway and GatewayClass against their CRDs)", () => {
     expect(rendered.flatMap(objectProblems)).toEqual([]);
     expect(applied.flatMap(objectProblems)).toEqual([]);
+  });
+
+  it("the check catches what the API server would refuse: an unknown field, a kind the test has no schema for", () => {
+    const typo = { ...gateway, spec: { ...obj(gateway.spec, "Gateway.spec"), listener: [] } } as unknown as KubeObject;
+    expect(objectProblems(typo)).toEqual([expect.stringMatching(/^gateway\.networking\.k8s\.io\/v1\/Gateway nginx-gateway: \/spec must NOT have additional properties .*"listener"/)]);
+    expect(objectProblems({ apiVersion: "v1", kind: "Pod", metadata: { name: "x" } })).toEqual(["v1/Pod x: no schema for this kind in the test's list; add its kubernetes-models class"]);
   });
 
   it("binds the chart's GatewayClass to the NginxProxy and the Gateway to that class", () => {

@@ -32,7 +32,7 @@ import { loadEnvironments } from "../envs/loader";
 import type { Env, EnvInput } from "../envs/schema";
 import { renderChart, terraformStringValue, type KubeObject } from "./helpers/helm";
 import { str, obj, list, type Json } from "./helpers/json";
-import { crdValidators, schemaErrors, type CrdValidators } from "./helpers/crd";
+import { crdValidators, objectValidator } from "./helpers/crd";
 import { kubeValidator } from "./helpers/kube-models";
 import { awsEnv, MQTTS, patch } from "./helpers/fixtures";
 import { dataSources, parseEnv, resources, synthDefaults, synthEnvs, type TfJson } from "./helpers/synth";
@@ -439,14 +439,15 @@ function kubeServiceFromTerraform(r: Json, what: string): KubeObject {
 
 const TGB_CRD_FILE = join(__dirname, "fixtures", "crds", "targetgroupbindings.elbv2.k8s.aws.yaml");
 
-let tgbValidators: CrdValidators | undefined;
 /** Problems with a manifest against the TargetGroupBinding CRD (which has no CEL rules). */
-function crdProblems(manifest: Json): string[] {
-  tgbValidators ??= crdValidators([TGB_CRD_FILE]);
-  const validate = tgbValidators.get(`${String(manifest.apiVersion)}/${String(manifest.kind)}`);
-  if (!validate) return [`${String(manifest.apiVersion)}/${String(manifest.kind)}: not a served version of the TargetGroupBinding CRD (${[...tgbValidators.keys()].join(", ")})`];
-  return validate(manifest) ? [] : schemaErrors(validate);
-}
+const crdProblems = objectValidator<Json>(crdValidators([TGB_CRD_FILE]));
+
+it("the TargetGroupBinding check refuses an unknown field and a version the CRD does not serve", () => {
+  const tgb = { apiVersion: "elbv2.k8s.aws/v1beta1", kind: "TargetGroupBinding", metadata: { name: "b" }, spec: { serviceRef: { name: "s", port: 80 }, targetGroupARN: "arn", targetType: "ip" } };
+  expect(crdProblems(tgb)).toEqual([]);
+  expect(crdProblems({ ...tgb, spec: { ...tgb.spec, targetGroupArn: "arn" } })).toEqual([expect.stringMatching(/^elbv2\.k8s\.aws\/v1beta1\/TargetGroupBinding b: \/spec must NOT have additional properties .*"targetGroupArn"/)]);
+  expect(crdProblems({ ...tgb, apiVersion: "elbv2.k8s.aws/v2" })).toEqual([expect.stringMatching(/^elbv2\.k8s\.aws\/v2\/TargetGroupBinding: no CRD serves this kind \(.*elbv2\.k8s\.aws\/v1beta1\/TargetGroupBinding/)]);
+});
 
 // ---------------------------------------------------------------------------------------------
 // GCP edge readers.

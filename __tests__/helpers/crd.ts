@@ -70,18 +70,25 @@ export function crdValidators(files: readonly string[], options: CrdOptions = {}
   ajv.addFormat("string", true);
   ajv.addFormat("ipv4", { type: "string", validate: (v: string) => isIPv4(v) });
   ajv.addFormat("ipv6", { type: "string", validate: (v: string) => isIPv6(v) });
-  const schemas = new Map<string, Json>();
-  for (const file of files) {
-    for (const doc of parseAllDocuments(readFileSync(file, "utf8"))) {
-      const crd = doc.toJS() as { kind?: string; spec?: { group: string; names: { kind: string }; versions: Array<{ name: string; served: boolean; schema?: { openAPIV3Schema: Json } }> } } | null;
-      if (crd?.kind !== "CustomResourceDefinition" || !crd.spec) continue;
-      for (const v of crd.spec.versions) if (v.served && v.schema) schemas.set(`${crd.spec.group}/${v.name}/${crd.spec.names.kind}`, v.schema.openAPIV3Schema);
+  // The files are read on first use, so a test file that declares validators costs nothing
+  // until a test asks for one.
+  let read: Map<string, Json> | undefined;
+  const schemas = (): Map<string, Json> => {
+    if (read) return read;
+    read = new Map<string, Json>();
+    for (const file of files) {
+      for (const doc of parseAllDocuments(readFileSync(file, "utf8"))) {
+        const crd = doc.toJS() as { kind?: string; spec?: { group: string; names: { kind: string }; versions: Array<{ name: string; served: boolean; schema?: { openAPIV3Schema: Json } }> } } | null;
+        if (crd?.kind !== "CustomResourceDefinition" || !crd.spec) continue;
+        for (const v of crd.spec.versions) if (v.served && v.schema) read.set(`${crd.spec.group}/${v.name}/${crd.spec.names.kind}`, v.schema.openAPIV3Schema);
+      }
     }
-  }
+    return read;
+  };
   const compiled = new Map<string, ValidateFunction>();
   return {
     get(key) {
-      const schema = schemas.get(key);
+      const schema = schemas().get(key);
       if (schema === undefined) return undefined;
       let validate = compiled.get(key);
       if (!validate) {
@@ -90,8 +97,31 @@ export function crdValidators(files: readonly string[], options: CrdOptions = {}
       }
       return validate;
     },
-    has: (key) => schemas.has(key),
-    keys: () => schemas.keys(),
+    has: (key) => schemas().has(key),
+    keys: () => schemas().keys(),
+  };
+}
+
+/** Any Kubernetes object, rendered by helm or built by gatehouse. */
+interface KubeLike {
+  readonly apiVersion?: unknown;
+  readonly kind?: unknown;
+  readonly metadata?: unknown;
+}
+
+/**
+ * An object's problems, "<apiVersion>/<kind> <name>: <error>" lines, [] when valid: against its
+ * CRD when `crds` serves its kind, else what `otherwise` says (a test's Kubernetes models, or by
+ * default that no CRD serves it). The object is checked as the API server receives it, as JSON:
+ * fields set to undefined are not there.
+ */
+export function objectValidator<T extends KubeLike>(crds: CrdValidators, otherwise?: (o: T) => string[]): (o: T) => string[] {
+  return (o) => {
+    const key = `${String(o.apiVersion)}/${String(o.kind)}`;
+    const validate = crds.get(key);
+    if (!validate) return otherwise ? otherwise(o) : [`${key}: no CRD serves this kind (${[...crds.keys()].join(", ")})`];
+    const name = String((o.metadata as { name?: unknown } | undefined)?.name);
+    return validate(JSON.parse(JSON.stringify(o))) ? [] : schemaErrors(validate).map((e) => `${key} ${name}: ${e}`);
   };
 }
 
