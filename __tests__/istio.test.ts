@@ -33,6 +33,7 @@ import type { KubeManifest } from "../modules/k8s/manifests";
 import { chartKeyIndex, unknownKeys, type KeyKind } from "../scripts/chart-keys";
 import { contract, MQTTS } from "./helpers/fixtures";
 import { problemsOf } from "./helpers/problems";
+import * as rules from "../modules/rules";
 import { renderChart, terraformStringValue, type KubeObject } from "./helpers/helm";
 import { crdValidators, objectValidator } from "./helpers/crd";
 import { kubeValidator } from "./helpers/kube-models";
@@ -257,6 +258,13 @@ describe("Istio releases", () => {
     expect(dependsOn(releases.istiod as Json)).toEqual(expect.arrayContaining([id("istio-base"), id("gateway-api-crds")]));
     expect(dependsOn(releases["istio-ingress"] as Json)).toEqual([id("istiod")]);
     expect(dependsOn(releases["istio-ingress-routing"] as Json)).toEqual(expect.arrayContaining([id("gateway-api-crds"), id("istio-ingress")]));
+  });
+
+  it("keeps the routing release apart from the gateway's at Helm's 53-character limit", () => {
+    const long = "a".repeat(53);
+    const names = Object.values(resources(synthConstruct((s) => void new Istio(s, "istio", props({}, { releaseName: long }))), "helm_release")).map((r) => String(r.name));
+    expect(names.filter((n) => n.startsWith("a")).sort()).toEqual([`${"a".repeat(45)}-routing`, long]);
+    expect(names.map((n) => [n, rules.helmReleaseName(n)])).toEqual(names.map((n) => [n, undefined]));
   });
 
   it("a chart version from the settings moves all three charts together", () => {

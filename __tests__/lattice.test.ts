@@ -34,6 +34,7 @@ import {
 import { localChartDir } from "../modules/k8s/local-chart";
 import * as lattice from "../modules/lattice-rules";
 import { LATTICE_CONTROLLER } from "../modules/lattice-rules";
+import * as rules from "../modules/rules";
 import type { Route } from "../modules/routes";
 import type { KeyKind } from "../scripts/chart-keys";
 import { chartKeyIndex, unknownKeys } from "../scripts/chart-keys";
@@ -217,7 +218,8 @@ describe("Lattice rules", () => {
     expect(["1.5", "1.6", "1.12"].every((v) => one.test(v)) && !one.test("1.4")).toBe(true);
   });
 
-  it("records the controller's identity and minimums", () => {
+  it("records the controller's identity and minimums, its version the vendored chart's", () => {
+    expect(parse(readFileSync(join(CHART_DIR, "Chart.yaml"), "utf8"))).toMatchObject({ version: LATTICE_CONTROLLER.version, appVersion: LATTICE_CONTROLLER.version });
     expect(LATTICE_CONTROLLER).toEqual({
       version: "v2.1.3",
       namespace: "aws-application-networking-system",
@@ -478,6 +480,13 @@ describe("AwsGatewayController values", () => {
 
 describe("AwsGatewayController Terraform", () => {
   const { json, net, ctl } = buildBoth();
+
+  it("keeps the objects release apart from the controller's at Helm's 53-character limit", () => {
+    const long = "a".repeat(53);
+    const names = Object.values(resources(buildBoth({}, { releaseName: long }).json, "helm_release")).map((r) => String(r.name));
+    expect(names.filter((n) => n.startsWith("a")).sort()).toEqual([`${"a".repeat(45)}-objects`, long]);
+    expect(names.map((n) => [n, rules.helmReleaseName(n)])).toEqual(names.map((n) => [n, undefined]));
+  });
 
   it("installs the CRDs, then the controller from its OCI repository, then the objects", () => {
     const controller = releaseNamed(json, "gateway-api-controller");

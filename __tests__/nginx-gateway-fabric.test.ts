@@ -37,6 +37,7 @@ import { crdValidators, objectValidator } from "./helpers/crd";
 import { kubeValidator } from "./helpers/kube-models";
 import { contract, MQTTS } from "./helpers/fixtures";
 import { problemsOf } from "./helpers/problems";
+import * as rules from "../modules/rules";
 import { GOOGLE_FRONT_END_RANGES } from "../modules/gcp/front-end-ranges";
 import { resources, synthConstruct, type TfJson } from "./helpers/synth";
 
@@ -190,6 +191,14 @@ describe("nginx-gateway-fabric problems", () => {
     expect(messages(props({ contract: wrong, settings: NO_CERT }))).toEqual([
       'ports.https.tls: NGINX Gateway Fabric serves entry point https on pod port 443 (its listener port), but the contract sends it to 80: build the contract with the identity for ports.https.tls (container ports {"http":443,"https":443,"redirect":80})',
     ]);
+  });
+
+  it("keeps the Gateway's release apart from NGF's at Helm's 53-character limit", () => {
+    const long = "a".repeat(53);
+    const json = synthConstruct((s) => void nginxGatewayFabricPlugin.create(s, "ngf", props({ settings: { ...SETTINGS, releaseName: long } })));
+    const names = Object.values(resources(json, "helm_release")).map((r) => String(r.name));
+    expect(names.filter((n) => n.startsWith("a")).sort()).toEqual([`${"a".repeat(45)}-gateway`, long]);
+    expect(names.map((n) => [n, rules.helmReleaseName(n)])).toEqual(names.map((n) => [n, undefined]));
   });
 
   it("create() refuses what problems() reports", () => {

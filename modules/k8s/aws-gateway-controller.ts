@@ -44,7 +44,7 @@ import type { Route, RouteFeatures } from "../routes";
 import * as rules from "../rules";
 import { GATEWAY_API_VERSION, GatewayApiCrds } from "./gateway-api";
 import { helmValues, Manifests, type KubeManifest } from "./manifests";
-import { SAFE_RELEASE, spreadOverZonesAndNodes, type TopologySpread } from "./release-defaults";
+import { companionReleaseName, SAFE_RELEASE, spreadOverZonesAndNodes, type TopologySpread } from "./release-defaults";
 import { routeManifests, routeObjectName, routeRenderProblems } from "./routes";
 
 export const AWS_GATEWAY_CONTROLLER_CHART = {
@@ -316,7 +316,7 @@ export class AwsGatewayController extends Construct {
     this.gateway = { name: props.serviceNetworkName, namespace: props.gatewayNamespace ?? LATTICE_CONTROLLER.namespace };
     this.objects = awsGatewayControllerObjects(props);
     this.manifests = new Manifests(this, "objects", {
-      releaseName: `${releaseName.slice(0, 53 - "-objects".length).replace(/-+$/, "")}-objects`,
+      releaseName: companionReleaseName(releaseName, "objects"),
       namespace: LATTICE_CONTROLLER.namespace,
       objects: this.objects,
       // The GatewayClass and Gateway are Gateway API kinds; ServiceExport and ServiceImport come with the chart.

@@ -33,7 +33,7 @@ import { failIfAny } from "../errors";
 import { controllerBaseProblems, negAnnotation, type Controller, type ControllerIdentity, type ControllerPlugin, type ControllerProps, type ControllerSettings, type EnvProblem } from "./controller";
 import { contractGateway, GatewayApiCrds, gatewayEntryProblems } from "./gateway-api";
 import { helmValues, Manifests, type KubeManifest } from "./manifests";
-import { SAFE_RELEASE, spreadOverZonesAndNodes, type TopologySpread } from "./release-defaults";
+import { companionReleaseName, SAFE_RELEASE, spreadOverZonesAndNodes, type TopologySpread } from "./release-defaults";
 
 /** Istio 1.30.3, released 2026-07-16; `base`, `istiod` and `gateway` share the version. */
 export const ISTIO_VERSION = "1.30.3";
@@ -325,8 +325,7 @@ export class Istio extends Construct implements Controller {
       dependsOn: [this.istiod],
     });
     this.objects = new Manifests(this, "objects", {
-      // Helm release names are at most 53 characters.
-      releaseName: `${props.settings.releaseName}-routing`.slice(0, 53).replace(/-+$/, ""),
+      releaseName: companionReleaseName(props.settings.releaseName, "routing"),
       namespace: props.contract.namespace,
       objects: istioGatewayObjects(props),
       dependsOn: [...this.crds.dependables, this.gateway],

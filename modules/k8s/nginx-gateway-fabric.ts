@@ -30,7 +30,7 @@ import { GOOGLE_FRONT_END_RANGES } from "../gcp/front-end-ranges";
 import { controllerBaseProblems, negAnnotation, type Controller, type ControllerPlugin, type ControllerProps, type EnvProblem } from "./controller";
 import { contractGateway, GatewayApiCrds, gatewayEntryProblems } from "./gateway-api";
 import { helmValues, Manifests, type KubeManifest } from "./manifests";
-import { SAFE_RELEASE, spreadOverZonesAndNodes, type TopologySpread } from "./release-defaults";
+import { companionReleaseName, SAFE_RELEASE, spreadOverZonesAndNodes, type TopologySpread } from "./release-defaults";
 import { NGF_GATEWAY_CLASS, nginxGatewayFabricIdentity, ngfGatewayName } from "./nginx-gateway-fabric-identity";
 
 export const NGINX_GATEWAY_FABRIC_CHART = {
@@ -217,7 +217,7 @@ export class NginxGatewayFabric extends Construct implements Controller {
     });
     this.objects = [gateway, ...routes, dataPlaneBudget(props)];
     this.manifests = new Manifests(this, "gateway", {
-      releaseName: `${props.settings.releaseName.slice(0, 53 - "-gateway".length).replace(/-+$/, "")}-gateway`,
+      releaseName: companionReleaseName(props.settings.releaseName, "gateway"),
       namespace: c.namespace,
       objects: this.objects,
       dependsOn: [...this.crds.dependables, this.release],

@@ -29,3 +29,14 @@ export function spreadOverZonesAndNodes(selector: Readonly<Record<string, string
     whenUnsatisfiable: "ScheduleAnyway",
   }));
 }
+
+/** Helm's limit on release names (`ValidateReleaseName`). */
+const RELEASE_NAME_MAX = 53;
+
+/**
+ * The name of a release that belongs to another (`<release>-objects`): the suffix is always
+ * kept, the base cut to fit Helm's 53 characters, so the two never share a name.
+ */
+export function companionReleaseName(release: string, suffix: string): string {
+  return `${release.slice(0, RELEASE_NAME_MAX - suffix.length - 1).replace(/-+$/, "")}-${suffix}`;
+}
