@@ -31,7 +31,7 @@ import { GATEWAY_API } from "../modules/k8s/gateway-api";
 import { Istio, ISTIO_CHART, ISTIO_VERSION, istioGatewayObjects, istioGatewayValues, istioIdentity, istioPlugin, istioProblems, istiodValues } from "../modules/k8s/istio";
 import type { KubeManifest } from "../modules/k8s/manifests";
 import { chartKeyIndex, unknownKeys, type KeyKind } from "../scripts/chart-keys";
-import { contract, MQTTS } from "./helpers/fixtures";
+import { identityContract, MQTTS, TLS_AT_LB } from "./helpers/fixtures";
 import { problemsOf } from "./helpers/problems";
 import * as rules from "../modules/rules";
 import { renderChart, terraformStringValue, type KubeObject } from "./helpers/helm";
@@ -50,20 +50,9 @@ const SETTINGS: ControllerSettings = {
   config: { httpsCertificateSecret: "edge-tls" },
 };
 const ID = istioIdentity(SETTINGS);
-const TLS_AT_LB = { https: { listenerPort: 443, nodePort: 30443, tls: "terminate" as const } };
 
 /** A contract built with the istio identity, as the resolved plan builds it. */
-function istioContract(change: Partial<ContractInput> = {}): PortContract {
-  return contract({
-    namespace: SETTINGS.namespace,
-    serviceName: ID.serviceName,
-    podSelector: ID.podSelector,
-    health: { nodePort: 30200, path: ID.health.path, podPort: ID.health.podPort, serviceName: ID.healthServiceName },
-    containerPorts: ID.containerPorts,
-    reservedPodPorts: ID.reservedPodPorts,
-    ...change,
-  });
-}
+const istioContract = (change: Partial<ContractInput> = {}): PortContract => identityContract(ID, SETTINGS.namespace, change);
 
 function props(change: Partial<ControllerProps> = {}, settings: Partial<ControllerSettings> = {}): ControllerProps {
   return { contract: istioContract(), exposure: "node-ports", settings: { ...SETTINGS, ...settings }, ...change };

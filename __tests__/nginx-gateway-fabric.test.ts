@@ -35,7 +35,7 @@ import { renderChart, terraformStringValue, type KubeObject } from "./helpers/he
 import { obj, list, type Json } from "./helpers/json";
 import { crdValidators, objectValidator } from "./helpers/crd";
 import { kubeValidator } from "./helpers/kube-models";
-import { contract, MQTTS } from "./helpers/fixtures";
+import { identityContract, MQTTS, TLS_AT_LB } from "./helpers/fixtures";
 import { problemsOf } from "./helpers/problems";
 import * as rules from "../modules/rules";
 import { GOOGLE_FRONT_END_RANGES } from "../modules/gcp/front-end-ranges";
@@ -51,19 +51,8 @@ const SETTINGS: ControllerSettings = { releaseName: "nginx-gateway", namespace: 
 /** A contract built from NGF's identity for its TLS choice; `change` as for the fixtures' contract. */
 function ngfContract(change: Partial<ContractInput> = {}, settings: ControllerSettings = SETTINGS): PortContract {
   const tls = change.https?.tls ?? "passthrough";
-  const id = nginxGatewayFabricIdentity(settings, tls);
-  return contract({
-    namespace: settings.namespace,
-    serviceName: id.serviceName,
-    podSelector: id.podSelector,
-    health: { nodePort: 30200, path: id.health.path, podPort: id.health.podPort, serviceName: id.healthServiceName },
-    containerPorts: id.containerPorts,
-    reservedPodPorts: id.reservedPodPorts,
-    ...change,
-  });
+  return identityContract(nginxGatewayFabricIdentity(settings, tls), settings.namespace, change);
 }
-
-const TLS_AT_LB = { https: { listenerPort: 443, nodePort: 30443, tls: "terminate" as const } };
 const NO_CERT: ControllerSettings = { ...SETTINGS, config: {} };
 
 function props(change: Partial<ControllerProps> = {}): ControllerProps {

@@ -1,28 +1,42 @@
 /** Small valid environments and contracts for tests; each test changes one thing. */
 import type { EnvInput } from "../../envs/schema";
 import { buildContract, type ContractInput, type PortContract } from "../../modules/contract";
+import type { ControllerIdentity } from "../../modules/k8s/controller";
 import { ingressNginxIdentity } from "../../modules/k8s/ingress-nginx-identity";
 
 /** The reference contract input (env "prod", cluster "c1", no tcp entries); override any field. */
 export function contractInput(change: Partial<ContractInput> = {}): ContractInput {
-  const id = ingressNginxIdentity("ingress-nginx");
   return {
     env: "prod",
     cluster: "c1",
-    namespace: "ingress-nginx",
-    serviceName: id.serviceName,
-    podSelector: id.podSelector,
+    ...identityInput(ingressNginxIdentity("ingress-nginx"), "ingress-nginx"),
     http: { listenerPort: 80, nodePort: 30080 },
     https: { listenerPort: 443, nodePort: 30443, tls: "passthrough" },
     tcp: {},
-    health: { nodePort: 30200, path: id.health.path, podPort: id.health.podPort, serviceName: id.healthServiceName },
     nodePortRange: { min: 30000, max: 32767 },
     proxyProtocol: false,
-    containerPorts: id.containerPorts,
-    reservedPodPorts: id.reservedPodPorts,
     ...change,
   };
 }
+
+/** What a controller's identity gives a contract, as the resolved plan takes it (health NodePort 30200). */
+function identityInput(id: ControllerIdentity, namespace: string): Pick<ContractInput, "namespace" | "serviceName" | "podSelector" | "health" | "containerPorts" | "reservedPodPorts"> {
+  return {
+    namespace,
+    serviceName: id.serviceName,
+    podSelector: id.podSelector,
+    health: { nodePort: 30200, path: id.health.path, podPort: id.health.podPort, serviceName: id.healthServiceName },
+    containerPorts: id.containerPorts,
+    reservedPodPorts: id.reservedPodPorts,
+  };
+}
+
+/** The reference contract built with another controller's identity, in its namespace; override any field. */
+export const identityContract = (id: ControllerIdentity, namespace: string, change: Partial<ContractInput> = {}): PortContract =>
+  contract({ ...identityInput(id, namespace), ...change });
+
+/** The https entry point with TLS ended at the load balancer, as a contract change. */
+export const TLS_AT_LB = { https: { listenerPort: 443, nodePort: 30443, tls: "terminate" as const } };
 
 export const contract = (change: Partial<ContractInput> = {}): PortContract => buildContract(contractInput(change));
 
@@ -30,8 +44,7 @@ export const contract = (change: Partial<ContractInput> = {}): PortContract => b
 export const MQTTS = { mqtts: { listenerPort: 8883, nodePort: 30883, backend: "messaging/broker:1883", tls: "passthrough" as const, idleTimeout: 350, connectionTermination: true } };
 
 /** The contract with TLS ended at the load balancer for https (and any tcp entries given). */
-export const tlsAtLb = (change: Partial<ContractInput> = {}): PortContract =>
-  contract({ https: { listenerPort: 443, nodePort: 30443, tls: "terminate" }, ...change });
+export const tlsAtLb = (change: Partial<ContractInput> = {}): PortContract => contract({ ...TLS_AT_LB, ...change });
 
 export function awsEnv(overrides: Partial<EnvInput> = {}): EnvInput {
   return {
