@@ -8,6 +8,7 @@ import { loadEnvironments } from "../envs/loader";
 import { awsEnv, patch } from "./helpers/fixtures";
 import { dataSources, refId, resources, synthEnvs, type TfJson } from "./helpers/synth";
 import { loadProblems } from "./helpers/problems";
+import { sentPath } from "./helpers/api-gateway-request";
 
 const [example] = loadEnvironments({ builtins: [], files: [join(__dirname, "../envs/examples/api-gateway.yaml")] }).map((l) => l.env);
 if (!example) throw new Error("no example env");
@@ -42,6 +43,17 @@ describe("API Gateway example: the chain from route to pod port", () => {
     const service = Object.values(resources(cluster, "kubernetes_service_v1")).find((s) => (s.spec as { port: Array<{ node_port: number }> }).port[0]?.node_port === group.port) as { metadata: { name: string; namespace: string }; spec: { port: Array<{ target_port: string }> } };
     expect(service.metadata).toMatchObject({ name: `${target}-nodeport`, namespace: "shop" });
     expect(Number(service.spec.port[0]?.target_port)).toBe(example.ports.services[target]?.targetPort);
+  });
+
+  it("sends each service the path its client asked for, without the stage, as an HTTP API or a REST API", () => {
+    const restApi = synthEnvs([patch(example, { aws: { apiGateway: { type: "rest" } } })])["example-api-aws-api"] as TfJson;
+    expect(example.aws?.apiGateway?.stage.name).toBe("live");
+    for (const key of Object.keys(example.aws?.apiGateway?.routes ?? {})) {
+      const [method = "", template = ""] = key.split(" ");
+      // GET https://<id>.execute-api.eu-west-1.amazonaws.com/live/orders/a/b reaches orders as /orders/a/b.
+      const request = { method: method === "ANY" ? "POST" : method, path: template.replace("{proxy+}", "a/b") };
+      expect([sentPath(api, request), sentPath(restApi, request)]).toEqual([request.path, request.path]);
+    }
   });
 
   it("lets the VPC link out only on the routed listener ports, and the workers admit the NLB on the NodePorts", () => {

@@ -6,6 +6,7 @@ import * as gw from "../modules/aws/api-gateway-rules";
 import { ConfigError } from "../modules/errors";
 import { dataSources, only, refId, resources, synthConstruct, type TfJson } from "./helpers/synth";
 import { problemsOf } from "./helpers/problems";
+import { sentPath, type ClientRequest } from "./helpers/api-gateway-request";
 
 const CERT = "arn:aws:acm:eu-west-1:123456789012:certificate/abc-123";
 const PATH = 'must be "/" or "/" followed by segments joined by "/": each segment letters, digits, ".", "_", "~" or "-", or a whole-segment path variable "{name}" (name: letters, digits, "_"), or a greedy "{name+}" as the last segment';
@@ -355,6 +356,55 @@ describe("ApiGateway (REST API)", () => {
     expect(outputs(j)).toEqual({ endpoint: `\${aws_api_gateway_stage.${stageId}.invoke_url}`, invoke_url: `\${aws_api_gateway_stage.${stageId}.invoke_url}` });
     expect(Object.keys(built?.rest?.resources ?? {}).sort()).toEqual(["/orders", "/orders/{proxy+}", "/{proxy+}"]);
     expect(Object.keys(built?.rest?.methods ?? {}).sort()).toEqual(Object.keys(REST_ROUTES).sort());
+  });
+});
+
+describe("ApiGateway backend paths", () => {
+  const LIVE = { name: "live", throttling: { burstLimit: 100, rateLimit: 50 }, accessLogRetentionDays: 30 };
+  const ROUTES = { "ANY /orders/{proxy+}": "https", "ANY /orders": "https", "GET /items/{id}/parts": "http", "GET /": "http" };
+  // Each request as the client sends it after the stage (https://<id>.execute-api.<region>.amazonaws.com/live/…).
+  const REQUESTS: ReadonlyArray<readonly [ClientRequest, string]> = [
+    [{ method: "GET", path: "/orders/a/b" }, "/orders/a/b"],
+    [{ method: "DELETE", path: "/orders/42" }, "/orders/42"],
+    [{ method: "POST", path: "/orders" }, "/orders"],
+    [{ method: "GET", path: "/items/7/parts" }, "/items/7/parts"],
+    [{ method: "GET", path: "/" }, "/"],
+  ];
+  const http = synth(props({ routes: ROUTES, stage: LIVE }));
+  const rest = synth(restProps({ routes: ROUTES, stage: LIVE }));
+  const clone = (json: TfJson): TfJson => structuredClone(json);
+
+  it("sends the backend the path the client asked for, without the stage, through an HTTP API and a REST API alike", () => {
+    const expected = REQUESTS.map(([, path]) => path);
+    expect(REQUESTS.map(([request]) => sentPath(http, request))).toEqual(expected);
+    expect(REQUESTS.map(([request]) => sentPath(rest, request))).toEqual(expected);
+    // What makes it so, for ANY /orders/{proxy+}: the HTTP API overwrites the path with the request
+    // path; the REST integration's URI carries the route's path, {proxy} mapped from the request.
+    expect(Object.values(resources(http, "aws_apigatewayv2_integration")).map((i) => i.request_parameters)).toEqual([{ "overwrite:path": "$request.path" }, { "overwrite:path": "$request.path" }]);
+    const restOrders = Object.values(resources(rest, "aws_api_gateway_integration")).find((i) => String(i.uri).endsWith("/orders/{proxy}"));
+    expect(restOrders).toMatchObject({ type: "HTTP_PROXY", uri: "https://api.example.com:443/orders/{proxy}", request_parameters: { "integration.request.path.proxy": "method.request.path.proxy" } });
+    for (const i of Object.values(resources(rest, "aws_api_gateway_integration"))) {
+      expect(String(i.uri)).not.toContain("live");
+      expect(i.request_templates).toBeUndefined();
+    }
+  });
+
+  it("reads the configuration as AWS documents it: without the overwrite, an HTTP API sends the stage first", () => {
+    const bare = clone(http);
+    for (const i of Object.values(bare.resource?.aws_apigatewayv2_integration ?? {})) delete i.request_parameters;
+    expect(sentPath(bare, { method: "GET", path: "/orders/a/b" })).toBe("/live/orders/a/b");
+    const atDefault = clone(bare);
+    for (const st of Object.values(atDefault.resource?.aws_apigatewayv2_stage ?? {})) st.name = "$default";
+    expect(sentPath(atDefault, { method: "GET", path: "/orders/a/b" })).toBe("/orders/a/b");
+  });
+
+  it("reads a REST path only from the URI and its path mappings, never from a mapping template", () => {
+    const unmapped = clone(rest);
+    for (const i of Object.values(unmapped.resource?.aws_api_gateway_integration ?? {})) delete i.request_parameters;
+    expect(() => sentPath(unmapped, { method: "GET", path: "/orders/a/b" })).toThrow("{proxy} in https://api.example.com:443/orders/{proxy} is not mapped from a path variable of /orders/{proxy+}");
+    const templated = clone(rest);
+    for (const i of Object.values(templated.resource?.aws_api_gateway_integration ?? {})) i.request_templates = { "application/json": "#set($context.requestOverride.path.proxy = $input.params('proxy'))" };
+    expect(() => sentPath(templated, { method: "GET", path: "/orders/a/b" })).toThrow("mapping templates apply to non-proxy integrations only");
   });
 });
 

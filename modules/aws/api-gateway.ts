@@ -12,6 +12,14 @@
  *   the V1 `aws_api_gateway_vpc_link` is legacy), a deployment redeployed when the API's shape
  *   changes, and a stage with method settings.
  *
+ * Both API types send a backend the path the client asked for, without the stage: `/orders/a/b`
+ * for `https://<id>.execute-api.<region>.amazonaws.com/live/orders/a/b` on `ANY /orders/{proxy+}`.
+ * HTTP API private integrations put the stage (other than `$default`) in front of the path unless
+ * parameter mapping overwrites it, so each one maps `overwrite:path` to `$request.path`. A REST HTTP_PROXY
+ * integration sends the path of its `uri`, where gatehouse writes the route's own path with its
+ * variables filled in from the method request, so the stage is never part of it (see
+ * integrationPath).
+ *
  * The VPC link has a security group of its own that reaches the routed listener ports only (the
  * NLB's security group when it has one, else the VPC CIDRs); with an NLB security group, that
  * group admits the link's group on the same ports. A VPC link V2 reaches the NLB from network
@@ -94,8 +102,8 @@ export interface ApiGatewayProps {
   readonly targets: Readonly<Record<string, ApiGatewayTarget>>;
   /**
    * Route key → target name. HTTP APIs: `$default` or `<METHOD> <path>`; REST APIs:
-   * `<METHOD> <path>` (e.g. `ANY /{proxy+}` and `ANY /`). The backend receives the request path
-   * as the client sent it, without the stage.
+   * `<METHOD> <path>` (e.g. `ANY /{proxy+}` and `ANY /`). With either type the backend receives
+   * the path the client asked for after the stage (`/orders/a/b` for `/<stage>/orders/a/b`).
    */
   readonly routes: Readonly<Record<string, string>>;
   readonly vpcLink: {
@@ -324,8 +332,8 @@ export class ApiGateway extends Construct {
         connectionId: this.vpcLink.id,
         integrationUri: (this.listeners[t] as DataAwsLbListener).arn,
         payloadFormatVersion: API_GATEWAY_DEFAULTS.payloadFormatVersion,
-        // Private integrations send the stage name as the first path segment; the backend gets
-        // the path the client asked for instead.
+        // HTTP API private integrations put the stage in front of the request path (`/live/orders/a`)
+        // unless the path is overwritten; `$request.path` is the path without the stage.
         requestParameters: { "overwrite:path": "$request.path" },
         tlsConfig: target.tls ? { serverNameToVerify: target.tls.serverName } : undefined,
       });
@@ -396,9 +404,8 @@ export class ApiGateway extends Construct {
       });
       methods[key] = method;
       // The URI's port picks the listener, its host is the Host header and, for https, the name
-      // the listener's certificate is verified against.
+      // the listener's certificate is verified against; its path is the path the backend gets.
       const host = target.tls ? target.tls.serverName : this.lb.dnsName;
-      const path = parsed.segments.map((s) => (s.kind === "literal" ? s.text : `{${s.name}}`)).join("/");
       integrations[key] = new ApiGatewayIntegration(this, `integration-${keySlug(key)}`, {
         restApiId: api.id,
         resourceId: method.resourceId,
@@ -408,7 +415,7 @@ export class ApiGateway extends Construct {
         connectionType: "VPC_LINK",
         connectionId: this.vpcLink.id,
         integrationTarget: this.lb.arn,
-        uri: `${target.tls ? "https" : "http"}://${host}:${target.port}/${path}`,
+        uri: `${target.tls ? "https" : "http"}://${host}:${target.port}${integrationPath(parsed.segments)}`,
         requestParameters: variables.length ? Object.fromEntries(variables.map((v) => [`integration.request.path.${v}`, `method.request.path.${v}`])) : undefined,
       });
     }
@@ -458,6 +465,26 @@ function targetOf(props: ApiGatewayProps, name: string): ApiGatewayTarget {
   const t = props.targets[name];
   if (!t) throw new Error(`unknown target ${name}`); // validate() refuses such routes first
   return t;
+}
+
+/**
+ * The path of a REST integration's URI for a route: the route's path with each variable as a
+ * `{name}` placeholder (`/orders/{proxy+}` → `/orders/{proxy}`), which the integration's
+ * `integration.request.path.<name>` mappings fill from the method request. An HTTP_PROXY
+ * integration sends the backend this path (AWS, "HTTP integrations for REST APIs": resource
+ * `/parent/{proxy+}`, endpoint `…/petstore/{proxy}`), not the path the client called, so the stage
+ * never reaches the backend and a route gives the path an HTTP API's `$request.path` would.
+ *
+ * AWS's page on REST private integrations says the stage is included and points at
+ * `$context.requestOverride.path`. That is a mapping-template variable
+ * (`$context.requestOverride.path.<name>` overrides path parameter `<name>`, as the mapping above
+ * does), and mapping templates are a non-proxy feature (type `HTTP` for an HTTP backend).
+ * Switching to `HTTP` would mean mapping the backend's status codes and headers to method
+ * responses one by one instead of passing them through, for a path the URI already sets, so the
+ * integrations stay HTTP_PROXY and carry no template.
+ */
+function integrationPath(segments: readonly gw.PathSegment[]): string {
+  return `/${segments.map((s) => (s.kind === "literal" ? s.text : `{${s.name}}`)).join("/")}`;
 }
 
 function segmentText(s: gw.PathSegment): string {
