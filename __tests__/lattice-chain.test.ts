@@ -1,7 +1,7 @@
 /**
  * VPC Lattice in the shipped example, followed by value across the two stacks: the association's
- * security group and the prefix-list rules on the pods' security group (the rule the source post
- * forgot), the controller's role ↔ pod identity association ↔ service account, the GatewayClass
+ * security group and the prefix-list rules on the worker nodes' and the cluster security groups
+ * (the rule the source post forgot), the controller's role ↔ pod identity association ↔ service account, the GatewayClass
  * controller name and the Gateway named after the service network (rendered through the chart
  * that applies them), and the routes on it.
  */
@@ -10,7 +10,8 @@ import { loadEnvironments } from "../envs/loader";
 import { LATTICE_CONTROLLER } from "../modules/lattice-rules";
 import { renderChart, terraformStringValue } from "./helpers/helm";
 import { awsEnv, patch } from "./helpers/fixtures";
-import { dataSources, refId, resources, synthEnvs, type TfJson } from "./helpers/synth";
+import { planProblems } from "../modules/plan";
+import { dataSources, parseEnv, refId, resources, synthEnvs, type TfJson } from "./helpers/synth";
 import { loadProblems } from "./helpers/problems";
 
 const [example] = loadEnvironments({ builtins: [], files: [join(__dirname, "../envs/examples/lattice.yaml")] }).map((l) => l.env);
@@ -34,14 +35,15 @@ describe("VPC Lattice example", () => {
     expect(admits.map((r) => [r.cidr_ipv4, r.from_port])).toEqual([["10.60.0.0/16", 80]]);
   });
 
-  it("admits both Lattice prefix lists on the pods' ports (the rule the source post forgot)", () => {
+  it("admits both Lattice prefix lists on the pods' ports on the worker nodes' group and the cluster security group (the rule the source post forgot)", () => {
     const lists = dataSources(lattice, "aws_ec2_managed_prefix_list");
     expect(Object.values(lists).map((l) => l.name).sort()).toEqual(["com.amazonaws.eu-west-1.ipv6.vpc-lattice", "com.amazonaws.eu-west-1.vpc-lattice"]);
     const rules = Object.values(resources(lattice, "aws_vpc_security_group_ingress_rule")).filter((r) => r.prefix_list_id !== undefined);
-    expect(rules.map((r) => `${String(lists[refId(r.prefix_list_id).split(".")[2] as string]?.name)}:${String(r.from_port)}`).sort()).toEqual(
-      ["com.amazonaws.eu-west-1.ipv6.vpc-lattice:8080", "com.amazonaws.eu-west-1.ipv6.vpc-lattice:8090", "com.amazonaws.eu-west-1.vpc-lattice:8080", "com.amazonaws.eu-west-1.vpc-lattice:8090"],
+    const clusterSg = /^\$\{data\.aws_eks_cluster\.[^.]+\.vpc_config\[0\]\.cluster_security_group_id\}$/;
+    const group = (r: Record<string, unknown>) => (clusterSg.test(String(r.security_group_id)) ? "cluster" : String(r.security_group_id));
+    expect(rules.map((r) => `${group(r)} ${String(lists[refId(r.prefix_list_id).split(".")[2] as string]?.name)} ${String(r.ip_protocol)} ${String(r.from_port)}-${String(r.to_port)}`).sort()).toEqual(
+      ["cluster", "sg-0aaaaaaaaaaaaaae1"].flatMap((sg) => ["com.amazonaws.eu-west-1.ipv6.vpc-lattice", "com.amazonaws.eu-west-1.vpc-lattice"].flatMap((l) => [8080, 8090].map((p) => `${sg} ${l} tcp ${p}-${p}`))).sort(),
     );
-    for (const r of rules) expect(String(r.security_group_id)).toMatch(/^\$\{data\.aws_eks_cluster\.[^.]+\.vpc_config\[0\]\.cluster_security_group_id\}$/);
   });
 
   it("gives the controller's service account the role through a pod identity association", () => {
@@ -84,6 +86,44 @@ describe("VPC Lattice rules", () => {
 
   it("refuses a route feature the Lattice controller does not carry out", () => {
     expect(problems(withLattice({ routes: { a: { backend: "store/a:80", timeout: 10 } } }))).toEqual([expect.stringMatching(/^aws\.lattice\.routes\.a\.timeout: /)]);
+  });
+
+  it("admits Lattice on every worker security group of the env, each prefix list and pod port, keyed by the group id", () => {
+    const workers = ["sg-0123456789abcdef0", "sg-0aaaaaaaaaaaaaaa1", "sg-0bbbbbbbbbbbbbbb2"];
+    const env = patch(awsEnv(), { aws: { workerSecurityGroupIds: workers, lattice: { podPorts: [8080, 9443] } } });
+    expect(problems(env)).toEqual([]);
+    const json = synthEnvs([env])["t-aws-lattice"] as TfJson;
+    const lists = dataSources(json, "aws_ec2_managed_prefix_list");
+    const onNodes = Object.entries(resources(json, "aws_vpc_security_group_ingress_rule")).filter(([, r]) => r.prefix_list_id !== undefined && !String(r.security_group_id).startsWith("${"));
+    const row = ([id, r]: [string, Record<string, unknown>]) => {
+      const family = String(lists[refId(r.prefix_list_id).split(".")[2] as string]?.name) === "com.amazonaws.eu-west-1.ipv6.vpc-lattice" ? "ipv6" : "ipv4";
+      // The address is made of the group id, the family and the port: config names, never references.
+      expect(id).toMatch(new RegExp(`^lattice_nodes-${String(r.security_group_id)}_${family}_${String(r.from_port)}_[0-9A-F]{8}$`));
+      return `${String(r.security_group_id)} ${family} ${String(r.ip_protocol)} ${String(r.from_port)}-${String(r.to_port)}`;
+    };
+    expect(onNodes.map(row).sort()).toEqual(workers.flatMap((sg) => ["ipv4", "ipv6"].flatMap((f) => [8080, 9443].map((p) => `${sg} ${f} tcp ${p}-${p}`))).sort());
+    // The cluster security group keeps its rules, unless at plan time it is one of the workers'.
+    const onCluster = Object.values(resources(json, "aws_vpc_security_group_ingress_rule")).filter((r) => r.prefix_list_id !== undefined && String(r.security_group_id).startsWith("${"));
+    expect(onCluster).toHaveLength(4);
+    for (const r of onCluster) expect(r.count).toBe(`\${contains(${JSON.stringify(workers).replace(/,/g, ", ")}, ${String(r.security_group_id).slice(2, -1)}) ? 0 : 1}`);
+  });
+
+  it('"all" (the default) opens every protocol from both prefix lists on the worker groups, as the deploy guide does', () => {
+    const json = synthEnvs([patch(awsEnv(), { aws: { lattice: {} } })])["t-aws-lattice"] as TfJson;
+    const rules = Object.values(resources(json, "aws_vpc_security_group_ingress_rule")).filter((r) => r.prefix_list_id !== undefined && r.security_group_id === "sg-0123456789abcdef0");
+    expect(rules.map((r) => [r.ip_protocol, r.from_port, r.to_port])).toEqual([
+      ["-1", undefined, undefined],
+      ["-1", undefined, undefined],
+    ]);
+    expect(new Set(rules.map((r) => refId(r.prefix_list_id))).size).toBe(2);
+  });
+
+  it("reports a worker group the rules cannot be keyed by at aws.workerSecurityGroupIds", () => {
+    const env = parseEnv(patch(awsEnv(), { aws: { lattice: {} } }));
+    const bad = { ...env, aws: { ...(env.aws as NonNullable<typeof env.aws>), workerSecurityGroupIds: ["sg-0123456789abcdef0", "sg 1"] } };
+    expect(planProblems(bad).filter((p) => p.path.startsWith("aws.workerSecurityGroupIds")).map((p) => `${p.path}: ${p.message}`)).toEqual([
+      "aws.workerSecurityGroupIds.1: must be a security group id such as sg-0123456789abcdef0: it names the rules' Terraform addresses",
+    ]);
   });
 
   it("keeps an IAM policy variable in the auth policy literal for Terraform", () => {

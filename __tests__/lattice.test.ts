@@ -294,6 +294,92 @@ describe("LatticeNetwork", () => {
     expect(Object.keys(dataSources(j, "aws_ec2_managed_prefix_list"))).toHaveLength(1);
   });
 
+  describe("the worker nodes' security groups (nodeSecurityGroupIds)", () => {
+    const NODES = ["sg-0123456789abcdef0", "sg-0fedcba9876543210"];
+    const { json: j, net: n } = buildBoth({ nodeSecurityGroupIds: NODES });
+    const eks = Object.keys(dataSources(j, "aws_eks_cluster"))[0] as string;
+    const clusterSg = `\${data.aws_eks_cluster.${eks}.vpc_config[0].cluster_security_group_id}`;
+    const listName = (r: Json) => String(dataSources(j, "aws_ec2_managed_prefix_list")[refId(r.prefix_list_id).split(".")[2] as string]?.name);
+    const prefixRules = () => Object.entries(resources(j, "aws_vpc_security_group_ingress_rule")).filter(([, r]) => r.prefix_list_id !== undefined);
+    const region = `\${data.aws_region.${Object.keys(dataSources(j, "aws_region"))[0] as string}.region}`;
+    const v4 = `com.amazonaws.${region}.vpc-lattice`;
+    const v6 = `com.amazonaws.${region}.ipv6.vpc-lattice`;
+
+    it("admits both prefix lists on every pod port on every node group, and keeps the cluster security group", () => {
+      const seen = prefixRules().map(([, r]) => [r.security_group_id, listName(r), r.ip_protocol, r.from_port, r.to_port].join(" "));
+      const expected = [clusterSg, ...NODES].flatMap((sg) => [v4, v6].flatMap((list) => [8080, 9090].map((port) => [sg, list, "tcp", port, port].join(" "))));
+      expect(seen.sort()).toEqual(expected.sort());
+      expect(seen).toHaveLength(12);
+    });
+
+    it("keys node rules by the literal group id, family and port, in the exposed map and the Terraform addresses", () => {
+      expect(Object.keys(n.nodeRules).sort()).toEqual(NODES.flatMap((sg) => ["ipv4", "ipv6"].flatMap((f) => [8080, 9090].map((p) => `${sg}/${f}/${p}`))).sort());
+      expect(Object.keys(n.podRules).sort()).toEqual(["cluster/ipv4/8080", "cluster/ipv4/9090", "cluster/ipv6/8080", "cluster/ipv6/9090"]);
+      for (const [id, r] of prefixRules()) {
+        const m = /^lattice_(pods|nodes)-(.+)_(ipv[46])_(\d+)_[0-9A-F]{8}$/.exec(id);
+        const family = listName(r) === v6 ? "ipv6" : "ipv4";
+        const expected = r.security_group_id === clusterSg ? ["pods", "cluster"] : ["nodes", r.security_group_id];
+        expect([m?.[1], m?.[2], m?.[3], m?.[4]]).toEqual([...expected, family, String(r.from_port)]);
+      }
+      // Every rule's address is made of config names: the same props give the same addresses.
+      const again = Object.keys(resources(buildBoth({ nodeSecurityGroupIds: NODES }).json, "aws_vpc_security_group_ingress_rule"));
+      expect(again).toEqual(Object.keys(resources(j, "aws_vpc_security_group_ingress_rule")));
+    });
+
+    it("makes the cluster group's rules only when the cluster security group is not one of the node groups (no duplicate rule)", () => {
+      const clusterRules = prefixRules().filter(([, r]) => r.security_group_id === clusterSg);
+      expect(clusterRules).toHaveLength(4);
+      for (const [, r] of clusterRules) expect(r.count).toBe(`\${contains(["${NODES[0] as string}", "${NODES[1] as string}"], data.aws_eks_cluster.${eks}.vpc_config[0].cluster_security_group_id) ? 0 : 1}`);
+      for (const [, r] of prefixRules().filter(([, x]) => x.security_group_id !== clusterSg)) expect(r.count).toBeUndefined();
+      // Without node groups the cluster group's rules are unconditional, as before.
+      for (const r of Object.values(resources(json, "aws_vpc_security_group_ingress_rule")).filter((x) => x.prefix_list_id !== undefined)) expect(r.count).toBeUndefined();
+    });
+
+    it('"all" opens every protocol from both prefix lists on every group, the deploy guide\'s rule (IpProtocol=-1)', () => {
+      const all = synthConstruct((s) => void new LatticeNetwork(s, "l", networkProps({ podPorts: "all", nodeSecurityGroupIds: NODES })));
+      const lists = dataSources(all, "aws_ec2_managed_prefix_list");
+      const rules = Object.values(resources(all, "aws_vpc_security_group_ingress_rule")).filter((r) => r.prefix_list_id !== undefined);
+      const nodeRows = rules.filter((r) => NODES.includes(String(r.security_group_id))).map((r) => [r.security_group_id, String(lists[refId(r.prefix_list_id).split(".")[2] as string]?.name).replace(/^.*\}\./, ""), r.ip_protocol, r.from_port, r.to_port]);
+      expect(nodeRows.sort()).toEqual(
+        [
+          [NODES[0], "ipv6.vpc-lattice", "-1", undefined, undefined],
+          [NODES[0], "vpc-lattice", "-1", undefined, undefined],
+          [NODES[1], "ipv6.vpc-lattice", "-1", undefined, undefined],
+          [NODES[1], "vpc-lattice", "-1", undefined, undefined],
+        ].sort(),
+      );
+      expect(rules).toHaveLength(6); // and the cluster group's two
+    });
+
+    it("a group listed twice, or as a pod group too, gets its rules once", () => {
+      const twice = synthConstruct(
+        (s) => void new LatticeNetwork(s, "l", networkProps({ ipv6: false, podPorts: [8080], podSecurityGroups: { nodes: NODES[0] as string, extra: "sg-0aaaaaaaaaaaaaaa1" }, nodeSecurityGroupIds: [NODES[0] as string, NODES[0] as string] })),
+      );
+      const rules = Object.values(resources(twice, "aws_vpc_security_group_ingress_rule")).filter((r) => r.prefix_list_id !== undefined);
+      expect(rules.map((r) => [r.security_group_id, r.from_port, r.count]).sort()).toEqual([
+        ["sg-0123456789abcdef0", 8080, undefined],
+        ["sg-0aaaaaaaaaaaaaaa1", 8080, undefined],
+      ]);
+    });
+
+    it("adding a node group renames nothing", () => {
+      const ids = (nodes: string[]) => Object.keys(resources(synthConstruct((s) => void new LatticeNetwork(s, "lattice", networkProps({ nodeSecurityGroupIds: nodes }))), "aws_vpc_security_group_ingress_rule"));
+      const one = ids([NODES[1] as string]);
+      const two = ids(NODES);
+      expect(two).toEqual(expect.arrayContaining(one));
+      expect(two.length - one.length).toBe(4);
+    });
+
+    it("refuses node group ids that are references or cannot name an address", () => {
+      const refused = (nodeSecurityGroupIds: string[]) => latticeNetworkProblems(networkProps({ nodeSecurityGroupIds })).map((p) => `${p.path}: ${p.message}`);
+      expect(refused([NODES[0] as string, Token.asString(Fn.lower("SG-1"))])).toEqual([
+        "nodeSecurityGroupIds.1: must be a literal security group id: it names the rules' Terraform addresses (pass references as podSecurityGroups with a stable key)",
+      ]);
+      expect(refused(["sg 1"])).toEqual(["nodeSecurityGroupIds.0: must be a security group id such as sg-0123456789abcdef0: it names the rules' Terraform addresses"]);
+      expect(refused([])).toEqual([]);
+    });
+  });
+
   it("given association security groups are used as they are, and no group is made", () => {
     const j = synthConstruct((s) => void new LatticeNetwork(s, "l", networkProps({ associationSecurityGroups: { ids: ["sg-0aaaaaaaaaaaaaaaa"] } })));
     expect(onlyOf(j, "aws_vpclattice_service_network_vpc_association")[1].security_group_ids).toEqual(["sg-0aaaaaaaaaaaaaaaa"]);

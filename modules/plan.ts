@@ -335,11 +335,20 @@ function resolveLattice(env: Env, aws: AwsEnv, problems: EnvProblem[]): LatticeP
     vpcId: aws.vpc.id,
     associationSecurityGroups: { create: { clientCidrs: l.clientCidrs ?? aws.vpc.cidrs, listenerPorts } },
     podPorts: l.podPorts,
+    // The deploy guide opens the nodes' security groups: the workers' as well as the cluster's.
+    nodeSecurityGroupIds: aws.workerSecurityGroupIds,
     identity: l.identity === "irsa" ? { mode: "irsa" } : { mode: "pod-identity", installAgent: l.installPodIdentityAgent },
   };
   // The constructs' own checks, reported at the environment's field paths.
   const at = (prefix: string) => (p: EnvProblem) => ({ ...p, path: `${prefix}.${p.path}` });
-  problems.push(...latticeNetworkProblems(network).map(at("aws.lattice")));
+  // Props the plan fills from outside aws.lattice, by their env fields.
+  const networkPaths: Readonly<Record<string, string>> = { nodeSecurityGroupIds: "aws.workerSecurityGroupIds" };
+  const atEnvField = (p: EnvProblem): EnvProblem => {
+    const [head = "", ...rest] = p.path.split(".");
+    const field = networkPaths[head];
+    return field === undefined ? at("aws.lattice")(p) : { ...p, path: [field, ...rest].join(".") };
+  };
+  problems.push(...latticeNetworkProblems(network).map(atEnvField));
   problems.push(...routeProblems(l.routes, { features: AWS_GATEWAY_CONTROLLER_ROUTE_FEATURES, controller: AWS_GATEWAY_CONTROLLER_NAME }).map(at("aws.lattice")));
   const controller = {
     clusterName: aws.cluster.name,

@@ -11,10 +11,14 @@
  *   `defaultServiceNetwork` setting, left empty by gatehouse).
  * - The rule the controller's deploy guide requires and is easily forgotten: Lattice reaches the
  *   pods from its managed prefix lists (`com.amazonaws.<region>.vpc-lattice` and
- *   `com.amazonaws.<region>.ipv6.vpc-lattice`), so the pods' security groups (by default the EKS
- *   cluster security group) admit those prefix lists on the pod ports, or Lattice cannot reach
- *   any target and every health check fails. The ports are the pods' own (the Services'
- *   targetPorts): the controller registers pod IPs with the EndpointSlice ports
+ *   `com.amazonaws.<region>.ipv6.vpc-lattice`), so the security groups the pods' traffic meets
+ *   admit those prefix lists on the pod ports, or Lattice cannot reach any target and every health
+ *   check fails. The guide opens "the EKS nodes' security group" (docs/guides/deploy.md, "Allow
+ *   traffic from Amazon VPC Lattice"), naming the EKS cluster security group only for eksctl
+ *   clusters, whose managed node groups carry it: so both the worker nodes' groups and the
+ *   cluster security group admit Lattice, and nodes with groups of their own (self-managed nodes,
+ *   launch templates) are reached too. The ports are the pods' own (the Services' targetPorts):
+ *   the controller registers pod IPs with the EndpointSlice ports
  *   (pkg/gateway/model_build_targets.go).
  * - The controller's identity: an IAM policy from the controller's recommended policy
  *   (policies/recommended-inline-policy.json, unchanged), a role for it, and either an EKS Pod
@@ -42,7 +46,7 @@ import { VpcSecurityGroupIngressRule } from "@cdktf/provider-aws/lib/vpc-securit
 import { VpclatticeAuthPolicy } from "@cdktf/provider-aws/lib/vpclattice-auth-policy";
 import { VpclatticeServiceNetwork } from "@cdktf/provider-aws/lib/vpclattice-service-network";
 import { VpclatticeServiceNetworkVpcAssociation } from "@cdktf/provider-aws/lib/vpclattice-service-network-vpc-association";
-import { Fn, isToken } from "../cdktf";
+import { Fn, isToken, Token } from "../cdktf";
 import { failIfAny } from "../errors";
 import * as latticeRules from "../lattice-rules";
 import { LATTICE_CONTROLLER, type LatticeAuthType, type LatticeProblem } from "../lattice-rules";
@@ -90,6 +94,16 @@ export interface LatticeNetworkProps {
    */
   readonly podSecurityGroups?: Readonly<Record<string, string>>;
   /**
+   * The worker nodes' security groups (literal ids: each names its rules' Terraform addresses),
+   * admitted like the pods' groups: pods take their addresses from the nodes' network interfaces,
+   * so nodes that do not carry the cluster security group need the rule on their own groups. A
+   * group listed here and in `podSecurityGroups` gets its rules once, here (AWS refuses a second,
+   * equal rule): a literal is left out of the pods' rules, a reference (the default cluster
+   * security group) gets `count = 0` when, at plan time, it is one of these.
+   * @default none
+   */
+  readonly nodeSecurityGroupIds?: readonly string[];
+  /**
    * Pod ports Lattice reaches (traffic and health checks): the backend Services' targetPorts.
    * `"all"` admits the prefix lists on every protocol and port, as the controller's deploy guide does.
    */
@@ -136,6 +150,10 @@ export function latticeNetworkProblems(props: LatticeNetworkProps): LatticeProbl
   for (const key of Object.keys(props.podSecurityGroups ?? {}))
     if (!KEY.test(key)) problems.push({ path: `podSecurityGroups.${key}`, value: key, message: "keys name Terraform addresses: 1-63 letters, digits, '.', '_' or '-'" });
   if (props.podSecurityGroups && Object.keys(props.podSecurityGroups).length === 0) problems.push({ path: "podSecurityGroups", value: {}, message: "must name at least one security group (or leave it unset for the EKS cluster security group)" });
+  (props.nodeSecurityGroupIds ?? []).forEach((id, i) => {
+    if (isToken(id)) problems.push({ path: `nodeSecurityGroupIds.${i}`, value: id, message: "must be a literal security group id: it names the rules' Terraform addresses (pass references as podSecurityGroups with a stable key)" });
+    else if (!KEY.test(id)) problems.push({ path: `nodeSecurityGroupIds.${i}`, value: id, message: "must be a security group id such as sg-0123456789abcdef0: it names the rules' Terraform addresses" });
+  });
   if (props.podPorts !== "all") {
     if (props.podPorts.length === 0) problems.push({ path: "podPorts", value: [], message: 'must list the pod ports Lattice sends traffic and health checks to, or be "all"' });
     for (const p of props.podPorts) {
@@ -175,8 +193,13 @@ export class LatticeNetwork extends Construct {
   public readonly cluster: DataAwsEksCluster;
   /** The Lattice managed prefix lists, by address family. */
   public readonly prefixLists: Readonly<Partial<Record<"ipv4" | "ipv6", DataAwsEc2ManagedPrefixList>>>;
-  /** Pod security-group rules admitting Lattice, keyed `<sg key>/<family>/<port | all>`. */
+  /**
+   * Pod security-group rules admitting Lattice, keyed `<sg key>/<family>/<port | all>`. Those of a
+   * referenced group carry a `count` when node groups are given (see `nodeSecurityGroupIds`).
+   */
   public readonly podRules: Readonly<Record<string, VpcSecurityGroupIngressRule>>;
+  /** Node security-group rules admitting Lattice, keyed `<sg id>/<family>/<port | all>`. */
+  public readonly nodeRules: Readonly<Record<string, VpcSecurityGroupIngressRule>>;
   public readonly policy: IamPolicy;
   public readonly role: IamRole;
   public readonly podIdentityAssociation?: EksPodIdentityAssociation;
@@ -259,22 +282,41 @@ export class LatticeNetwork extends Construct {
       });
     this.prefixLists = prefixLists;
 
-    const podSgs = props.podSecurityGroups ?? { cluster: vpc.clusterSecurityGroupId };
+    // One rule per group, address family and port: "all" is the deploy guide's own rule (every
+    // protocol, IpProtocol=-1); listed ports open TCP only, which is all Lattice sends (HTTP,
+    // HTTPS, gRPC and TLS passthrough, and its health checks).
     const ports: Array<number | "all"> = props.podPorts === "all" ? ["all"] : [...new Set(props.podPorts)].sort((a, b) => a - b);
-    const podRules: Record<string, VpcSecurityGroupIngressRule> = {};
-    for (const [sgKey, sgId] of Object.entries(podSgs))
+    const admit = (prefix: string, groupKey: string, securityGroupId: string, count?: number): Record<string, VpcSecurityGroupIngressRule> => {
+      const made: Record<string, VpcSecurityGroupIngressRule> = {};
       for (const family of families)
         for (const port of ports) {
-          const key = `${sgKey}/${family}/${port}`;
-          podRules[key] = new VpcSecurityGroupIngressRule(this, `pods-${key.replace(/[^A-Za-z0-9-]/g, "_")}`, {
-            securityGroupId: sgId,
+          const key = `${groupKey}/${family}/${port}`;
+          made[key] = new VpcSecurityGroupIngressRule(this, `${prefix}-${key.replace(/[^A-Za-z0-9-]/g, "_")}`, {
+            count,
+            securityGroupId,
             prefixListId: (prefixLists[family] as DataAwsEc2ManagedPrefixList).id,
             ...(port === "all" ? { ipProtocol: "-1" } : { ipProtocol: "tcp", fromPort: port, toPort: port }),
             description: `gatehouse: VPC Lattice (${family}) to pods${port === "all" ? "" : ` on ${port}`}`,
             tags,
           });
         }
+      return made;
+    };
+
+    const nodeIds = [...new Set(props.nodeSecurityGroupIds ?? [])];
+    const podSgs = props.podSecurityGroups ?? { cluster: vpc.clusterSecurityGroupId };
+    const podRules: Record<string, VpcSecurityGroupIngressRule> = {};
+    for (const [sgKey, sgId] of Object.entries(podSgs)) {
+      if (!isToken(sgId) && nodeIds.includes(sgId)) continue;
+      // The cluster security group is known only at plan time, and is often one of the workers'
+      // (managed node groups carry it): then its rules exist once, as a node group's.
+      const count = isToken(sgId) && nodeIds.length > 0 ? Token.asNumber(Fn.conditional(Fn.contains(nodeIds, sgId), 0, 1)) : undefined;
+      Object.assign(podRules, admit("pods", sgKey, sgId, count));
+    }
     this.podRules = podRules;
+    const nodeRules: Record<string, VpcSecurityGroupIngressRule> = {};
+    for (const id of nodeIds) Object.assign(nodeRules, admit("nodes", id, id));
+    this.nodeRules = nodeRules;
 
     // The controller's identity.
     const roleName = roleNameOf(props);

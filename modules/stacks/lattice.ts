@@ -1,8 +1,9 @@
 /**
  * `<env>-aws-lattice`: the VPC Lattice service network, its association with the cluster's VPC
- * (Terraform owns it, not the controller), the prefix-list rules that let Lattice reach the pods,
- * and the AWS Gateway API controller's IAM identity. It applies before the cluster stack, where
- * the controller runs: the controller needs its role (and pod identity association) at start.
+ * (Terraform owns it, not the controller), the prefix-list rules that let Lattice reach the pods
+ * (on the env's worker security groups and the EKS cluster security group), and the AWS Gateway
+ * API controller's IAM identity. It applies before the cluster stack, where the controller runs:
+ * the controller needs its role (and pod identity association) at start.
  */
 import type { Construct } from "constructs";
 import { LatticeNetwork } from "../aws/lattice";
