@@ -1,28 +1,37 @@
 /**
  * gatehouse: pick environments → build their stacks → synthesize.
  *
+ *   envs/*.yaml, *.yml, *.json     the team's environments, picked up without listing them
+ *                                  (with envs/index.ts for environments written in TypeScript);
+ *                                  while there are none, the demo environments (envs/examples/demo.ts)
  *   GATEHOUSE_ENVS=dev,prod        synthesize only these environments
- *   GATEHOUSE_ENV_FILE=a.yaml,b.json  add environments from YAML/JSON files
+ *   GATEHOUSE_ENV_FILE=a.yaml,b.json  add environments from other YAML/JSON files
  *   CDKTF_OUTDIR=dir               write there instead of cdktf.out (the cdktf CLI sets it)
  *
  * Every environment is validated and built before anything is written: with any problem the
- * report lists them all, the exit status is 1 and the output directory is left as it was.
- * Synthesis writes into a staging directory beside the output directory and then swaps it in
- * (rename the old output away, rename the new one in, remove the old), so the output directory
- * always holds either the previous output or the new one, whole, even when a run is killed.
+ * report lists them all, the exit status is 1 and the output directory is left as it was. The
+ * new output is committed whole (modules/output.ts): files gatehouse did not write survive, and
+ * local Terraform state lives in state/ beside the output directory.
  */
-import { rmSync } from "node:fs";
-import { BUILTIN_ENVS } from "./envs";
-import { loadEnvironments, selectionFromEnv, type LoadedEnv } from "./envs/loader";
+import { ENVIRONMENTS } from "./envs";
+import { DEMO_ENVS } from "./envs/examples/demo";
+import { discoverEnvFiles, loadAll, selectionFromEnv, type LoadedEnv } from "./envs/loader";
 import { App, skipTokenCreationStacks } from "./modules/cdktf";
 import { ConfigError, describeError } from "./modules/errors";
-import { isFsError, keepVanishingStackDirs, OutputError, outputDir, prepareStaging, swapIn } from "./modules/output";
+import { commitOutput, discardStaging, isFsError, OutputError, outputDir, prepareStaging } from "./modules/output";
 import { buildAll } from "./modules/stacks/build";
 import { nlbSecurityGroupWarnings } from "./modules/stacks/replacement-warnings";
 
+/** Where the team's environment files live, relative to the project directory. */
+const ENV_DIR = "envs";
+
 function main(): void {
   skipTokenCreationStacks(process.env);
-  const envs = loadEnvironments({ builtins: BUILTIN_ENVS, ...selectionFromEnv(process.env) });
+  const selection = selectionFromEnv(process.env);
+  const ownFiles = discoverEnvFiles(ENV_DIR);
+  const demo = ENVIRONMENTS.length === 0 && ownFiles.length === 0;
+  const loaded = loadAll({ builtins: demo ? DEMO_ENVS : ENVIRONMENTS, files: [...ownFiles, ...selection.files], only: selection.only });
+  const envs = loaded.selected;
   const out = outputDir(process.env);
   const staging = prepareStaging(out);
   try {
@@ -40,13 +49,21 @@ function main(): void {
       if (isFsError(e)) throw new OutputError(`${out.described}: cannot be written: ${describeError(e)}; nothing was synthesized.`);
       throw e;
     }
-    // Only the cdktf CLI sets this variable.
-    if (process.env.CDKTF_CONTINUE_SYNTH_ON_ERROR_ANNOTATIONS !== undefined) keepVanishingStackDirs(out.path, staging);
-    swapIn(staging, out);
+    const selected = new Set(envs.map((l) => l.env.name));
+    const result = commitOutput(staging, out, {
+      stacks: app.node.children.map((c) => c.node.id),
+      keepEnvs: loaded.known.filter((n) => !selected.has(n)),
+      // Only the cdktf CLI sets this variable.
+      cli: process.env.CDKTF_CONTINUE_SYNTH_ON_ERROR_ANNOTATIONS !== undefined,
+    });
+    for (const w of result.warnings) process.stderr.write(`${w}\n`);
+    for (const n of result.notes) process.stdout.write(`${n}\n`);
     const names = envs.map((l) => l.env.name).join(", ");
-    process.stderr.write(`gatehouse: synthesized ${app.node.children.length} stacks for ${names} into ${out.shown}\n`);
+    const whose = demo ? ` (the demo environments: ${ENV_DIR}/ holds none of your own yet; see "Make it yours" in the README)` : "";
+    // Success goes to stdout: the cdktf CLI shows everything on stderr as an error.
+    process.stdout.write(`gatehouse: synthesized ${app.node.children.length} stacks for ${names}${whose} into ${out.shown}\n`);
   } finally {
-    rmSync(staging, { recursive: true, force: true });
+    discardStaging(staging, out);
   }
 }
 

@@ -6,7 +6,7 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { expressionProblems, isLiteralField, LITERAL_FIELDS } from "../envs/expressions";
-import { BUILTIN_ENVS } from "../envs";
+import { DEMO_ENVS } from "../envs/examples/demo";
 import { EnvSchema, type EnvInput } from "../envs/schema";
 import { escapeTerraform, hasTerraformTemplate, templateSequence } from "../modules/literal";
 import { awsEnv, gcpEnv, MQTTS, patch } from "./helpers/fixtures";
@@ -131,7 +131,7 @@ describe("expressionProblems", () => {
   });
 
   it("finds nothing in the built-in environments, nor in the defaults the schema fills in", () => {
-    for (const env of BUILTIN_ENVS) expect(expressionProblems(env)).toEqual([]);
+    for (const env of DEMO_ENVS) expect(expressionProblems(env)).toEqual([]);
     for (const env of [awsEnv(), gcpEnv(), fullEnv()]) expect(expressionProblems(parseEnv(env))).toEqual([]);
   });
 });

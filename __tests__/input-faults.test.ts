@@ -59,6 +59,7 @@ function previousOutput(): string {
   mkdirSync(join(outdir, "stacks", "old-aws-edge"), { recursive: true });
   writeFileSync(join(outdir, "stacks", "old-aws-edge", "cdk.tf.json"), '{"previous":true}');
   writeFileSync(join(outdir, "manifest.json"), '{"stacks":{"old-aws-edge":{}}}');
+  writeFileSync(join(outdir, ".gatehouse-output"), "{}");
   return outdir;
 }
 

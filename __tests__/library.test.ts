@@ -24,7 +24,7 @@ const NOT_COPIED = new Set(["node_modules", ".git", "dist", "cdktf.out", "covera
 const LINKED = ["cdktf", "constructs", "zod", "yaml", "@cdktf/provider-aws", "@cdktf/provider-google", "@cdktf/provider-helm", "@cdktf/provider-kubernetes", "typescript", "@types/node"];
 
 const APP = `import { App, TerraformStack } from "cdktf";
-import { buildPlan, ClusterAccess, EnvSchema, Manifests, planEnvironment, type EnvInput } from "gatehouse";
+import { buildPlan, ClusterAccess, ConfigError, Manifests, parseEnvironment, planEnvironment, type EnvInput } from "gatehouse";
 // @ts-expect-error: only the entry point is exported (the package's exports map)
 import type { EnvPlan } from "gatehouse/dist/modules/plan";
 
@@ -44,7 +44,14 @@ const input: EnvInput = {
 export const typo: EnvInput = { ...input, aws: { ...input.aws, region: 42 } };
 
 const app = new App({ outdir: process.argv[2], stackTraces: false });
-const stacks = buildPlan(app, planEnvironment(EnvSchema.parse(input)));
+const stacks = buildPlan(app, planEnvironment(parseEnvironment(input)));
+
+// Bad input: the same report synth prints, not a raw schema error.
+try {
+  parseEnvironment({ ...input, name: "Shop" });
+} catch (e) {
+  if (e instanceof ConfigError) process.stderr.write(e.message + "\\n");
+}
 
 // A construct on its own, in a stack of the app's: it installs a chart shipped inside the package.
 const extras = new TerraformStack(app, "shop-extras");
@@ -143,6 +150,7 @@ describe("gatehouse as a library", () => {
     const run = spawnSync(process.execPath, [join(app, "out", "app.js"), outdir], { cwd: app, env, encoding: "utf8", timeout: 60_000 });
     expect(output(run)).toMatch(/^exit 0\n/);
     expect(run.stdout.trim()).toBe("shop-aws-edge,shop-aws-cluster");
+    expect(run.stderr).toContain('gatehouse: 1 configuration problem in 1 environment; nothing was synthesized.\n  Shop: name (got "Shop"): must be 1-20 lowercase letters');
 
     const stack = (name: string) => JSON.parse(readFileSync(join(outdir, "stacks", name, "cdk.tf.json"), "utf8")) as { resource: Record<string, Record<string, Record<string, unknown>>> };
     const edge = stack("shop-aws-edge").resource;

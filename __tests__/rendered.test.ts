@@ -27,7 +27,7 @@ import { Secret } from "kubernetes-models/v1/Secret";
 import { Service, type IService } from "kubernetes-models/v1/Service";
 import type { IServicePort } from "kubernetes-models/v1/ServicePort";
 import { ServiceAccount } from "kubernetes-models/v1/ServiceAccount";
-import { BUILTIN_ENVS } from "../envs";
+import { DEMO_ENVS } from "../envs/examples/demo";
 import { loadEnvironments } from "../envs/loader";
 import type { Env, EnvInput } from "../envs/schema";
 import { renderChart, terraformStringValue, type KubeObject } from "./helpers/helm";
@@ -84,7 +84,7 @@ const exampleFiles = readdirSync(EXAMPLES_DIR)
 const examples = loadEnvironments({ builtins: [], files: exampleFiles }).map((l) => l.env);
 
 const SYNTHESES: readonly Synthesis[] = [
-  { label: "built-in envs", envs: BUILTIN_ENVS.map(parseEnv), stacks: synthDefaults() },
+  { label: "built-in envs", envs: DEMO_ENVS.map(parseEnv), stacks: synthDefaults() },
   { label: "envs/examples", envs: examples, stacks: synthEnvs(examples) },
   { label: "variants", envs: VARIANTS.map(parseEnv), stacks: synthEnvs(VARIANTS) },
 ];
@@ -529,8 +529,8 @@ function negAnnotation(c: ClusterCase, ctrl: Controller): Neg[] {
 
 it("renders a cluster stack for every cluster of every env, built-in, example and variant", () => {
   expect(UNMATCHED).toEqual([]);
-  expect(CASES.length + OTHER_KINDS.length).toBeGreaterThanOrEqual(BUILTIN_ENVS.length + examples.length + VARIANTS.length);
-  expect(CASES.length).toBeGreaterThanOrEqual(BUILTIN_ENVS.length + VARIANTS.length);
+  expect(CASES.length + OTHER_KINDS.length).toBeGreaterThanOrEqual(DEMO_ENVS.length + examples.length + VARIANTS.length);
+  expect(CASES.length).toBeGreaterThanOrEqual(DEMO_ENVS.length + VARIANTS.length);
   expect(exampleFiles.length).toBeGreaterThan(0);
 });
 

@@ -22,7 +22,7 @@ let report: Report;
 beforeAll(async () => {
   out = join(mkdtempSync(join(tmpdir(), "gatehouse-report-")), "cdktf.out");
   const synth = spawnSync(process.execPath, ["scripts/run-ts.js", "main.ts"], { cwd: root, encoding: "utf8", env: { ...process.env, CDKTF_OUTDIR: out, GATEHOUSE_ENV_FILE: EXAMPLES, GATEHOUSE_ENVS: "" } });
-  expect(synth.stderr).toContain("synthesized");
+  expect(synth.stdout).toContain("synthesized");
   report = await generateReport(out, {});
 }, 60_000);
 

@@ -7,7 +7,7 @@ import { mkdtempSync, readFileSync, readdirSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { App, TerraformStack } from "cdktf";
-import { BUILTIN_ENVS } from "../envs";
+import { DEMO_ENVS } from "../envs/examples/demo";
 import { loadEnvironments } from "../envs/loader";
 import type { Env } from "../envs/schema";
 import { buildAll } from "../modules/stacks/build";
@@ -16,7 +16,7 @@ const root = join(__dirname, "..");
 const examples = readdirSync(join(root, "envs/examples"))
   .filter((f) => f.endsWith(".yaml"))
   .map((f) => join(root, "envs/examples", f));
-const envs: Env[] = loadEnvironments({ builtins: BUILTIN_ENVS, files: examples }).map((l) => l.env);
+const envs: Env[] = loadEnvironments({ builtins: DEMO_ENVS, files: examples }).map((l) => l.env);
 
 /** Synthesizes the envs in one App (in this order); returns stack name → cdk.tf.json text. */
 function synth(selection: readonly Env[], app = new App({ outdir: mkdtempSync(join(tmpdir(), "gh-stable-")), stackTraces: false })): Record<string, string> {

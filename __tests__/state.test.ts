@@ -10,8 +10,8 @@ import { synthEnvs } from "./helpers/synth";
 const terraformBlock = (state: object, stack = "t-aws-edge") => synthEnvs([awsEnv({ state } as never)])[stack]?.terraform as Record<string, unknown>;
 
 describe("state backends", () => {
-  it("local by default: a state file per stack", () => {
-    expect(terraformBlock({ type: "local" }).backend).toEqual({ local: { path: "terraform.t-aws-edge.tfstate" } });
+  it("local by default: a state file per stack, in state/ beside the output directory (never inside it)", () => {
+    expect(terraformBlock({ type: "local" }).backend).toEqual({ local: { path: "../../../state/terraform.t-aws-edge.tfstate" } });
   });
 
   it("HCP Terraform: a cloud block with the organization, project and one workspace per stack", () => {

@@ -1,7 +1,13 @@
-/** The built-in environments, synthesized by default. Add one: write envs/<name>.ts and list it here. */
-import { dev } from "./dev";
-import { prod } from "./prod";
+/**
+ * The team's environments written in TypeScript (typed, completed by the editor). Environment
+ * files need no listing: every `envs/*.yaml`, `*.yml` and `*.json` file is picked up by synth and
+ * by the plan workflow. While neither holds an environment, synth builds the demo environments
+ * (envs/examples/demo.ts) instead.
+ *
+ *   import type { EnvInput } from "./schema";
+ *   const shop: EnvInput = { name: "shop", aws: { … } };
+ *   export const ENVIRONMENTS: readonly EnvInput[] = [shop];
+ */
 import type { EnvInput } from "./schema";
-import { staging } from "./staging";
 
-export const BUILTIN_ENVS: readonly EnvInput[] = [dev, staging, prod];
+export const ENVIRONMENTS: readonly EnvInput[] = [];

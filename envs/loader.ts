@@ -8,7 +8,8 @@
  * found in one pass, and keys JavaScript objects treat specially (`__proto__`, `constructor`,
  * `prototype`) are refused wherever they appear, in files and built-ins alike.
  */
-import { closeSync, constants, fstatSync, openSync, readSync, type Stats } from "node:fs";
+import { closeSync, constants, fstatSync, openSync, readdirSync, readSync, type Dirent, type Stats } from "node:fs";
+import { join, resolve as resolvePath } from "node:path";
 import { Composer, isAlias, isMap, isNode, isScalar, isSeq, Lexer, LineCounter, Parser, YAMLParseError, type CST, type Document } from "yaml";
 import type { z } from "zod";
 import { ConfigError, describeError, type Problem } from "../modules/errors";
@@ -66,7 +67,7 @@ export function selectionFromEnv(vars: Readonly<Record<string, string | undefine
       problems.push({ env: "(selection)", path: name, value: raw, message: `names no ${what}; list them separated by commas, or unset it to ${unset}` });
     return items;
   };
-  const files = list("GATEHOUSE_ENV_FILE", "file", "use only the built-in environments");
+  const files = list("GATEHOUSE_ENV_FILE", "file", "use only the environments in envs/");
   const only = list("GATEHOUSE_ENVS", "environment", "synthesize every environment");
   if (problems.length) throw new ConfigError(problems);
   return { files, only };
@@ -80,11 +81,60 @@ interface Candidate {
   readonly locate?: (path: readonly PropertyKey[]) => string | undefined;
 }
 
+/** The environment files of a directory (the team's own: `envs/`): YAML and JSON files, not JSON Schemas, sorted by name. */
+export function discoverEnvFiles(dir: string): string[] {
+  let entries: Dirent[];
+  try {
+    entries = readdirSync(dir, { withFileTypes: true });
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === "ENOENT") return [];
+    throw new ConfigError([{ env: dir, file: dir, path: "(environments)", message: `cannot be read: ${describeError(e)}` }]);
+  }
+  return entries
+    .filter((d) => !d.isDirectory() && ENV_FILE_NAME.test(d.name) && !d.name.endsWith(".schema.json") && !d.name.startsWith("."))
+    .map((d) => join(dir, d.name))
+    .sort();
+}
+
+/** File names taken as environment files. */
+export const ENV_FILE_NAME = /\.(ya?ml|json)$/;
+
+export interface Loaded {
+  /** The selected environments. */
+  readonly selected: LoadedEnv[];
+  /** The names of every environment that loaded, selected or not. */
+  readonly known: readonly string[];
+}
+
 export function loadEnvironments(opts: LoadOptions): LoadedEnv[] {
+  return loadAll(opts).selected;
+}
+
+/**
+ * One environment from data (TypeScript or parsed YAML/JSON), validated like a loaded file: a
+ * ConfigError with every problem, each naming the environment, the field and what is accepted.
+ */
+export function parseEnvironment(input: unknown, file?: string): Env {
+  if (file === undefined) {
+    const [loaded] = loadAll({ builtins: [input as EnvInput] }).selected;
+    if (!loaded) throw new Error("gatehouse: parseEnvironment loaded nothing");
+    return loaded.env;
+  }
+  const [loaded] = loadCandidates([{ input, label: nameOf(input) ?? file, file }], []).selected;
+  if (!loaded) throw new Error("gatehouse: parseEnvironment loaded nothing");
+  return loaded.env;
+}
+
+export function loadAll(opts: LoadOptions): Loaded {
   const problems: Problem[] = [];
   const candidates: Candidate[] = opts.builtins.map((input, i) => ({ input, label: nameOf(input) ?? `builtin #${i + 1}` }));
-  for (const file of opts.files ?? []) for (const c of readEnvFile(file, problems)) candidates.push(c);
+  // A file named twice (in envs/ and in GATEHOUSE_ENV_FILE) is read once.
+  const files = [...new Map((opts.files ?? []).map((f) => [resolvePath(f), f])).values()];
+  for (const file of files) for (const c of readEnvFile(file, problems)) candidates.push(c);
+  return loadCandidates(candidates, problems, opts.only);
+}
 
+function loadCandidates(candidates: readonly Candidate[], problems: Problem[], only: readonly string[] = []): Loaded {
   const loaded: LoadedEnv[] = [];
   for (const c of candidates) {
     const unsafe = dataProblems(c.input);
@@ -107,7 +157,6 @@ export function loadEnvironments(opts: LoadOptions): LoadedEnv[] {
     if (prev !== undefined) problems.push({ env: name, file: c.file, path: "name", value: name, message: `is also the name of an environment in ${prev}; environment names must be unique` });
     else seen.set(name, where);
   }
-  const only = opts.only ?? [];
   for (const name of only) {
     if (!seen.has(name)) problems.push({ env: name, path: "GATEHOUSE_ENVS", value: name, message: `no such environment; known: ${[...seen.keys()].sort().join(", ")}` });
   }
@@ -117,7 +166,7 @@ export function loadEnvironments(opts: LoadOptions): LoadedEnv[] {
   // read or parsed (its environments' names are unknown).
   const relevant = problems.filter((p) => only.length === 0 || only.includes(p.env) || p.path === "GATEHOUSE_ENVS" || !seen.has(p.env));
   if (relevant.length) throw new ConfigError(relevant);
-  return selected;
+  return { selected, known: loaded.map((l) => l.env.name) };
 }
 
 function nameOf(input: unknown): string | undefined {
@@ -353,12 +402,27 @@ function walkDocument(doc: Document.Parsed): DocWalk {
 }
 
 function readEnvFile(file: string, problems: Problem[]): Candidate[] {
-  const fileProblem = (message: string) => problems.push({ env: file, file, path: "GATEHOUSE_ENV_FILE", value: file, message });
   const read = readTextFile(file);
   if ("error" in read) {
-    fileProblem(read.error);
+    problems.push({ env: file, file, path: "GATEHOUSE_ENV_FILE", value: file, message: read.error });
     return [];
   }
+  return parseEnvText(read.text, file, problems);
+}
+
+/**
+ * Environments from the text of an env file that is not written yet (it is reported as `file`),
+ * validated exactly as synth will read the file.
+ */
+export function loadEnvironmentText(text: string, file: string): LoadedEnv[] {
+  const problems: Problem[] = [];
+  const candidates = parseEnvText(text, file, problems);
+  return loadCandidates(candidates, problems).selected;
+}
+
+function parseEnvText(text: string, file: string, problems: Problem[]): Candidate[] {
+  const fileProblem = (message: string) => problems.push({ env: file, file, path: "GATEHOUSE_ENV_FILE", value: file, message });
+  const read = { text };
   const lines = new LineCounter();
   const at = (offset: number) => lines.linePos(offset);
   try {

@@ -132,7 +132,10 @@ export const ControllerSchema = z
     chartVersion: z.string().regex(/^[0-9]+\.[0-9]+\.[0-9]+$/, "must be an exact chart version such as 4.15.1").optional().describe("Exact chart version; each controller pins a tested one."),
     replicas: int().min(2, "at least 2 replicas keep the entry points up through node drains").max(100).default(2),
     resources: z.strictObject({ cpu: z.string().default("100m"), memory: z.string().default("90Mi") }).prefault({}),
-    config: z.record(z.string(), z.string()).default({}).describe("Extra ingress-nginx ConfigMap options."),
+    config: z
+      .record(z.string(), z.string())
+      .default({})
+      .describe("Controller options: extra ingress-nginx ConfigMap keys; for nginx-gateway-fabric and istio, httpsCertificateSecret (the kubernetes.io/tls Secret of the HTTPS listener when TLS passes through)."),
   })
   .prefault({});
 
@@ -159,7 +162,7 @@ export const StateSchema = z
 const awsId = (prefix: string) => z.string().regex(new RegExp(`^${prefix}-[0-9a-f]{8,17}$`), `must be an AWS id such as ${prefix}-0123456789abcdef0`);
 
 export const AwsSchema = z.strictObject({
-  region: z.string().superRefine(rule(rules.awsRegion)),
+  region: z.string().superRefine(rule(rules.awsRegion)).describe("AWS Region of the cluster, the NLB and everything around them, e.g. eu-west-1."),
   cluster: z.strictObject({
     name: z.string().min(1).max(100).describe("EKS cluster name (also used in tags and derived names)."),
     access: z
@@ -167,10 +170,11 @@ export const AwsSchema = z.strictObject({
         z.strictObject({ type: z.literal("eks") }),
         z.strictObject({ type: z.literal("kubeconfig"), path: z.string().min(1), context: z.string().min(1).optional() }),
       ])
-      .prefault({ type: "eks" }),
+      .prefault({ type: "eks" })
+      .describe("How Terraform reaches the cluster's API for Helm and Kubernetes: eks (the EKS cluster's endpoint and a token, no kubeconfig file) or kubeconfig (path and context, for self-managed clusters)."),
   }),
   vpc: z.strictObject({
-    id: awsId("vpc"),
+    id: awsId("vpc").describe("The cluster's VPC: target groups, security groups and worker discovery live in it."),
     cidrs: z.array(cidr).min(1).describe("The VPC's CIDR blocks; without an NLB security group they are admitted to the worker NodePorts."),
     allowPublicCidrs: z
       .boolean()
@@ -180,13 +184,13 @@ export const AwsSchema = z.strictObject({
   nlb: z
     .strictObject({
       name: z.string().optional().describe("Load balancer name; derived from env and cluster when unset."),
-      internetFacing: z.boolean().default(true),
-      subnets: z.array(awsId("subnet")).min(1).optional(),
+      internetFacing: z.boolean().default(true).describe("An internet-facing NLB (public subnets) or an internal one (private subnets, e.g. behind API Gateway)."),
+      subnets: z.array(awsId("subnet")).min(1).optional().describe("The NLB's subnets, one per Availability Zone it serves; or subnetMappings for Elastic IPs or fixed private addresses."),
       subnetMappings: z
         .array(z.strictObject({ subnetId: awsId("subnet"), allocationId: awsId("eipalloc").optional(), privateIpv4Address: z.string().superRefine(rule(rules.ipv4)).optional() }))
         .min(1)
         .optional(),
-      deletionProtection: z.boolean().default(true),
+      deletionProtection: z.boolean().default(true).describe("Refuse to delete the NLB until this is turned off (on by default; the demo dev environment turns it off)."),
       crossZone: z.boolean().default(true).describe("Cross-zone load balancing. With it on, an NLB takes at most 500 targets, a target counting once per target group (checked at synth for static IPs, at plan time for discovered workers)."),
       accessLogs: z
         .strictObject({
@@ -249,8 +253,12 @@ export const AwsSchema = z.strictObject({
     })
     .prefault({}),
   targets: z.discriminatedUnion("mode", [
-    z.strictObject({ mode: z.literal("discover"), tagKey: z.string().min(1).default("Name"), tagValues: z.array(z.string().min(1)).min(1) }),
-    z.strictObject({ mode: z.literal("static"), ips: z.array(z.string()).min(1) }),
+    z.strictObject({
+      mode: z.literal("discover"),
+      tagKey: z.string().min(1).default("Name").describe("EC2 tag the worker instances carry."),
+      tagValues: z.array(z.string().min(1)).min(1).describe("Values of that tag: every running instance in the VPC with one of them is a target, each private IP in every target group."),
+    }),
+    z.strictObject({ mode: z.literal("static"), ips: z.array(z.string()).min(1).describe("Worker IPs registered in every target group.") }),
     z.strictObject({
       mode: z.literal("controller"),
       podReadinessGate: z
@@ -261,7 +269,7 @@ export const AwsSchema = z.strictObject({
         ),
     }),
   ]),
-  workerSecurityGroupIds: z.array(awsId("sg")).min(1),
+  workerSecurityGroupIds: z.array(awsId("sg")).min(1).describe("The worker nodes' security groups: each admits the NLB (or the VPC CIDRs) on the traffic and health NodePorts."),
   apiGateway: z
     .strictObject({
       type: z.enum(["http", "rest"]).default("http").describe("An HTTP API (default) or a REST API, both through a VPC link to the NLB."),
@@ -296,7 +304,7 @@ export const AwsSchema = z.strictObject({
       podPorts: z
         .union([z.literal("all"), z.array(int()).min(1)])
         .default("all")
-        .describe('Pod ports the Lattice prefix lists are admitted to on the cluster security group (the backends\' targetPorts); "all" as the controller\'s deploy guide does.'),
+        .describe('Pod ports the Lattice prefix lists are admitted to on the worker and cluster security groups (the backends\' targetPorts); "all" as the controller\'s deploy guide does.'),
       https: z.strictObject({ certificateArn: z.string().optional() }).optional().describe("An HTTPS listener on the Gateway; an ACM certificate, or Lattice's own domain."),
       routes: z.record(z.string(), RouteSchema).default({}).describe("Routes on the Lattice Gateway (the same model as the controller's routes)."),
       serviceExports: z
@@ -313,8 +321,11 @@ export const AwsSchema = z.strictObject({
 });
 
 export const GcpSchema = z.strictObject({
-  project: z.string().regex(/^[a-z][a-z0-9-]{4,28}[a-z0-9]$/, "must be a GCP project id: 6-30 lowercase letters, digits and hyphens"),
-  network: z.string().default("default").superRefine(rule(rules.gcpName)),
+  project: z
+    .string()
+    .regex(/^[a-z][a-z0-9-]{4,28}[a-z0-9]$/, "must be a GCP project id: 6-30 lowercase letters, digits and hyphens")
+    .describe("Project of the global load balancer, its address, certificates and firewall (the clusters' project)."),
+  network: z.string().default("default").superRefine(rule(rules.gcpName)).describe("The clusters' VPC network, where the firewall rule admits Google's front ends."),
   dns: z.strictObject({
     zone: z.string().superRefine(rule(rules.gcpName)).describe("Name of the existing Cloud DNS managed zone."),
     domain: z.string().superRefine(rule((v) => rules.hostname(v, false))).describe("The zone's DNS name, without the trailing dot."),
@@ -323,11 +334,11 @@ export const GcpSchema = z.strictObject({
     .array(z.string().superRefine(rule((v) => rules.hostname(v, true))))
     .min(1)
     .describe("Hostnames served (wildcards allowed). A Google-managed certificate holds at most 100: more are split over several certificates on the same map, 100 each, in this order."),
-  ipv6: z.boolean().default(false),
+  ipv6: z.boolean().default(false).describe("Reserve a global IPv6 address too, with AAAA records and its own forwarding rules."),
   nodeTargets: z
     .strictObject({
-      tags: z.array(z.string().superRefine(rule(rules.gcpName))).min(1).optional(),
-      serviceAccounts: z.array(z.email()).min(1).optional(),
+      tags: z.array(z.string().superRefine(rule(rules.gcpName))).min(1).optional().describe("Network tags of the GKE nodes."),
+      serviceAccounts: z.array(z.email()).min(1).optional().describe("Service accounts of the GKE nodes (instead of tags)."),
     })
     .superRefine((v, ctx) => {
       if ((v.tags === undefined) === (v.serviceAccounts === undefined))
@@ -337,7 +348,7 @@ export const GcpSchema = z.strictObject({
   clusters: z
     .array(
       z.strictObject({
-        name: shortName,
+        name: shortName.describe("GKE cluster name; also part of the NEG and stack names (<env>-gcp-cluster-<name>)."),
         location: z.string().describe("GKE cluster location: a region for regional clusters, else a zone."),
         zones: z.array(z.string()).min(1).describe("Zones the cluster has nodes in; one NEG per zone."),
         capacity: z
@@ -349,7 +360,8 @@ export const GcpSchema = z.strictObject({
           .describe("Share of traffic capacity (capacity_scaler): 0 drains the cluster, else 0.1-1."),
       }),
     )
-    .min(1),
+    .min(1)
+    .describe("The GKE clusters behind the load balancer, each a backend of NEGs; several regions behind one global IP."),
   backends: z
     .strictObject({
       maxRatePerEndpoint: z.number().positive().default(100),
@@ -404,15 +416,15 @@ export const GcpSchema = z.strictObject({
 });
 
 const EnvObject = z.strictObject({
-  name: envName,
-  description: z.string().optional(),
-  state: StateSchema,
+  name: envName.describe("The environment's name: the first part of every stack name (<name>-aws-edge) and derived resource name."),
+  description: z.string().optional().describe("What this environment is, for people reading the file."),
+  state: StateSchema.describe("Where each stack's Terraform state lives: local (state/ beside the output directory, one person), cloud (HCP Terraform, a workspace per stack), s3 or gcs."),
   tags: tags.default({}).describe("Tags (AWS) and labels (GCP) on everything that takes them."),
   ports: PortsSchema,
   controller: ControllerSchema,
   routes: z.record(z.string(), RouteSchema).default({}).describe("Host and path rules to in-cluster Services, keyed by a stable name; rendered as Ingress or HTTPRoute for the controller."),
-  aws: AwsSchema.optional(),
-  gcp: GcpSchema.optional(),
+  aws: AwsSchema.optional().describe("The AWS edge: an NLB in front of an EKS (or self-managed) cluster's NodePorts (stacks <env>-aws-edge and <env>-aws-cluster)."),
+  gcp: GcpSchema.optional().describe("The GCP edge: Google's global external load balancer in front of GKE clusters' NEGs, with Certificate Manager and Cloud DNS (stacks <env>-gcp-…)."),
 });
 
 /**

@@ -15,7 +15,7 @@ import type { AwsClusterStack } from "./stacks/aws";
 // Environments: schema, types, loading.
 export { AwsSchema, ControllerSchema, EnvSchema, GcpSchema, PortsSchema, StateSchema } from "../envs/schema";
 export type { AwsEnv, Env, EnvInput, GcpEnv, GkeCluster } from "../envs/schema";
-export { loadEnvironments } from "../envs/loader";
+export { loadEnvironments, parseEnvironment } from "../envs/loader";
 export type { LoadedEnv, LoadOptions } from "../envs/loader";
 
 // Errors.

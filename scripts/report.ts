@@ -14,11 +14,12 @@ import { spawnSync } from "node:child_process";
 import { createHash } from "node:crypto";
 import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
 import { join, relative, resolve } from "node:path";
+import { outputLocation } from "../modules/output";
 import { AssumptionError, assumptionsFor } from "./report/costs";
 import { generateReport } from "./report/index";
 
 const root = process.env.GATEHOUSE_PACKAGE_ROOT ?? resolve(__dirname, "..");
-const outdir = resolve(process.cwd(), process.env.CDKTF_OUTDIR || "cdktf.out");
+const outdir = outputLocation(process.env).path;
 const STAMP = ".synth-inputs";
 
 function files(dir: string): string[] {

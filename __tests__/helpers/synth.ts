@@ -2,7 +2,7 @@
 import { Testing, TerraformStack } from "cdktf";
 import type { Construct } from "constructs";
 import { EnvSchema, type Env, type EnvInput } from "../../envs/schema";
-import { BUILTIN_ENVS } from "../../envs";
+import { DEMO_ENVS } from "../../envs/examples/demo";
 import { buildAll } from "../../modules/stacks/build";
 
 export type TfJson = {
@@ -27,7 +27,7 @@ export function synthEnvs(inputs: readonly EnvInput[]): Record<string, TfJson> {
 let defaults: Record<string, TfJson> | undefined;
 /** The built-in environments, synthesized once per test file. */
 export function synthDefaults(): Record<string, TfJson> {
-  defaults ??= synthEnvs(BUILTIN_ENVS);
+  defaults ??= synthEnvs(DEMO_ENVS);
   return defaults;
 }
 

@@ -56,6 +56,24 @@ export class CloudBlock extends TerraformBackend {
   }
 }
 
+/** The directory beside the output directory that holds local Terraform state (never inside it: synth replaces the output). */
+export const LOCAL_STATE_DIR = "state";
+
+/** The state file of a stack with local state, inside LOCAL_STATE_DIR. */
+export function localStateFile(stack: string): string {
+  return `terraform.${stack}.tfstate`;
+}
+
+/**
+ * The local backend's `path` for a stack. Terraform resolves it from the stack directory
+ * (`<out>/stacks/<stack>`), so it names `<out>/../state/terraform.<stack>.tfstate`: outside the
+ * output, which synth replaces, and the same text on every machine and for every output location
+ * (cdktf's own default is an absolute path, which would differ between machines).
+ */
+export function localStatePath(stack: string): string {
+  return `../../../${LOCAL_STATE_DIR}/${localStateFile(stack)}`;
+}
+
 /** Workspace (or state key) name of a stack: `<prefix>-<stack>`. */
 export function workspaceName(prefix: string, stackName: string): string {
   return `${prefix}-${stackName}`;
@@ -65,7 +83,7 @@ export function workspaceName(prefix: string, stackName: string): string {
 export function configureState(stack: TerraformStack, stackName: string, state: StateConfig): void {
   switch (state.type) {
     case "local":
-      new LocalBackend(stack, { path: `terraform.${stackName}.tfstate` });
+      new LocalBackend(stack, { path: localStatePath(stackName) });
       return;
     case "cloud":
       new CloudBlock(stack, { organization: state.organization, workspace: workspaceName(state.workspacePrefix, stackName), project: state.project, hostname: state.hostname });
