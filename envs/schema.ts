@@ -10,6 +10,7 @@ import { z } from "zod";
 import { NLB_DEFAULTS } from "../modules/aws/nlb-edge";
 import { DEFAULT_IDLE_TIMEOUT, DEFAULT_PORTS } from "../modules/contract";
 import { CONTROLLER_KINDS } from "../modules/k8s/controller";
+import { GATEWAY_API_CRD_SOURCES, GATEWAY_API_CRDS_DEFAULTS } from "../modules/k8s/gateway-api";
 import { PART_SEPARATOR, RESERVED_ENV_WORDS } from "../modules/naming";
 import { planProblems } from "../modules/plan";
 import { ROUTE_DEFAULTS } from "../modules/route-rules";
@@ -136,6 +137,14 @@ export const ControllerSchema = z
       .record(z.string(), z.string())
       .default({})
       .describe("Controller options: extra ingress-nginx ConfigMap keys; for nginx-gateway-fabric and istio, httpsCertificateSecret (the kubernetes.io/tls Secret of the HTTPS listener when TLS passes through)."),
+    gatewayApiCrds: z
+      .enum(GATEWAY_API_CRD_SOURCES, {
+        error: `must be "install" (gatehouse installs the Gateway API CRDs) or "cluster-managed" (GKE, EKS Auto Mode or another installation provides them)`,
+      })
+      .default(GATEWAY_API_CRDS_DEFAULTS.source)
+      .describe(
+        "Who puts the Gateway API CRDs on the cluster, for the controllers that use them (nginx-gateway-fabric, istio, aws.lattice). install: gatehouse's chart (v1.5.1), refused at plan time where GKE's Gateway API is on or the CRDs belong to anything else; cluster-managed: GKE (its Gateway API on; Autopilot has it), EKS Auto Mode or another installation provides them, and gatehouse checks at plan time that they are there at v1.5 or later.",
+      ),
   })
   .prefault({});
 

@@ -2,7 +2,8 @@
  * The AWS Gateway API controller for Amazon VPC Lattice, the cluster side (the AWS side, with the
  * service network, its VPC association, the prefix-list rules and the controller's role, is
  * modules/aws/lattice.ts). One cluster gets, in order:
- * 1. the Gateway API CRDs (GatewayApiCrds, v1.5.1 standard channel; the controller needs ≥ v1.5);
+ * 1. the Gateway API CRDs (GatewayApiCrds, v1.5.1 standard channel, or the cluster's own, checked at
+ *    plan time to be v1.5 or later; the controller needs ≥ v1.5);
  * 2. the controller: chart `aws-gateway-controller-chart` v2.1.3 from
  *    `oci://public.ecr.aws/aws-application-networking-k8s`, in `aws-application-networking-system`,
  *    its service account `gateway-api-controller` (the name the Pod Identity association and the
@@ -35,14 +36,14 @@
 import { Construct } from "constructs";
 import { Release } from "@cdktf/provider-helm/lib/release";
 import type { ITerraformDependable } from "../cdktf";
-import { Fn, isToken } from "../cdktf";
+import { isToken } from "../cdktf";
 import { failIfAny } from "../errors";
 import * as latticeRules from "../lattice-rules";
 import { LATTICE_CONTROLLER, type LatticeProblem } from "../lattice-rules";
 import { routeFeatureProblems } from "../route-rules";
 import type { Route, RouteFeatures } from "../routes";
 import * as rules from "../rules";
-import { GATEWAY_API_VERSION, GatewayApiCrds } from "./gateway-api";
+import { GATEWAY_API_VERSION, GatewayApiCrds, kubernetesVersionCheck } from "./gateway-api";
 import { helmValues, Manifests, type KubeManifest } from "./manifests";
 import { companionReleaseName, SAFE_RELEASE, spreadOverZonesAndNodes, type TopologySpread } from "./release-defaults";
 import { routeManifests, routeObjectName, routeRenderProblems } from "./routes";
@@ -300,15 +301,18 @@ export class AwsGatewayController extends Construct {
       ...SAFE_RELEASE,
       values: [helmValues(this.values)],
       dependsOn: [...this.crds.dependables],
-      // A reference is checked at plan time; a literal was checked above.
+      // A reference is checked at plan time (the rule and its message shared with the CRDs'
+      // check, gateway-api.ts); a literal was checked above.
       lifecycle:
         version !== undefined && isToken(version)
           ? {
               precondition: [
-                {
-                  condition: Fn.can(Fn.regex(latticeRules.kubernetesMinimumPattern(LATTICE_CONTROLLER.minKubernetes), version)),
-                  errorMessage: `The cluster runs Kubernetes older than ${LATTICE_CONTROLLER.minKubernetes}, which the AWS Gateway API controller ${LATTICE_CONTROLLER.version} requires; upgrade the cluster first.`,
-                },
+                kubernetesVersionCheck({
+                  version,
+                  cluster: `EKS cluster ${props.clusterName}`,
+                  requiredBy: `${AWS_GATEWAY_CONTROLLER_NAME} ${LATTICE_CONTROLLER.version}`,
+                  minimum: LATTICE_CONTROLLER.minKubernetes,
+                }),
               ],
             }
           : undefined,

@@ -1,7 +1,12 @@
 /**
- * The Kubernetes Gateway API for any controller that implements it (NGINX Gateway Fabric, Istio):
- * - `GatewayApiCrds`: the standard-channel CRDs, a `helm_release` of the chart shipped with
- *   gatehouse (modules/k8s/charts/gateway-api-crds), one per stack whoever asks for it;
+ * The Kubernetes Gateway API for any controller that implements it (NGINX Gateway Fabric, Istio,
+ * the AWS Gateway API controller):
+ * - `GatewayApiCrds`: the standard-channel CRDs, one per stack whoever asks for it: a
+ *   `helm_release` of the chart shipped with gatehouse (modules/k8s/charts/gateway-api-crds), or,
+ *   where the cluster provides them (GKE, EKS Auto Mode, another installation), only plan-time
+ *   checks that they are there and new enough;
+ * - `kubernetesVersionCheck`: the plan-time check that a cluster runs the Kubernetes these CRDs
+ *   need, one function for every stack and controller that checks it;
  * - `contractGateway`: the Gateway for a port contract (a listener per entry point) and, when TLS
  *   ends at the load balancer, the HTTPRoute that answers plain-HTTP clients with 308 to https;
  * - `gatewayEntryProblems`: what a Gateway API controller cannot do with a contract.
@@ -10,13 +15,40 @@
  * 2.6.x builds and tests against (its go.mod and config/crd/gateway-api/standard at v2.6.7).
  * v1.6 exists (2026-06-29), but a cluster holds one set of these CRDs, so they follow the oldest
  * controller gatehouse ships that needs them. TCPRoute is experimental-channel only; TLSRoute is
- * standard since v1.5 but routes by SNI hostname (at least one required).
+ * standard since v1.5 but routes by SNI hostname (at least one required). The v1.5 CRDs validate
+ * with CEL's `isIP` (TLSRoute), which Kubernetes has from 1.31: an older API server refuses them.
+ *
+ * Who owns the CRDs is the environment's choice (`controller.gatewayApiCrds`), never inferred:
+ * - `install` (default): gatehouse's release owns them. At plan time each CRD the chart ships is
+ *   read (`data "kubernetes_resources"`, by name) and must be absent or carry the Helm ownership
+ *   metadata of this release; one that belongs to anything else (GKE, EKS Auto Mode, `kubectl
+ *   apply`, another chart) fails the plan with what to do, where Helm would fail the apply with
+ *   "invalid ownership metadata". On GKE the release also refuses a cluster whose Gateway API
+ *   channel is on (GKE installs the CRDs and puts its own back over anyone else's). Every CRD is
+ *   read, not one representative, so a partial installation by someone else is caught as well;
+ *   the price is the eight CRDs (about 1 MB of schema) in each plan and in the stack's state.
+ * - `cluster-managed`: no release; each CRD must be on the cluster at plan time, at Gateway API
+ *   v1.5 or later (its `gateway.networking.k8s.io/bundle-version` annotation, the one NGINX Gateway
+ *   Fabric itself checks), or the plan fails naming the fix.
+ * Why not install "only where the cluster does not manage them" with `count` from the GKE data
+ * source: the address would stay put (the construct id does not change; Terraform moves the
+ * instance to `[0]` by itself), but whether the release exists would follow a setting read at
+ * plan time, so toggling GKE's Gateway API would
+ * make a routine plan uninstall (or install over) the CRDs every Gateway and route of the cluster
+ * lives in. That hand-over deserves a reviewed change of the environment, and EKS could not be
+ * detected anyway (aws provider 6.25 exposes no setting for Auto Mode's Gateway API CRDs), so one
+ * explicit choice, checked against the cluster at plan time, serves both clouds.
  */
 import { Construct } from "constructs";
-import { Release } from "@cdktf/provider-helm/lib/release";
+import { DataKubernetesResources } from "@cdktf/provider-kubernetes/lib/data-kubernetes-resources";
+import { DataKubernetesServerVersion } from "@cdktf/provider-kubernetes/lib/data-kubernetes-server-version";
+import { Release, type ReleaseConfig } from "@cdktf/provider-helm/lib/release";
 import type { ITerraformDependable } from "../cdktf";
-import { TerraformStack } from "../cdktf";
+import { Fn, isToken, TerraformStack, Token } from "../cdktf";
 import type { EntryPoint, PortContract } from "../contract";
+import { failIfAny } from "../errors";
+import { kubernetesAtLeast, kubernetesMinimumPattern } from "../lattice-rules";
+import * as rules from "../rules";
 import type { EnvProblem } from "./controller";
 import { localChart } from "./local-chart";
 import type { KubeManifest } from "./manifests";
@@ -26,13 +58,78 @@ export const GATEWAY_API = {
   channel: "standard",
   /** The shipped chart (its version is the Gateway API version). */
   chart: "gateway-api-crds",
+  /** The CRDs of the chart (standard channel), by `metadata.name`. */
+  crds: [
+    "backendtlspolicies.gateway.networking.k8s.io",
+    "gatewayclasses.gateway.networking.k8s.io",
+    "gateways.gateway.networking.k8s.io",
+    "grpcroutes.gateway.networking.k8s.io",
+    "httproutes.gateway.networking.k8s.io",
+    "listenersets.gateway.networking.k8s.io",
+    "referencegrants.gateway.networking.k8s.io",
+    "tlsroutes.gateway.networking.k8s.io",
+  ],
+  /**
+   * The oldest Gateway API whose CRDs gatehouse's controllers accept when the cluster provides
+   * them: NGINX Gateway Fabric 2.6 and the AWS Gateway API controller v2.1 state v1.5.
+   */
+  minimum: "v1.5",
+  /** What the v1.5 CRDs need: CEL `isIP` came with Kubernetes 1.31 (the chart's kubeVersion says the same). */
+  minKubernetes: "1.31",
 } as const;
 
 /** The Gateway API group and the apiVersion gatehouse writes. */
 export const GATEWAY_API_GROUP = "gateway.networking.k8s.io";
 export const GATEWAY_API_VERSION = `${GATEWAY_API_GROUP}/v1`;
 
+/** Who puts the Gateway API CRDs on a cluster: gatehouse's release, or the cluster (GKE, EKS Auto Mode, another installation). */
+export const GATEWAY_API_CRD_SOURCES = ["install", "cluster-managed"] as const;
+export type GatewayApiCrdSource = (typeof GATEWAY_API_CRD_SOURCES)[number];
+
+/** The environment field that chooses the source, as plan-time messages name it. */
+export const GATEWAY_API_CRDS_SETTING = "controller.gatewayApiCrds";
+
+export const GATEWAY_API_CRDS_DEFAULTS = { source: "install", releaseName: "gateway-api-crds", namespace: "kube-system" } as const satisfies {
+  source: GatewayApiCrdSource;
+  releaseName: string;
+  namespace: string;
+};
+
+/** What Helm looks for on an existing object before it takes it into a release (pkg/action/validate.go checkOwnership). */
+export const HELM_OWNERSHIP = {
+  managedByLabel: "app.kubernetes.io/managed-by",
+  managedBy: "Helm",
+  releaseNameAnnotation: "meta.helm.sh/release-name",
+  releaseNamespaceAnnotation: "meta.helm.sh/release-namespace",
+} as const;
+
+/**
+ * The annotation upstream's CRDs carry their Gateway API version in, and what NGINX Gateway Fabric
+ * reads to check the installed CRDs (BundleVersionAnnotation). A CRD without it is refused as of
+ * unknown version.
+ */
+export const BUNDLE_VERSION_ANNOTATION = "gateway.networking.k8s.io/bundle-version";
+
+/** GKE `gateway_api_config.channel` values with which GKE does not install the CRDs (none set: ""). */
+export const GKE_GATEWAY_API_OFF = ["CHANNEL_DISABLED", "CHANNEL_UNSPECIFIED", ""] as const;
+
+/** The cluster the CRDs go on, as far as the stack knows it: for the plan-time checks and their messages. */
+export interface GatewayApiCluster {
+  /** How messages name it: "EKS cluster prod-eks". @default "the cluster" */
+  readonly description?: string;
+  /**
+   * Its Kubernetes version: a reference (`data.aws_eks_cluster.x.version`), checked at plan time,
+   * or a literal, checked at synth. @default the API server's own (`data "kubernetes_server_version"`)
+   */
+  readonly kubernetesVersion?: string;
+  /** A GKE cluster: its Gateway API channel (a reference to `gateway_api_config[0].channel`) and what the fix commands need. */
+  readonly gke?: { readonly name: string; readonly location: string; readonly project: string; readonly gatewayApiChannel: string };
+}
+
 export interface GatewayApiCrdsProps {
+  /** Who puts the CRDs on the cluster (see the file comment). @default "install" */
+  readonly source?: GatewayApiCrdSource;
+  readonly cluster?: GatewayApiCluster;
   /**
    * Helm release name. Keep the default: the CRDs are kept when a release is uninstalled, and a
    * later release adopts them only under the same name and namespace.
@@ -44,40 +141,222 @@ export interface GatewayApiCrdsProps {
   readonly dependsOn?: readonly ITerraformDependable[];
 }
 
+/** A Terraform lifecycle condition: the condition expression and the message when it is false. */
+export interface LifecycleCheck {
+  readonly condition: string;
+  readonly errorMessage: string;
+}
+
+/** What is wrong with these props; empty when nothing is. Paths are relative to the props. */
+export function gatewayApiCrdsProblems(props: GatewayApiCrdsProps): EnvProblem[] {
+  const problems: EnvProblem[] = [];
+  const source: string = props.source ?? GATEWAY_API_CRDS_DEFAULTS.source;
+  if (!(GATEWAY_API_CRD_SOURCES as readonly string[]).includes(source))
+    problems.push({ path: "source", value: source, message: `must be one of ${GATEWAY_API_CRD_SOURCES.map((s) => `"${s}"`).join(", ")}` });
+  const release = rules.helmReleaseName(props.releaseName ?? GATEWAY_API_CRDS_DEFAULTS.releaseName);
+  if (release) problems.push({ path: "releaseName", value: props.releaseName, message: release });
+  const ns = rules.k8sLabelName(props.namespace ?? GATEWAY_API_CRDS_DEFAULTS.namespace);
+  if (ns) problems.push({ path: "namespace", value: props.namespace, message: ns });
+  const version = props.cluster?.kubernetesVersion;
+  if (version !== undefined) {
+    const k = kubernetesAtLeast(version, GATEWAY_API.minKubernetes);
+    if (k) problems.push({ path: "cluster.kubernetesVersion", value: version, message: `${k}: Gateway API ${GATEWAY_API.version} CRDs use CEL rules that need Kubernetes ${GATEWAY_API.minKubernetes}` });
+  }
+  return problems;
+}
+
+function capitalized(s: string): string {
+  return s.charAt(0).toUpperCase() + s.slice(1);
+}
+
+export interface KubernetesVersionCheckOptions {
+  /**
+   * The cluster's version: a Terraform reference (a token such as `data.aws_eks_cluster.x.version`)
+   * for a precondition, or `self.<attribute>` for a postcondition of the data source reading it.
+   */
+  readonly version: string;
+  /** How the message names the cluster: "EKS cluster prod-eks". */
+  readonly cluster: string;
+  /** Who needs the version: "the AWS Gateway API controller v2.1.3". */
+  readonly requiredBy: string;
+  /** @default GATEWAY_API.minKubernetes */
+  readonly minimum?: string;
+}
+
+/**
+ * The plan-time check that a cluster runs Kubernetes `minimum` or later: the one home of this
+ * rule for every cluster stack that installs the Gateway API CRDs and every controller that
+ * needs them. The version may carry a vendor suffix ("1.31.5-gke.1023000", "v1.32.2-eks-…").
+ */
+export function kubernetesVersionCheck(opts: KubernetesVersionCheckOptions): LifecycleCheck {
+  const minimum = opts.minimum ?? GATEWAY_API.minKubernetes;
+  const pattern = kubernetesMinimumPattern(minimum);
+  let condition: string;
+  if (isToken(opts.version)) condition = Token.asString(Fn.can(Fn.regex(pattern, opts.version)));
+  else if (/^self\.[a-z_]+$/.test(opts.version)) condition = `\${can(regex("${pattern}", ${opts.version}))}`;
+  else throw new Error(`gatehouse: kubernetesVersionCheck takes a reference or self.<attribute>, not ${JSON.stringify(opts.version)}; check a literal version at synth (kubernetesAtLeast)`);
+  const reason = minimum === GATEWAY_API.minKubernetes ? "that need it" : `that need Kubernetes ${GATEWAY_API.minKubernetes}`;
+  return {
+    condition,
+    errorMessage: `${capitalized(opts.cluster)} runs Kubernetes older than ${minimum}, which ${opts.requiredBy} requires (Gateway API ${GATEWAY_API.minimum} CRDs use CEL rules ${reason}); upgrade the cluster first.`,
+  };
+}
+
+/** HCL: the value of a label or annotation of `object`, "" when it has none. */
+function metadataValue(object: string, field: "labels" | "annotations", key: string): string {
+  return `try(${object}.metadata.${field}["${key}"], "")`;
+}
+
+/** HCL: GKE installs the Gateway API CRDs on this cluster (its channel is on). */
+function gkeManagesCrds(channel: string): string {
+  return `!${Token.asString(Fn.contains([...GKE_GATEWAY_API_OFF], Fn.try([channel, ""])))}`;
+}
+
 const CRDS_ID = "gateway-api-crds";
+/** The stack-wide props of GatewayApiCrds, set by the stack before any construct asks for it. */
+const stackProps = new WeakMap<TerraformStack, GatewayApiCrdsProps>();
 
 /**
  * The Gateway API CRDs (standard channel), applied as templates so `helm upgrade` updates them,
- * and kept when the release is uninstalled (they hold every Gateway and route of the cluster).
+ * and kept when the release is uninstalled (they hold every Gateway and route of the cluster); or,
+ * with `source: "cluster-managed"`, the plan-time checks of the CRDs the cluster provides.
  */
 export class GatewayApiCrds extends Construct {
-  /** The stack's one GatewayApiCrds, made at the stack's root on first use. */
+  /**
+   * Says how this stack's cluster gets the CRDs, before anything asks for them: a stack knows its
+   * cluster and the environment's choice; the controllers that need the CRDs only ask `of`.
+   */
+  public static configure(stack: TerraformStack, props: GatewayApiCrdsProps): void {
+    if (stack.node.tryFindChild(CRDS_ID)) throw new Error(`gatehouse: ${stack.node.path} configures the Gateway API CRDs after they were made; configure them first`);
+    if (stackProps.has(stack)) throw new Error(`gatehouse: ${stack.node.path} configures the Gateway API CRDs twice`);
+    stackProps.set(stack, props);
+  }
+
+  /** The stack's one GatewayApiCrds, made at the stack's root on first use (with the stack's configured props, then these). */
   public static of(scope: Construct, props: GatewayApiCrdsProps = {}): GatewayApiCrds {
     const stack = TerraformStack.of(scope);
     const existing = stack.node.tryFindChild(CRDS_ID);
     if (existing instanceof GatewayApiCrds) return existing;
-    return new GatewayApiCrds(stack, CRDS_ID, props);
+    return new GatewayApiCrds(stack, CRDS_ID, { ...stackProps.get(stack), ...props });
   }
 
-  public readonly release: Release;
-  /** What objects of Gateway API kinds wait for. */
+  public readonly source: GatewayApiCrdSource;
+  /** The release of the shipped chart (`source: "install"`). */
+  public readonly release?: Release;
+  /** Each CRD of the chart as it is on the cluster at plan time, by CRD name, with its checks. */
+  public readonly lookups: Readonly<Record<string, DataKubernetesResources>>;
+  /** The API server's version, when the cluster's was not given (`source: "install"`). */
+  public readonly serverVersion?: DataKubernetesServerVersion;
+  /** What objects of Gateway API kinds wait for: the release, or the checks of the cluster's CRDs. */
   public readonly dependables: readonly ITerraformDependable[];
 
   constructor(scope: Construct, id: string, props: GatewayApiCrdsProps = {}) {
     super(scope, id);
+    failIfAny(this.node.path, gatewayApiCrdsProblems(props));
+    this.source = props.source ?? GATEWAY_API_CRDS_DEFAULTS.source;
+    const releaseName = props.releaseName ?? GATEWAY_API_CRDS_DEFAULTS.releaseName;
+    const namespace = props.namespace ?? GATEWAY_API_CRDS_DEFAULTS.namespace;
+    const cluster = props.cluster ?? {};
+    const description = cluster.description ?? "the cluster";
+
+    const lookups: Record<string, DataKubernetesResources> = {};
+    for (const crd of GATEWAY_API.crds) {
+      const check = this.source === "install" ? ownershipCheck(crd, description, releaseName, namespace, cluster.gke) : providedCheck(crd, description, cluster.gke);
+      // A list by name: empty when the CRD is absent (the singular data source fails the plan then).
+      lookups[crd] = new DataKubernetesResources(this, `crd-${crd.split(".")[0] ?? crd}`, {
+        apiVersion: "apiextensions.k8s.io/v1",
+        kind: "CustomResourceDefinition",
+        fieldSelector: `metadata.name=${crd}`,
+        lifecycle: { postcondition: [check] },
+      });
+    }
+    this.lookups = lookups;
+
+    if (this.source === "cluster-managed") {
+      // The Kubernetes version needs no check of its own here: an API server older than 1.31
+      // refuses the v1.5 CRDs (their CEL does not compile), so CRDs at v1.5 or later prove it.
+      this.dependables = Object.values(lookups);
+      return;
+    }
+
+    const preconditions: LifecycleCheck[] = [];
+    let version = cluster.kubernetesVersion;
+    if (version === undefined) {
+      this.serverVersion = new DataKubernetesServerVersion(this, "kubernetes-version");
+      version = this.serverVersion.version;
+    }
+    // A literal was checked above.
+    if (isToken(version)) preconditions.push(kubernetesVersionCheck({ version, cluster: description, requiredBy: `the Gateway API ${GATEWAY_API.version} CRD chart` }));
+    if (cluster.gke) preconditions.push(gkeChannelCheck(cluster.gke));
+
     const chart = localChart(this, "chart", GATEWAY_API.chart);
-    this.release = new Release(this, "release", {
-      name: props.releaseName ?? "gateway-api-crds",
+    const config: ReleaseConfig = {
+      name: releaseName,
       chart: chart.path,
-      namespace: props.namespace ?? "kube-system",
+      namespace,
       atomic: true,
       cleanupOnFail: true,
       wait: true,
       maxHistory: 10,
       dependsOn: props.dependsOn ? [...props.dependsOn] : undefined,
-    });
+      lifecycle: preconditions.length ? { precondition: preconditions } : undefined,
+    };
+    this.release = new Release(this, "release", config);
     this.dependables = [this.release];
   }
+}
+
+/**
+ * `install`: a CRD of the chart is absent, or Helm would take it into this release (it carries
+ * the release's ownership metadata, as everything the release applied does). On GKE with its
+ * Gateway API on, the release's channel check says what to do instead, once.
+ */
+function ownershipCheck(crd: string, cluster: string, releaseName: string, namespace: string, gke: GatewayApiCluster["gke"]): LifecycleCheck {
+  const owned = [
+    `${metadataValue("o", "labels", HELM_OWNERSHIP.managedByLabel)} == "${HELM_OWNERSHIP.managedBy}"`,
+    `${metadataValue("o", "annotations", HELM_OWNERSHIP.releaseNameAnnotation)} == "${releaseName}"`,
+    `${metadataValue("o", "annotations", HELM_OWNERSHIP.releaseNamespaceAnnotation)} == "${namespace}"`,
+  ].join(" && ");
+  const ours = `alltrue([for o in self.objects : ${owned}])`;
+  const found = `\${format("%s %q, %s %q, %s %q", "${HELM_OWNERSHIP.managedByLabel}", ${metadataValue("self.objects[0]", "labels", HELM_OWNERSHIP.managedByLabel)}, "${HELM_OWNERSHIP.releaseNameAnnotation}", ${metadataValue("self.objects[0]", "annotations", HELM_OWNERSHIP.releaseNameAnnotation)}, "${HELM_OWNERSHIP.releaseNamespaceAnnotation}", ${metadataValue("self.objects[0]", "annotations", HELM_OWNERSHIP.releaseNamespaceAnnotation)})}`;
+  return {
+    condition: gke ? `\${${gkeManagesCrds(gke.gatewayApiChannel)} || ${ours}}` : `\${${ours}}`,
+    errorMessage:
+      `CustomResourceDefinition ${crd} is on ${cluster} already, and not from gatehouse's Helm release ${releaseName} in ${namespace} (it has ${found}): ` +
+      `Helm would refuse to install over it ("invalid ownership metadata"). If GKE, EKS Auto Mode or another installation provides the Gateway API CRDs, set ${GATEWAY_API_CRDS_SETTING}: cluster-managed. ` +
+      `To hand them to gatehouse instead, stop that installation managing them, then mark each Gateway API CRD for the release: ` +
+      `kubectl label crd <name> ${HELM_OWNERSHIP.managedByLabel}=${HELM_OWNERSHIP.managedBy} --overwrite; ` +
+      `kubectl annotate crd <name> ${HELM_OWNERSHIP.releaseNameAnnotation}=${releaseName} ${HELM_OWNERSHIP.releaseNamespaceAnnotation}=${namespace} --overwrite.`,
+  };
+}
+
+/** `cluster-managed`: a CRD of the chart is on the cluster, at the Gateway API the controllers need or later. */
+function providedCheck(crd: string, cluster: string, gke: GatewayApiCluster["gke"]): LifecycleCheck {
+  const version = `self.objects[0].metadata.annotations["${BUNDLE_VERSION_ANNOTATION}"]`;
+  const state = `\${length(self.objects) == 0 ? "is not there" : format("is at Gateway API %s", try(${version}, "(unknown: no ${BUNDLE_VERSION_ANNOTATION} annotation)"))}`;
+  const need = `gatehouse's Gateway API controllers need ${GATEWAY_API.minimum} or later, and ${GATEWAY_API_CRDS_SETTING} is "cluster-managed"`;
+  const fix = gke
+    ? `so they use the CRDs GKE installs (its Gateway API channel here: ${Fn.try([gke.gatewayApiChannel, ""])}). ` +
+      `Upgrade the cluster to a GKE version whose Gateway API is ${GATEWAY_API.minimum} or later, with GKE's Gateway API on (gcloud container clusters update ${gke.name} --location ${gke.location} --project ${gke.project} --gateway-api=standard); ` +
+      `or turn GKE's Gateway API off (Standard clusters: --gateway-api=disabled) and set ${GATEWAY_API_CRDS_SETTING}: install, so gatehouse installs ${GATEWAY_API.version}.`
+    : `so they use the Gateway API CRDs the cluster provides (EKS Auto Mode or another installation). ` +
+      `Update those to ${GATEWAY_API.minimum} or later, or remove them and set ${GATEWAY_API_CRDS_SETTING}: install, so gatehouse installs ${GATEWAY_API.version}.`;
+  return {
+    condition: `\${can(regex("${kubernetesMinimumPattern(GATEWAY_API.minimum.slice(1))}", ${version}))}`,
+    errorMessage: `CustomResourceDefinition ${crd} on ${cluster} ${state}: ${need}, ${fix}`,
+  };
+}
+
+/** `install` on GKE: GKE's Gateway API is off, so GKE neither installs the CRDs nor overwrites gatehouse's. */
+function gkeChannelCheck(gke: NonNullable<GatewayApiCluster["gke"]>): LifecycleCheck {
+  const channel = Fn.try([gke.gatewayApiChannel, ""]);
+  return {
+    condition: Token.asString(Fn.contains([...GKE_GATEWAY_API_OFF], channel)),
+    errorMessage:
+      `GKE installs the Gateway API CRDs on GKE cluster ${gke.name} (its Gateway API channel is ${channel}): a release of gatehouse's CRD chart would fail ("invalid ownership metadata"), and GKE would put its own CRDs back over it. ` +
+      `Set ${GATEWAY_API_CRDS_SETTING}: cluster-managed to use GKE's (gatehouse then checks at plan time that they are Gateway API ${GATEWAY_API.minimum} or later), ` +
+      `or turn GKE's Gateway API off to keep installing ${GATEWAY_API.version} (Standard clusters: gcloud container clusters update ${gke.name} --location ${gke.location} --project ${gke.project} --gateway-api=disabled, or gateway_api_config.channel = "CHANNEL_DISABLED" where Terraform manages the cluster).`,
+  };
 }
 
 export interface ContractGatewayOptions {

@@ -1,7 +1,9 @@
 /**
  * Istio's ingress gateway as the data plane behind the same load balancers.
  *
- * Three Helm releases from Istio's chart repository, in order: `base` (CRDs, cluster roles) and
+ * The Gateway API CRDs (GatewayApiCrds: gatehouse's release, or the cluster's own with
+ * `controller.gatewayApiCrds: cluster-managed`, checked at plan time either way), then three Helm
+ * releases from Istio's chart repository, in order: `base` (Istio's CRDs, cluster roles) and
  * `istiod` (control plane, sidecar/gateway injector) in istio-system, then `gateway` (the Envoy
  * Deployment and its Service) in the controller namespace. Routes attach to a Gateway API
  * `Gateway` of class `istio` bound to that Service in manual-deployment mode; tcp entry points

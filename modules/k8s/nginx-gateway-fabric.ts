@@ -4,7 +4,8 @@
  *
  * Chart 2.6.7 (released 2026-07-15), the latest 2.x release; it requires Gateway API v1.5.1
  * (standard channel, modules/k8s/gateway-api.ts). One cluster gets, in order:
- * 1. the Gateway API CRDs (GatewayApiCrds);
+ * 1. the Gateway API CRDs (GatewayApiCrds: gatehouse's release, or the cluster's own with
+ *    `controller.gatewayApiCrds: cluster-managed`, checked at plan time either way);
  * 2. the NGF release (control plane, GatewayClass `nginx`, and the NginxProxy the class refers
  *    to, whose `spec.kubernetes` is the chart's `nginx.*` values);
  * 3. the Gateway (one listener per entry point), the https redirect route when TLS ends at the

@@ -20,6 +20,7 @@ import { TargetRegistration } from "../aws/targets";
 import { AwsGatewayController } from "../k8s/aws-gateway-controller";
 import { ClusterAccess } from "../k8s/cluster-access";
 import type { Controller } from "../k8s/controller";
+import { GatewayApiCrds } from "../k8s/gateway-api";
 import { HealthCheckService } from "../k8s/healthcheck-service";
 import { Routes } from "../k8s/routes";
 import { ServiceEntries } from "../k8s/service-entries";
@@ -129,7 +130,10 @@ export class AwsClusterStack extends TerraformStack {
     awsStackBase(this, id, props);
     this.addDependency(props.edgeStack);
     const access = aws.cluster.access;
-    new ClusterAccess(this, "cluster", access.type === "eks" ? { type: "eks", clusterName: aws.cluster.name } : { type: "kubeconfig", path: access.path, context: access.context });
+    const clusterAccess = new ClusterAccess(this, "cluster", access.type === "eks" ? { type: "eks", clusterName: aws.cluster.name } : { type: "kubeconfig", path: access.path, context: access.context });
+    // Before the controllers, which only ask for the CRDs: whether they are installed is the
+    // environment's choice, checked against this cluster (EKS: its version; else the API server's).
+    GatewayApiCrds.configure(this, { source: props.plan.env.controller.gatewayApiCrds, cluster: { description: clusterAccess.description, kubernetesVersion: clusterAccess.eks?.version } });
 
     const controller = cluster.controller;
     // The construct id is the kind: Terraform addresses stay put across releases of a controller.

@@ -19,6 +19,7 @@ import { GlobalFrontends } from "../gcp/frontends";
 import { NegBackends } from "../gcp/neg-backends";
 import { ClusterAccess } from "../k8s/cluster-access";
 import type { Controller } from "../k8s/controller";
+import { GatewayApiCrds } from "../k8s/gateway-api";
 import { Routes } from "../k8s/routes";
 import { routesProps } from "./routes";
 import { gcpChildName } from "../naming";
@@ -78,7 +79,19 @@ export class GkeClusterStack extends TerraformStack {
     googleProvider(this, props.plan, props.gcp);
     configureState(this, id, props.plan.env.state);
     this.addDependency(props.addressStack);
-    new ClusterAccess(this, "cluster", { type: "gke", clusterName: cluster.name, location: cluster.gke.location, project: props.gcp.gcp.project });
+    const access = new ClusterAccess(this, "cluster", { type: "gke", clusterName: cluster.name, location: cluster.gke.location, project: props.gcp.gcp.project });
+    const gke = access.gke;
+    if (!gke) throw new Error(`${id}: GKE access without a cluster lookup`);
+    // Before the controller, which only asks for the CRDs: whether they are installed is the
+    // environment's choice, checked against GKE's own Gateway API setting and the master version.
+    GatewayApiCrds.configure(this, {
+      source: props.plan.env.controller.gatewayApiCrds,
+      cluster: {
+        description: access.description,
+        kubernetesVersion: gke.masterVersion,
+        gke: { name: cluster.name, location: cluster.gke.location, project: props.gcp.gcp.project, gatewayApiChannel: gke.gatewayApiConfig.get(0).channel },
+      },
+    });
     const lb = new GlobalAddressLookup(this, "lb-address", props.gcp.address);
     const controller = cluster.controller;
     this.controller = controller.plugin.create(this, controller.plugin.kind, {
