@@ -56,3 +56,31 @@ export const CDKTF_TOKEN_MARKERS = ["${TfToken[", "#{TfToken[", "&{TfToken["] as
 export function cdktfTokenMarker(s: string): string | undefined {
   return /[$#&]\{TfToken\[/.exec(s)?.[0];
 }
+
+/**
+ * Raw text → the body of an HCL quoted string (between the quotes, inside an expression) that
+ * evaluates to exactly that text, with no brace left in it: backslash, quote and control
+ * characters escaped as HCL's quoted templates read them (`\\`, `\"`, `\n`, `\r`, `\t`,
+ * `\uNNNN`), and `{` and `}` written `\u007b` and `\u007d`. Without a raw `{` no `${` or `%{` can
+ * open a template sequence, and without a raw `}` cdktf, which follows `${ … }` through a string to
+ * decide how to write the references in it, keeps reading the references after this text as
+ * part of the surrounding expression.
+ */
+export function hclQuoted(s: string): string {
+  return s.replace(/[\\"{}\u0000-\u001f\u007f-\u009f\u2028\u2029]/g, (c) => {
+    switch (c) {
+      case "\\":
+        return "\\\\";
+      case '"':
+        return '\\"';
+      case "\n":
+        return "\\n";
+      case "\r":
+        return "\\r";
+      case "\t":
+        return "\\t";
+      default:
+        return `\\u${(c.codePointAt(0) ?? 0).toString(16).padStart(4, "0")}`;
+    }
+  });
+}

@@ -66,6 +66,14 @@ class Parser {
       } else if (close && ch === "\\") {
         const next = this.s[this.i + 1];
         const map: Record<string, string> = { n: "\n", t: "\t", r: "\r", '"': '"', "\\": "\\" };
+        const hex = next === "u" ? 4 : next === "U" ? 8 : 0;
+        if (hex) {
+          const digits = this.s.slice(this.i + 2, this.i + 2 + hex);
+          if (!new RegExp(`^[0-9a-fA-F]{${hex}}$`).test(digits)) throw new Error(`bad escape \\${next}${digits}`);
+          text += String.fromCodePoint(parseInt(digits, 16));
+          this.i += 2 + hex;
+          continue;
+        }
         if (next === undefined || map[next] === undefined) throw new Error(`unsupported escape \\${next ?? ""}`);
         text += map[next];
         this.i += 2;
@@ -307,6 +315,16 @@ function call(name: string, args: Node[], scope: Scope): HclValue {
     }
     case "lower":
       return asString(value(args[0] as Node), "lower").toLowerCase();
+    case "join": {
+      const sep = asString(value(args[0] as Node), "join separator");
+      return args
+        .slice(1)
+        .flatMap((a) => asList(value(a), "join"))
+        .map((v) => asString(v, "join element"))
+        .join(sep);
+    }
+    case "jsonencode":
+      return goJson(value(args[0] as Node));
     case "format":
       return format(asString(value(args[0] as Node), "format"), args.slice(1).map(value));
     case "regex": {
@@ -331,10 +349,14 @@ function evaluate(n: Node, scope: Scope): HclValue {
       return n.parts.map((p) => (typeof p === "string" ? p : asString(evaluate(p, scope), "template interpolation"))).join("");
     }
     case "ref": {
+      if (!(n.name in scope) && resolver) return resolver(n.name);
       if (!(n.name in scope)) throw new Error(`reference to an undeclared name: ${n.name}`);
       return scope[n.name] as HclValue;
     }
     case "attr": {
+      // A reference to a resource or data source of the stack (`data.x.y.attr`), when the caller resolves those.
+      const path = resolver ? traversal(n) : undefined;
+      if (path !== undefined && resolver && !((/^[^.[]+/.exec(path)?.[0] ?? "") in scope)) return resolver(path);
       const of = evaluate(n.of, scope);
       if (of === null) throw new HclError(`attempt to get attribute ${n.name} from a null value`);
       if (typeof of !== "object" || Array.isArray(of)) throw new HclError(`unsupported attribute ${n.name} of a ${typeName(of)}`);
@@ -342,6 +364,8 @@ function evaluate(n: Node, scope: Scope): HclValue {
       return of[n.name] as HclValue;
     }
     case "index": {
+      const path = resolver ? traversal(n) : undefined;
+      if (path !== undefined && resolver && !((/^[^.[]+/.exec(path)?.[0] ?? "") in scope)) return resolver(path);
       const of = evaluate(n.of, scope);
       const key = evaluate(n.key, scope);
       if (of === null) throw new HclError("attempt to index a null value");
@@ -409,9 +433,63 @@ function evaluate(n: Node, scope: Scope): HclValue {
   }
 }
 
-/** Evaluates a Terraform string (a template) from the synthesized JSON with the given names in scope. */
-export function evaluateTemplate(text: string, scope: Scope): HclValue {
-  return evaluate(new Parser(text).template(), scope);
+/** What references to the stack's objects evaluate to, while evaluateTemplate runs with a resolver. */
+let resolver: ((reference: string) => HclValue) | undefined;
+
+/** The dotted text of an attribute chain (`data.aws_caller_identity.account.account_id`), or undefined. */
+function traversal(n: Node): string | undefined {
+  if (n.k === "ref") return n.name;
+  if (n.k === "index" && n.key.k === "lit" && (typeof n.key.v === "number" || typeof n.key.v === "string")) {
+    const of = traversal(n.of);
+    return of === undefined ? undefined : `${of}[${JSON.stringify(n.key.v)}]`;
+  }
+  if (n.k !== "attr") return undefined;
+  const of = traversal(n.of);
+  return of === undefined ? undefined : `${of}.${n.name}`;
+}
+
+/**
+ * Terraform's jsonencode: Go's encoding/json, as cty marshals values: object keys sorted, `<`, `>`
+ * and `&` written as \u003c, \u003e, \u0026, U+2028 and U+2029 escaped, \b and \f as \u0008 and
+ * \u000c.
+ */
+export function goJson(v: HclValue): string {
+  if (typeof v === "string") {
+    let out = '"';
+    for (const ch of v) {
+      const c = ch.codePointAt(0) ?? 0;
+      if (ch === '"') out += '\\"';
+      else if (ch === "\\") out += "\\\\";
+      else if (ch === "\n") out += "\\n";
+      else if (ch === "\r") out += "\\r";
+      else if (ch === "\t") out += "\\t";
+      else if (c < 0x20 || ch === "<" || ch === ">" || ch === "&" || c === 0x2028 || c === 0x2029) out += `\\u${c.toString(16).padStart(4, "0")}`;
+      else out += ch;
+    }
+    return `${out}"`;
+  }
+  if (Array.isArray(v)) return `[${v.map(goJson).join(",")}]`;
+  if (v !== null && typeof v === "object")
+    return `{${Object.keys(v)
+      .sort()
+      .map((k) => `${goJson(k)}:${goJson(v[k] as HclValue)}`)
+      .join(",")}}`;
+  return JSON.stringify(v);
+}
+
+/**
+ * Evaluates a Terraform string (a template) from the synthesized JSON with the given names in scope.
+ * With `resolve`, a reference whose first name is not in scope (`data.x.y.attr`, `aws_lb.x.arn`)
+ * evaluates to what `resolve` returns for its dotted text: the value a plan would fill in.
+ */
+export function evaluateTemplate(text: string, scope: Scope, resolve?: (reference: string) => HclValue): HclValue {
+  const previous = resolver;
+  resolver = resolve;
+  try {
+    return evaluate(new Parser(text).template(), scope);
+  } finally {
+    resolver = previous;
+  }
 }
 
 /** A condition: must come out a bool. */

