@@ -25,6 +25,24 @@ function synth(vars: Record<string, string>, outdir = mkdtempSync(join(tmpdir(),
   return { status: r.status, stdout: r.stdout, stderr: r.stderr, outdir };
 }
 
+/**
+ * Why the cdktf CLI cannot start on this node, or undefined when it can. Before any command the
+ * CLI loads a native terminal addon, @cdktf/node-pty-prebuilt-multiarch 0.10.2, which ships builds
+ * for Node 17 to 22 (ABI 102 to 127) only: on a newer node npm compiles it at install, and a build
+ * made against another node's headers does not load. Only that skips the CLI test, with the
+ * reason in its name; wherever a build ships for this node, the test runs.
+ */
+function cdktfCliCannotStart(): string | undefined {
+  const pty = dirname(require.resolve("@cdktf/node-pty-prebuilt-multiarch/package.json", { paths: [join(root, "node_modules", "cdktf-cli")] }));
+  // A shipped build for this node: nothing to check here, the test runs. Else: does the compiled one load?
+  const script = `if (!require(${JSON.stringify(join(pty, "lib", "prebuild-file-path.js"))}).ptyPath) require(${JSON.stringify(pty)});`;
+  const load = spawnSync(process.execPath, ["-e", script], { encoding: "utf8" });
+  if (load.status === 0) return undefined;
+  const abi = /using\s+NODE_MODULE_VERSION (\d+)/.exec(load.stderr)?.[1];
+  const why = abi ? `it was built for ABI ${abi}` : (load.stderr.split("\n").find((l) => /Error/.test(l))?.trim() ?? `exit ${load.status}`);
+  return `node ${process.version} (ABI ${process.versions.modules}): @cdktf/node-pty-prebuilt-multiarch ships no build for it, and the one compiled at install does not load (${why})`;
+}
+
 function manifest(outdir: string): { stacks: Record<string, { dependencies: string[]; synthesizedStackPath: string }> } {
   return JSON.parse(readFileSync(join(outdir, "manifest.json"), "utf8"));
 }
@@ -67,7 +85,8 @@ describe("npm run synth (main.ts)", () => {
     expect(workspaces).toContain("gatehouse-prod-aws-edge");
   });
 
-  it("npx cdktf synth writes the same stacks (the CLI runs the same app command)", () => {
+  const cliBlocker = cdktfCliCannotStart();
+  (cliBlocker ? it.skip : it)(`npx cdktf synth writes the same stacks (the CLI runs the same app command)${cliBlocker ? `; skipped, the CLI cannot start on ${cliBlocker}` : ""}`, () => {
     const outdir = mkdtempSync(join(tmpdir(), "gh-cli-"));
     // A stack of an earlier synth that this one does not make: the CLI deletes its directory itself.
     mkdirSync(join(outdir, "stacks", "gone-aws-edge"), { recursive: true });

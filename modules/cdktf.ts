@@ -16,12 +16,26 @@ export {
   TerraformAsset,
   TerraformBackend,
   TerraformIterator,
-  TerraformOutput,
   TerraformStack,
   Token,
 } from "cdktf";
 export type { ITerraformDependable, TerraformRemoteState } from "cdktf";
-import { Token, type TerraformStack } from "cdktf";
+import { TerraformOutput as CdktfTerraformOutput, Token, type TerraformOutputConfig, type TerraformStack } from "cdktf";
+import type { Construct } from "constructs";
+
+/**
+ * cdktf's TerraformOutput, with a list or map value handed to cdktf as one token. cdktf 0.21 tests
+ * every object value with node's deprecated `util.isArray`, a DEP0044 warning on every synth from
+ * Node 22 on (hashicorp/terraform-cdk#3860, fixed only in the cdktn fork). A token skips that test,
+ * and the stack resolves it to the same JSON. A resource given as the value (cdktf writes its
+ * address) goes to cdktf as it is.
+ */
+export class TerraformOutput extends CdktfTerraformOutput {
+  constructor(scope: Construct, id: string, config: TerraformOutputConfig) {
+    const structured = typeof config.value === "object" && config.value !== null && !("fqn" in config.value) && !Token.isUnresolved(config.value);
+    super(scope, id, structured ? { ...config, value: Token.asAny(config.value) } : config);
+  }
+}
 
 /** True when the value is a Terraform reference that only has a value at plan time. */
 export function isToken(value: unknown): boolean {
