@@ -37,9 +37,14 @@ function main(): void {
   try {
     const app = new App({ stackTraces: false, outdir: staging });
     try {
-      buildAll(app, envs.map((l) => l.env));
+      // The environments not selected still own their cloud names: compared, never built.
+      buildAll(
+        app,
+        envs.map((l) => l.env),
+        loaded.unselected.map((l) => l.env),
+      );
     } catch (e) {
-      throw e instanceof ConfigError ? withFiles(e, envs) : e;
+      throw e instanceof ConfigError ? withFiles(e, [...envs, ...loaded.unselected]) : e;
     }
     // Compares with the previous output, so it reads the real output directory.
     for (const w of nlbSecurityGroupWarnings(out.path, envs.map((l) => l.env))) process.stderr.write(`${w}\n`);

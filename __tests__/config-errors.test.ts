@@ -137,7 +137,8 @@ describe("schema rules", () => {
 
   it("gives env a-b + cluster c and env a + cluster b-c different names, in one run or apart", () => {
     const a = patch(gcpEnv({ name: "a-b" }), { gcp: { clusters: [{ name: "c", location: "europe-west1", zones: ["europe-west1-b"] }] } });
-    const b = patch(gcpEnv({ name: "a" }), { gcp: { clusters: [{ name: "b-c", location: "europe-west1", zones: ["europe-west1-b"] }] } });
+    // Each serves its own hostname: one environment owns a hostname's records in a zone.
+    const b = patch(gcpEnv({ name: "a" }), { gcp: { hostnames: ["other.example.com"], clusters: [{ name: "b-c", location: "europe-west1", zones: ["europe-west1-b"] }] } });
     const negs = (...envs: EnvInput[]) => buildAll(Testing.app(), envs.map(parseEnv)).flatMap((st) => Object.values(dataSources(JSON.parse(Testing.synth(st)) as TfJson, "google_compute_network_endpoint_group")).map((n) => String(n.name)));
     const alone = [...negs(a), ...negs(b)];
     expect(new Set(alone).size).toBe(alone.length);

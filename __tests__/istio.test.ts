@@ -192,7 +192,7 @@ describe("istio problems", () => {
 
   it("refuses options it does not read, and a namespace apart from the Gateway's", () => {
     expect(paths(props({}, { config: { httpsCertificateSecret: "edge-tls", "use-proxy-protocol": "true" } }))).toEqual(["controller.config.use-proxy-protocol"]);
-    expect(istioProblems(props({}, { config: { httpsCertificateSecret: "edge-tls", "use-proxy-protocol": "true" } })).map((x) => x.message)).toEqual(["is not an option of istio; it takes: httpsCertificateSecret"]);
+    expect(istioProblems(props({}, { config: { httpsCertificateSecret: "edge-tls", "use-proxy-protocol": "true" } })).map((x) => x.message)).toEqual(["is not an option of istio (it is an ingress-nginx ConfigMap key); it takes: httpsCertificateSecret"]);
     expect(paths(props({}, { namespace: "elsewhere" }))).toEqual(["controller.namespace"]);
   });
 

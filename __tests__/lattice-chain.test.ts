@@ -46,6 +46,15 @@ describe("VPC Lattice example", () => {
     );
   });
 
+  it("names the controller's role and policy after the environment, region and cluster: IAM names are global to the account", () => {
+    const name = "example-lattice--eu-west-1--example-lattice-eks--lattice";
+    expect(Object.values(resources(lattice, "aws_iam_role")).map((r) => r.name)).toEqual([name]);
+    expect(Object.values(resources(lattice, "aws_iam_policy")).map((r) => r.name)).toEqual([name]);
+    // IRSA: the cluster stack reads the role's ARN by that name.
+    const irsa = synthEnvs([patch(example, { aws: { lattice: { identity: "irsa" } } })])["example-lattice-aws-cluster"] as TfJson;
+    expect(Object.values(dataSources(irsa, "aws_iam_role")).map((r) => r.name)).toEqual([name]);
+  });
+
   it("gives the controller's service account the role through a pod identity association", () => {
     const role = Object.entries(resources(lattice, "aws_iam_role"))[0] as [string, { assume_role_policy: string; name: string }];
     const trust = JSON.parse(role[1].assume_role_policy) as { Statement: Array<{ Principal: { Service: string }; Action: string[] }> };

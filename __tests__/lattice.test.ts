@@ -401,7 +401,7 @@ describe("LatticeNetwork", () => {
 
   it("Pod Identity: the role trusts pods.eks.amazonaws.com, the association gives it to the controller's service account, the agent add-on runs first", () => {
     const [roleId, role] = onlyOf(json, "aws_iam_role");
-    expect(role.name).toBe("prod-eks-vpc-lattice-controller");
+    expect(role.name).toBe("prod-eks--lattice");
     const trust = JSON.parse(String(role.assume_role_policy)) as typeof POD_IDENTITY_TRUST_POLICY;
     expect(trust.Statement).toEqual([{ Sid: "AllowEksAuthToAssumeRoleForPodIdentity", Effect: "Allow", Principal: { Service: "pods.eks.amazonaws.com" }, Action: ["sts:AssumeRole", "sts:TagSession"] }]);
     const [, assoc] = onlyOf(json, "aws_eks_pod_identity_association");
@@ -411,6 +411,18 @@ describe("LatticeNetwork", () => {
     const [versionId, version] = Object.entries(dataSources(json, "aws_eks_addon_version"))[0] as [string, Json];
     expect(version).toEqual({ addon_name: "eks-pod-identity-agent", kubernetes_version: `\${data.aws_eks_cluster.${cluster[0]}.version}`, most_recent: true });
     expect(addon).toMatchObject({ cluster_name: "prod-eks", addon_name: "eks-pod-identity-agent", addon_version: `\${data.aws_eks_addon_version.${versionId}.version}`, preserve: true });
+  });
+
+  it("names the role and its policy alike: IAM names are global to the account, so the region is part of the default, and a given name is used as it is", () => {
+    const names = (change: Partial<LatticeNetworkProps>) => {
+      const j = synthConstruct((s) => void new LatticeNetwork(s, "l", networkProps(change)));
+      return [onlyOf(j, "aws_iam_role")[1].name, onlyOf(j, "aws_iam_policy")[1].name];
+    };
+    expect(names({ region: "eu-west-1" })).toEqual(["eu-west-1--prod-eks--lattice", "eu-west-1--prod-eks--lattice"]);
+    expect(names({ region: "us-east-1" })).toEqual(["us-east-1--prod-eks--lattice", "us-east-1--prod-eks--lattice"]);
+    expect(names({ region: "eu-west-1", roleName: "team-lattice-controller" })).toEqual(["team-lattice-controller", "team-lattice-controller"]);
+    // A region known only at plan time cannot be part of a name checked at synth.
+    expect(names({ region: Token.asString(Fn.lower("EU-WEST-1")) })).toEqual(["prod-eks--lattice", "prod-eks--lattice"]);
   });
 
   it("Pod Identity without the agent add-on when the cluster already runs it", () => {

@@ -149,7 +149,7 @@ describe("nginx-gateway-fabric problems", () => {
   it("refuses unknown config keys, naming the ones it takes", () => {
     expect(paths(props({ settings: { ...SETTINGS, config: { ...SETTINGS.config, "use-proxy-protocol": "true" } } }))).toEqual(["controller.config.use-proxy-protocol"]);
     expect(messages(props({ settings: { ...SETTINGS, config: { ...SETTINGS.config, "use-proxy-protocol": "true" } } }))).toEqual([
-      "controller.config.use-proxy-protocol: is not an option of nginx-gateway-fabric; it takes: httpsCertificateSecret",
+      "controller.config.use-proxy-protocol: is not an option of nginx-gateway-fabric (it is an ingress-nginx ConfigMap key); it takes: httpsCertificateSecret",
     ]);
   });
 

@@ -408,7 +408,7 @@ describe("the command line the workflow runs", () => {
 describe("on real synthesized output", () => {
   const eks = readFileSync(join(root, "envs", "examples", "eks.yaml"), "utf8");
   /** The example EKS environment under another name, with the given state. */
-  const env = (name: string, state: string, crossZone = true): string => eks.replace("name: example-eks", `name: ${name}`).replace("state:\n  type: local\n", `state: ${state}\n`).replace("crossZone: true", `crossZone: ${crossZone}`);
+  const env = (name: string, state: string, crossZone = true): string => eks.replace("name: example-eks", `name: ${name}`).replace("    name: example-eks\n", `    name: ${name}-eks\n`).replace("state:\n  type: local\n", `state: ${state}\n`).replace("crossZone: true", `crossZone: ${crossZone}`);
 
   function synth(dir: string, files: Record<string, string>): string {
     const paths = Object.entries(files).map(([f, text]) => {

@@ -44,6 +44,12 @@ import { dataSources, parseEnv, resources, synthDefaults, synthEnvs, type TfJson
 /** AWS Load Balancer Controller targets (TargetGroupBinding) instead of discovered nodes. */
 const controllerTargets = (env: EnvInput): EnvInput => ({ ...env, aws: env.aws && { ...env.aws, targets: { mode: "controller" } } });
 
+/**
+ * Each variant on a cluster of its own: environments that share a cluster must not claim the same
+ * release, IngressClass and NodePorts, and these are synthesized in one run.
+ */
+const ownCluster = (env: EnvInput): EnvInput => ({ ...env, aws: env.aws && { ...env.aws, cluster: { ...env.aws.cluster, name: `${env.name}-eks` } } });
+
 /** Variants the built-in envs do not cover on their own. */
 const VARIANTS: readonly EnvInput[] = [
   patch(awsEnv({ name: "tls", ports: { https: { listenerPort: 443, nodePort: 30443, tls: "terminate" } } }), { aws: { nlb: { tls: { certificateArn: "arn:aws:acm:eu-west-1:123456789012:certificate/abc" } } } }),
@@ -58,7 +64,7 @@ const VARIANTS: readonly EnvInput[] = [
     }),
     { aws: { nlb: { tls: { certificateArn: "arn:aws:acm:eu-west-1:123456789012:certificate/abc" } } } },
   ),
-];
+].map(ownCluster);
 
 interface Synthesis {
   readonly label: string;

@@ -3,13 +3,14 @@
  * self-contained page, checked against what the synthesized stacks hold.
  */
 import { spawnSync } from "node:child_process";
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, truncateSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { DOMParser } from "@xmldom/xmldom";
 import { parse } from "yaml";
-import { assumptionsFor, DEFAULT_ASSUMPTIONS, estimate, type EnvCost } from "../scripts/report/costs";
-import { baseTotals, changeAgainstBase, generateReport, type Report } from "../scripts/report/index";
+import { ConfigError } from "../modules/errors";
+import { assumptionsFor, assumptionVarProblems, DEFAULT_ASSUMPTIONS, estimate, unusedAssumptionOverrides, type EnvCost } from "../scripts/report/costs";
+import { BASE_FILE_MAX_BYTES, baseTotals, changeAgainstBase, generateReport, type Report } from "../scripts/report/index";
 import { buildModel } from "../scripts/report/model";
 import PRICES from "../scripts/report/prices.json";
 import { groupByEnv, readStacks, type EnvStacks, type Obj, type StackJson } from "../scripts/report/stacks";
@@ -241,6 +242,61 @@ describe("npm run report: page", () => {
   });
 });
 
+// ------------------------------------------------------------------ report options, before anything runs
+
+const work = mkdtempSync(join(tmpdir(), "gh-report-options-"));
+/** Each kind of base file the report must refuse, made on demand; the message part that says why. */
+const BAD_BASES: Array<{ label: string; make: () => string; message: string }> = [
+  { label: "a character device (/dev/zero)", make: () => "/dev/zero", message: "is a character device, not a regular file" },
+  {
+    label: "a FIFO",
+    make: () => {
+      const fifo = join(work, `base-${Math.random().toString(36).slice(2)}.fifo`);
+      if (spawnSync("mkfifo", [fifo]).status !== 0) throw new Error("mkfifo is needed for this test");
+      return fifo;
+    },
+    message: "is a FIFO (named pipe), not a regular file",
+  },
+  { label: "a directory", make: () => mkdtempSync(join(work, "base-dir-")), message: "is a directory, not a regular file" },
+  {
+    label: "larger than the limit",
+    make: () => {
+      const file = join(work, "huge.json");
+      writeFileSync(file, "");
+      truncateSync(file, BASE_FILE_MAX_BYTES + 1024 * 1024);
+      return file;
+    },
+    message: `is 9.0 MiB; costs.json files are limited to 8.0 MiB`,
+  },
+  { label: "not UTF-8", make: () => written("latin1.json", Buffer.from([0x7b, 0xff, 0x7d])), message: "is not UTF-8 text" },
+  { label: "not JSON", make: () => written("broken.json", '{"envs": {'), message: "is not JSON (" },
+  { label: "JSON without envs", make: () => written("list.json", "[1, 2]"), message: 'has no "envs" object' },
+  { label: "JSON with a total that is not a number", make: () => written("text-total.json", JSON.stringify({ envs: { prod: { total: "42" } } })), message: 'envs.prod.total is "42", not a number of dollars' },
+];
+
+function written(name: string, content: string | Buffer): string {
+  const file = join(work, name);
+  writeFileSync(file, content);
+  return file;
+}
+
+/** Every file under a directory with its size, modification time and content: what "untouched" means. */
+function snapshot(dir: string): Record<string, string> {
+  const out: Record<string, string> = {};
+  const walk = (d: string) => {
+    for (const e of readdirSync(d, { withFileTypes: true })) {
+      const p = join(d, e.name);
+      if (e.isDirectory()) walk(p);
+      else {
+        const st = statSync(p);
+        out[p.slice(dir.length)] = `${st.size} ${st.mtimeMs} ${readFileSync(p, "base64")}`;
+      }
+    }
+  };
+  walk(dir);
+  return out;
+}
+
 describe("the change against the base branch", () => {
   it("adds the difference of each environment's total, or says it is new, and nothing without a base", () => {
     const cost = { env: "prod", total: 120.5 } as unknown as EnvCost;
@@ -257,5 +313,127 @@ describe("the change against the base branch", () => {
     expect(baseTotals(file)).toEqual(new Map([["prod", 42], ["dev", 7]]));
     expect(baseTotals(join(dir, "missing.json"))).toEqual(new Map());
     expect(baseTotals(undefined)).toBeUndefined();
+  });
+
+  it.each(BAD_BASES.map((b) => [b.label, b] as const))("refuses a base that is %s, naming the variable, the file and what is accepted", (_label, bad) => {
+    const file = bad.make();
+    let error: unknown;
+    try {
+      baseTotals(file);
+    } catch (e) {
+      error = e;
+    }
+    expect(error).toBeInstanceOf(ConfigError);
+    expect((error as ConfigError).problems).toEqual([{ env: "(report)", file, path: "GATEHOUSE_REPORT_BASE", value: file, message: expect.stringContaining(bad.message) as string }]);
+    // What is accepted: the file another report wrote, or the size limit.
+    expect((error as ConfigError).problems[0]?.message).toMatch(/name the costs\.json another report wrote|costs\.json files are limited to 8\.0 MiB$/);
+  });
+});
+
+describe("npm run report: options are checked before the synth step, and a refusal leaves the output as it was", () => {
+  /** A previous output (synthesized, reported) that the run must not touch. */
+  function previousOutput(): string {
+    const copy = join(mkdtempSync(join(work, "out-")), "cdktf.out");
+    cpSync(out, copy, { recursive: true, preserveTimestamps: true });
+    return copy;
+  }
+  const report = (outdir: string, vars: Record<string, string>, args: string[] = []) =>
+    spawnSync(process.execPath, ["scripts/run-ts.js", "scripts/report.ts", ...args], {
+      cwd: root,
+      encoding: "utf8",
+      timeout: 60_000,
+      env: { ...process.env, CDKTF_OUTDIR: outdir, GATEHOUSE_ENV_FILE: "", GATEHOUSE_ENVS: "", ...vars },
+    });
+
+  const OPTION_CASES: Array<{ label: string; vars: () => Record<string, string>; stderr: (vars: Record<string, string>) => string[] }> = [
+    ...BAD_BASES.map((b) => ({
+      label: `GATEHOUSE_REPORT_BASE ${b.label}`,
+      vars: () => ({ GATEHOUSE_REPORT_BASE: b.make() }),
+      stderr: (v: Record<string, string>) => [`(report) (${v.GATEHOUSE_REPORT_BASE}): GATEHOUSE_REPORT_BASE (got ${JSON.stringify(v.GATEHOUSE_REPORT_BASE)}): ${b.message}`],
+    })),
+    {
+      label: "an assumption that is not a number",
+      vars: () => ({ GATEHOUSE_REPORT_RPS: "lots" }),
+      stderr: () => ['(report): GATEHOUSE_REPORT_RPS (got "lots"): must be a number >= 0 (requests per second (average, each front door))'],
+    },
+    {
+      label: "one environment's assumption below zero (once found only after the synth)",
+      vars: () => ({ GATEHOUSE_REPORT_GB_PER_MONTH__PROD: "-5" }),
+      stderr: () => ['(report): GATEHOUSE_REPORT_GB_PER_MONTH__PROD (got "-5"): must be a number >= 0 (GB processed per month (each load balancer))'],
+    },
+    { label: "a hexadecimal number", vars: () => ({ GATEHOUSE_REPORT_ARMOR_RULES: "0x10" }), stderr: () => ['(report): GATEHOUSE_REPORT_ARMOR_RULES (got "0x10"): must be a number >= 0'] },
+    { label: "a misspelt variable", vars: () => ({ GATEHOUSE_REPORT_RSP: "400" }), stderr: () => ['(report): GATEHOUSE_REPORT_RSP (got "400"): is not a report variable; known: GATEHOUSE_REPORT_RPS, '] },
+    {
+      label: "several mistakes at once",
+      vars: () => ({ GATEHOUSE_REPORT_RPS: "-1", GATEHOUSE_REPORT_BASE: "/dev/zero" }),
+      stderr: () => ["gatehouse: 2 configuration problems", "GATEHOUSE_REPORT_RPS (got \"-1\")", "GATEHOUSE_REPORT_BASE (got \"/dev/zero\")"],
+    },
+  ];
+
+  it.each(OPTION_CASES.map((c) => [c.label, c] as const))("%s: exit 1 before the synth step, the output untouched", (_label, c) => {
+    const outdir = previousOutput();
+    const before = snapshot(outdir);
+    const vars = c.vars();
+    const r = report(outdir, vars);
+    expect(r.error).toBeUndefined();
+    expect(r.status).toBe(1);
+    for (const line of c.stderr(vars)) expect(r.stderr).toContain(line);
+    expect(r.stderr).not.toMatch(/\n\s+at /);
+    expect(r.stdout).not.toContain("synthesized");
+    expect(snapshot(outdir)).toEqual(before);
+  }, 90_000);
+
+  it("reads every input it hashes bounded: a 3 GiB env file is refused by the synth with its message, not a trace", () => {
+    const outdir = previousOutput();
+    const before = snapshot(outdir);
+    const huge = join(work, "huge-env.yaml");
+    writeFileSync(huge, "");
+    truncateSync(huge, 3 * 1024 ** 3);
+    const r = report(outdir, { GATEHOUSE_ENV_FILE: huge });
+    rmSync(huge);
+    expect(r.status).toBe(1);
+    expect(r.stderr).toContain(`GATEHOUSE_ENV_FILE (got ${JSON.stringify(huge)}): is 3072.0 MiB; environment files are limited to 256 KiB`);
+    expect(r.stderr).not.toMatch(/\n\s+at /);
+    expect(snapshot(outdir)).toEqual(before);
+  }, 90_000);
+
+  it("a base file that does not exist (the base branch predates the report) is no base: every environment is new", () => {
+    const outdir = previousOutput();
+    const missing = join(work, "no-such-dir", "costs.json");
+    const r = report(outdir, { GATEHOUSE_REPORT_BASE: missing }, ["--no-synth"]);
+    expect(r.status).toBe(0);
+    expect(r.stderr).toContain(`gatehouse report: GATEHOUSE_REPORT_BASE names ${missing}, which does not exist: every environment is compared as new`);
+    expect(readFileSync(join(outdir, "report", "prod.md"), "utf8")).toMatch(/Change against the base branch: new environment \(\+\$[0-9.]+ per month\)/);
+  }, 90_000);
+});
+
+describe("the assumption variables", () => {
+  it("are all checked at once, before any environment is known", () => {
+    expect(assumptionVarProblems({ GATEHOUSE_REPORT_RPS: "200", GATEHOUSE_REPORT_RPS__PROD: "1e3", GATEHOUSE_REPORT_GB_PER_MONTH: "", PATH: "/bin" })).toEqual([]);
+    expect(assumptionVarProblems({ GATEHOUSE_REPORT_RPS: " ", GATEHOUSE_REPORT_RPS__DEV: "Infinity", GATEHOUSE_REPORT_BASE: "x" }, []).map((p) => `${p.path}: ${p.message.split(" (")[0]}`)).toEqual([
+      "GATEHOUSE_REPORT_BASE: is not a report variable; known: GATEHOUSE_REPORT_RPS, GATEHOUSE_REPORT_GB_PER_MONTH, GATEHOUSE_REPORT_NEW_CONNECTIONS_PER_S, GATEHOUSE_REPORT_ACTIVE_CONNECTIONS, GATEHOUSE_REPORT_ARMOR_RULES, and each assumption's <name>__<ENV> for one environment",
+      "GATEHOUSE_REPORT_RPS: must be a number >= 0",
+      "GATEHOUSE_REPORT_RPS__DEV: must be a number >= 0",
+    ]);
+  });
+
+  it("name a per-environment override that matches no environment", () => {
+    expect(unusedAssumptionOverrides({ GATEHOUSE_REPORT_RPS__PROD: "1", GATEHOUSE_REPORT_RPS__PRDO: "1", GATEHOUSE_REPORT_GB_PER_MONTH__EXAMPLE_GKE: "1" }, ["prod", "example-gke"])).toEqual(["GATEHOUSE_REPORT_RPS__PRDO"]);
+  });
+});
+
+describe("an output directory that is not gatehouse's", () => {
+  it.each([
+    ["a manifest that is /dev/zero", (dir: string) => symlinkSync("/dev/zero", join(dir, "manifest.json")), /manifest\.json is a character device, not a regular file/],
+    ["a manifest that is not JSON", (dir: string) => writeFileSync(join(dir, "manifest.json"), "{"), /manifest\.json is not JSON/],
+    ["a manifest naming a file outside", (dir: string) => writeFileSync(join(dir, "manifest.json"), JSON.stringify({ stacks: { x: { synthesizedStackPath: "../../etc/passwd" } } })), /names \.\.\/\.\.\/etc\/passwd for x, outside the output directory/],
+  ])("--no-synth on %s: exit 1 with the file named, no trace", (_label, plant, message) => {
+    const dir = mkdtempSync(join(tmpdir(), "gatehouse-report-bad-"));
+    plant(dir);
+    const r = spawnSync(process.execPath, ["scripts/run-ts.js", "scripts/report.ts", "--no-synth"], { cwd: root, encoding: "utf8", env: { ...process.env, CDKTF_OUTDIR: dir }, timeout: 30_000 });
+    expect(r.status).toBe(1);
+    expect(r.stderr).toMatch(message);
+    expect(r.stderr).not.toMatch(/\n\s+at /);
+    rmSync(dir, { recursive: true, force: true });
   });
 });

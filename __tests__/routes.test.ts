@@ -5,8 +5,12 @@
  * gatehouse-manifests chart, then validated: Ingresses against the Kubernetes schema
  * (kubernetes-models), HTTPRoutes against the vendored Gateway API CRD (standard channel v1.5.1).
  */
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { ErrorObject } from "ajv";
+import { parse, stringify } from "yaml";
+import { loadEnvironments } from "../envs/loader";
 import { Release } from "@cdktf/provider-helm/lib/release";
 import { Ingress } from "kubernetes-models/networking.k8s.io/v1/Ingress";
 import { ConfigError } from "../modules/errors";
@@ -91,9 +95,9 @@ describe("route rules", () => {
   test("each host, path and pathType is routed once; the later route by name is reported", () => {
     const dup = problems({ b: { ...OK, host: "a.example.com", path: "/x" }, a: { backend: "shop/other:80", host: "a.example.com", path: "/x" } });
     expect(dup).toEqual([
-      { path: "routes.b.path", value: "/x", message: 'host "a.example.com" with path "/x" (Prefix) is already routed by routes.a; each host, path and pathType can be routed once' },
+      { path: "routes.b.path", value: "/x", message: 'host "a.example.com" with path "/x" (Prefix) is already routed by route "a"; each host, path and pathType can be routed once' },
     ]);
-    expect(problems({ a: OK, b: OK })).toEqual([{ path: "routes.b.path", value: "/", message: 'every host with path "/" (Prefix) is already routed by routes.a; each host, path and pathType can be routed once' }]);
+    expect(problems({ a: OK, b: OK })).toEqual([{ path: "routes.b.path", value: "/", message: 'every host with path "/" (Prefix) is already routed by route "a"; each host, path and pathType can be routed once' }]);
     // The defaults count: path "/" and pathType Prefix.
     expect(problems({ a: OK, b: { ...OK, path: "/", pathType: "Prefix" } })).toHaveLength(1);
     expect(problems({ a: OK, b: { ...OK, pathType: "Exact" } })).toEqual([]);
@@ -208,6 +212,139 @@ describe("route rules", () => {
     expect(one({ ...OK, path: "/a${var.x}" }).map((p) => p.path)).toEqual(["routes.r.path"]);
     expect(one({ ...OK, path: "/a%{if x}" }).map((p) => p.path)).toEqual(["routes.r.path"]);
     expect(one({ backend: "shop/${var.x}:80" }).map((p) => p.path)).toEqual(["routes.r.backend"]);
+  });
+});
+
+// ---------------------------------------------------------------------------------------------
+// Routes that match the same requests, generated from the class: every pair of paths per match
+// type, and every pair of hosts, judged by an oracle that matches requests the way both APIs
+// define it (Ingress `Prefix`/`Exact`, Gateway API `PathPrefix`/`Exact`), not by the rule's own
+// normalization.
+
+/** The path elements of a path: split at "/", a trailing "/" ignored (what Prefix matching compares). */
+const elements = (p: string) => p.replace(/\/+$/, "").split("/").slice(1);
+/** Whether a route path of this type matches a request path, as both APIs define it. */
+function pathMatches(type: "Prefix" | "Exact", route: string, request: string): boolean {
+  if (type === "Exact") return route === request;
+  const r = elements(route);
+  const q = elements(request);
+  return r.length <= q.length && r.every((e, i) => e === q[i]);
+}
+/** Whether a route host matches a request host: DNS names ignore case and a trailing dot; "*" is one label. */
+function hostMatches(route: string | undefined, request: string): boolean {
+  if (route === undefined) return true;
+  const norm = (h: string) => h.toLowerCase().replace(/\.$/, "");
+  const r = norm(route);
+  if (!r.startsWith("*.")) return r === request;
+  return request.endsWith(r.slice(1)) && !request.slice(0, -r.length + 1).includes(".") && request.length > r.length - 1;
+}
+
+const BASE_PATHS = ["/", "/api", "/api/v1", "/API", "/apis", "/ap", "/a.b/c_d-e", "/api/v1.2"];
+/** Route paths: each base path with and without a trailing "/". */
+const ROUTE_PATHS = [...new Set(BASE_PATHS.flatMap((p) => [p, p === "/" ? p : `${p}/`]))];
+/** Requests: every route path, one below and one beside it. */
+const REQUESTS = [...new Set(ROUTE_PATHS.flatMap((p) => [p, `${p.replace(/\/$/, "")}/x`, `${p}x`, p.replace(/\/$/, "")].filter((x) => x.startsWith("/"))))];
+const HOSTS = [undefined, "shop.example.com", "SHOP.Example.com", "shop.example.com.", "*.example.com", "*.EXAMPLE.com.", "example.com", "a.shop.example.com"];
+const REQUEST_HOSTS = ["shop.example.com", "x.example.com", "example.com", "a.shop.example.com", "other.org"];
+const samePaths = (type: "Prefix" | "Exact", a: string, b: string) => REQUESTS.every((q) => pathMatches(type, a, q) === pathMatches(type, b, q));
+/** Two hosts claim the same requests when they match the same request hosts (an exact host and a wildcard never do). */
+const sameHosts = (a: string | undefined, b: string | undefined) => (a === undefined) === (b === undefined) && REQUEST_HOSTS.every((q) => hostMatches(a, q) === hostMatches(b, q));
+/** The collision problem of route "b" against route "a", if any. */
+const collision = (a: RouteInput, b: RouteInput) => problems({ a: { ...OK, ...a }, b: { ...OK, ...b } }).filter((p) => p.path === "routes.b.path" && /route "a"/.test(p.message));
+
+describe("routes that match the same requests", () => {
+  const pathPairs = (["Prefix", "Exact"] as const).flatMap((type) => ROUTE_PATHS.flatMap((a) => ROUTE_PATHS.map((b) => [type, a, b, samePaths(type, a, b)] as const)));
+
+  test("the generated pairs hold both classes for both match types", () => {
+    const count = (type: string, same: boolean) => pathPairs.filter(([t, a, b, s]) => t === type && a !== b && s === same).length;
+    expect([count("Prefix", true), count("Exact", true)]).toEqual([2 * (BASE_PATHS.length - 1), 0]);
+    expect(count("Prefix", false)).toBeGreaterThan(100);
+  });
+
+  test.each(pathPairs)("%s %j and %j: refused exactly when they match the same requests (%s)", (type, a, b, same) => {
+    expect(collision({ path: a, pathType: type }, { path: b, pathType: type })).toHaveLength(same ? 1 : 0);
+  });
+
+  test.each(ROUTE_PATHS.map((p) => [p] as const))("Prefix and Exact on %j are two routes: Exact takes that path, Prefix the rest", (p) => {
+    expect(collision({ path: p, pathType: "Prefix" }, { path: p, pathType: "Exact" })).toEqual([]);
+  });
+
+  const hostPairs = HOSTS.flatMap((a) => HOSTS.map((b) => [a ?? "(every host)", b ?? "(every host)", a, b, sameHosts(a, b)] as const));
+  test.each(hostPairs)("hosts %s and %s on one path: refused exactly when they match the same hosts", (_a, _b, a, b, same) => {
+    expect(collision({ path: "/api", ...(a === undefined ? {} : { host: a }) }, { path: "/api/", ...(b === undefined ? {} : { host: b }) })).toHaveLength(same ? 1 : 0);
+  });
+
+  test("the message names both routes, their hosts and paths, and why they are one", () => {
+    expect(collision({ host: "shop.example.com", path: "/api" }, { host: "shop.example.com", path: "/api/" })).toEqual([
+      {
+        path: "routes.b.path",
+        value: "/api/",
+        message:
+          'host "shop.example.com" with path "/api/" (Prefix) matches the same requests as route "a", host "shop.example.com" with path "/api" (Prefix): a Prefix path ignores a trailing "/" (Ingress and Gateway API alike), so only one of the two would ever be used; keep one of them',
+      },
+    ]);
+    expect(collision({ host: "shop.example.com", path: "/api" }, { host: "Shop.Example.com.", path: "/api" })[0]?.message).toBe(
+      'host "Shop.Example.com." with path "/api" (Prefix) matches the same requests as route "a", host "shop.example.com" with path "/api" (Prefix): host names match whatever their letter case and with or without a trailing dot, so only one of the two would ever be used; keep one of them',
+    );
+    expect(collision({ path: "/a/b" }, { path: "/a//b/" })[0]?.message).toBe(
+      'every host with path "/a//b/" (Prefix) matches the same requests as route "a", every host with path "/a/b" (Prefix): a Prefix path ignores a trailing "/" (Ingress and Gateway API alike); repeated "/" count as one, so only one of the two would ever be used; keep one of them',
+    );
+    expect(collision({ path: "/a/b", pathType: "Exact" }, { path: "/a//b", pathType: "Exact" })[0]?.message).toBe(
+      'every host with path "/a//b" (Exact) matches the same requests as route "a", every host with path "/a/b" (Exact): repeated "/" count as one, so only one of the two would ever be used; keep one of them',
+    );
+  });
+
+  test("routes the Routes construct is given directly are held to the same rule", () => {
+    const r = (name: string, path: string) => route({ name, path });
+    expect(() => routeManifests(INGRESS, [r("a", "/api"), r("b", "/api/")])).toThrow('routes.b.path (got "/api/"): every host with path "/api/" (Prefix) matches the same requests as route "a"');
+    expect(() => routeManifests(GATEWAY, [r("a", "/api"), r("b", "/api/")])).toThrow(ConfigError);
+    expect(routeManifests(GATEWAY, [r("a", "/api"), r("b", "/apis")])).toHaveLength(2);
+  });
+});
+
+describe("a route collision in an environment file", () => {
+  test("is reported with the environment, the file and line, the field and both routes, for the controller's routes and for aws.lattice.routes", () => {
+    const dir = mkdtempSync(join(tmpdir(), "gatehouse-routes-"));
+    try {
+      const file = join(dir, "env.yaml");
+      const lattice = parse(readFileSync(join(__dirname, "..", "envs", "examples", "lattice.yaml"), "utf8")) as Record<string, unknown>;
+      const env: Record<string, unknown> = {
+        ...lattice,
+        name: "dup",
+        routes: { api: { host: "shop.example.com", path: "/api", backend: "shop/api:80" }, "api-slash": { host: "shop.example.com", path: "/api/", backend: "shop/api:80" } },
+      };
+      const aws = env.aws as { lattice: { routes: Record<string, RouteInput> } };
+      aws.lattice.routes = { ...aws.lattice.routes, "inventory-2": { ...aws.lattice.routes.inventory, path: "/inventory/" } };
+      writeFileSync(file, stringify(env));
+      let thrown: unknown;
+      try {
+        loadEnvironments({ builtins: [], files: [file] });
+      } catch (e) {
+        thrown = e;
+      }
+      expect(thrown).toBeInstanceOf(ConfigError);
+      const found = (thrown as ConfigError).problems.filter((p) => /matches the same requests|already routed/.test(p.message));
+      const text = readFileSync(file, "utf8").split("\n");
+      /** The problem with its file:line replaced by the text of that line. */
+      const shown = (p: { env: string; file?: string; path: string; message: string }) => [p.env, text[Number(/^.*:([0-9]+)$/.exec(p.file ?? "")?.[1]) - 1]?.trim(), p.path, p.message];
+      expect(found.map(shown)).toEqual([
+        [
+          "dup",
+          "path: /inventory/",
+          "aws.lattice.routes.inventory-2.path",
+          'every host with path "/inventory/" (Prefix) matches the same requests as route "inventory", every host with path "/inventory" (Prefix): a Prefix path ignores a trailing "/" (Ingress and Gateway API alike), so only one of the two would ever be used; keep one of them',
+        ],
+        [
+          "dup",
+          "path: /api/",
+          "routes.api-slash.path",
+          'host "shop.example.com" with path "/api/" (Prefix) matches the same requests as route "api", host "shop.example.com" with path "/api" (Prefix): a Prefix path ignores a trailing "/" (Ingress and Gateway API alike), so only one of the two would ever be used; keep one of them',
+        ],
+      ]);
+      expect(found.every((p) => p.file?.startsWith(`${file}:`))).toBe(true);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
 

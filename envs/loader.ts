@@ -8,11 +8,12 @@
  * found in one pass, and keys JavaScript objects treat specially (`__proto__`, `constructor`,
  * `prototype`) are refused wherever they appear, in files and built-ins alike.
  */
-import { closeSync, constants, fstatSync, openSync, readdirSync, readSync, type Dirent, type Stats } from "node:fs";
+import { readdirSync, type Dirent } from "node:fs";
 import { join, resolve as resolvePath } from "node:path";
 import { Composer, isAlias, isMap, isNode, isScalar, isSeq, Lexer, LineCounter, Parser, YAMLParseError, type CST, type Document } from "yaml";
 import type { z } from "zod";
 import { ConfigError, describeError, type Problem } from "../modules/errors";
+import { readBoundedText } from "../modules/read-file";
 import { EnvSchema, type Env, type EnvInput } from "./schema";
 
 export interface LoadedEnv {
@@ -102,6 +103,8 @@ export const ENV_FILE_NAME = /\.(ya?ml|json)$/;
 export interface Loaded {
   /** The selected environments. */
   readonly selected: LoadedEnv[];
+  /** Environments that loaded but are not selected: their names still have owners (crossEnvProblems). */
+  readonly unselected: LoadedEnv[];
   /** The names of every environment that loaded, selected or not. */
   readonly known: readonly string[];
 }
@@ -166,7 +169,7 @@ function loadCandidates(candidates: readonly Candidate[], problems: Problem[], o
   // read or parsed (its environments' names are unknown).
   const relevant = problems.filter((p) => only.length === 0 || only.includes(p.env) || p.path === "GATEHOUSE_ENVS" || !seen.has(p.env));
   if (relevant.length) throw new ConfigError(relevant);
-  return { selected, known: loaded.map((l) => l.env.name) };
+  return { selected, unselected: loaded.filter((l) => !selected.includes(l)), known: loaded.map((l) => l.env.name) };
 }
 
 function nameOf(input: unknown): string | undefined {
@@ -243,50 +246,13 @@ function toProblems(issue: z.core.$ZodIssue, c: Candidate): Problem[] {
   });
 }
 
-function kindOf(st: Stats): string {
-  if (st.isDirectory()) return "a directory";
-  if (st.isFIFO()) return "a FIFO (named pipe)";
-  if (st.isCharacterDevice()) return "a character device";
-  if (st.isBlockDevice()) return "a block device";
-  if (st.isSocket()) return "a socket";
-  return "not a regular file";
-}
-
-
-const size = (bytes: number): string => (bytes >= 1024 * 1024 ? `${(bytes / 1024 / 1024).toFixed(1)} MiB` : `${Math.ceil(bytes / 1024)} KiB`);
-
 /**
- * The text of a regular file of at most ENV_FILE_MAX_BYTES, or why not. The open never blocks
- * (O_NONBLOCK: a FIFO without a writer opens at once) and the type is checked on the open file
- * (fstat), so /dev/zero, a FIFO or a directory is refused before a byte is read.
+ * The text of a regular file of at most ENV_FILE_MAX_BYTES, or why not: the project's one bounded
+ * reader (modules/read-file.ts), so /dev/zero, a FIFO or a directory is refused before a byte is
+ * read.
  */
 export function readTextFile(file: string): { text: string } | { error: string } {
-  let fd: number;
-  try {
-    fd = openSync(file, constants.O_RDONLY | (constants.O_NONBLOCK ?? 0) | (constants.O_NOCTTY ?? 0));
-  } catch (e) {
-    return { error: `cannot be read: ${describeError(e)}` };
-  }
-  try {
-    const st = fstatSync(fd);
-    if (!st.isFile()) return { error: `is ${kindOf(st)}, not a regular file; name a YAML or JSON file` };
-    const limit = `environment files are limited to ${size(ENV_FILE_MAX_BYTES)}`;
-    if (st.size > ENV_FILE_MAX_BYTES) return { error: `is ${size(st.size)}; ${limit}` };
-    // Read at most one byte past the limit: the file may grow after fstat.
-    const buf = Buffer.alloc(Math.min(st.size, ENV_FILE_MAX_BYTES) + 1);
-    let n = 0;
-    for (let r = 1; r > 0 && n < buf.length; n += r) r = readSync(fd, buf, n, buf.length - n, null);
-    if (n > ENV_FILE_MAX_BYTES) return { error: `grew past the limit while being read; ${limit}` };
-    try {
-      return { text: new TextDecoder("utf-8", { fatal: true }).decode(buf.subarray(0, n)) };
-    } catch {
-      return { error: "is not UTF-8 text; env files are YAML or JSON" };
-    }
-  } catch (e) {
-    return { error: `cannot be read: ${describeError(e)}` };
-  } finally {
-    closeSync(fd);
-  }
+  return readBoundedText(file, { maxBytes: ENV_FILE_MAX_BYTES, what: "environment files", expected: "name a YAML or JSON file" });
 }
 
 /**

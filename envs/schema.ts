@@ -10,6 +10,7 @@ import { z } from "zod";
 import { NLB_DEFAULTS } from "../modules/aws/nlb-edge";
 import { DEFAULT_IDLE_TIMEOUT, DEFAULT_PORTS } from "../modules/contract";
 import { CONTROLLER_KINDS } from "../modules/k8s/controller";
+import { controllerPlugin } from "../modules/k8s/controllers";
 import { GATEWAY_API_CRD_SOURCES, GATEWAY_API_CRDS_DEFAULTS } from "../modules/k8s/gateway-api";
 import { PART_SEPARATOR, RESERVED_ENV_WORDS } from "../modules/naming";
 import { planProblems } from "../modules/plan";
@@ -65,7 +66,7 @@ const tlsChoice = z
   );
 
 const RouteSchema = z.strictObject({
-  host: z.string().optional().describe("Host to match (wildcard allowed as the leftmost label); every host when unset. With a gcp section it must be one of gcp.hostnames or covered by one."),
+  host: z.string().superRefine(rule(rules.notIpAddress)).optional().describe("Host to match (wildcard allowed as the leftmost label); every host when unset. With a gcp section it must be one of gcp.hostnames or covered by one."),
   path: z.string().default(ROUTE_DEFAULTS.path),
   pathType: z.enum(["Prefix", "Exact"]).default(ROUTE_DEFAULTS.pathType),
   backend: z.string().optional().describe('The Service: "namespace/service:port". Exactly one of backend and backends.'),
@@ -101,7 +102,11 @@ export const PortsSchema = z
         entryName,
         entryPoint.extend({
           namespace: z.string().superRefine(rule(rules.k8sLabelName)).describe("Namespace of the service's pods."),
-          selector: z.record(z.string(), z.string()).optional().describe("Labels of the service's pods; or name an existingService to copy its selector."),
+          selector: z
+            .record(z.string().superRefine(rule(rules.k8sLabelKey)), z.string().superRefine(rule(rules.k8sLabelValue)))
+            .refine((s) => Object.keys(s).length > 0, "must name at least one label: Kubernetes takes a Service with an empty selector for one without a selector and sends it no pods")
+            .optional()
+            .describe("Labels of the service's pods (Kubernetes label keys and values); or name an existingService to copy its selector."),
           existingService: z.string().superRefine(rule(rules.k8sLabelName)).optional().describe("An existing Service in the namespace whose selector the NodePort Service copies."),
           targetPort: int().describe("Pod port the traffic goes to."),
           healthCheck: z
@@ -130,11 +135,22 @@ export const ControllerSchema = z
     kind: z.enum(CONTROLLER_KINDS).default("ingress-nginx").describe("The ingress controller behind the load balancers; the port contract is the same for every kind."),
     releaseName: z.string().superRefine(rule(rules.helmReleaseName)).optional().describe("Helm release name; the controller's own default when unset (ingress-nginx: ingress-nginx)."),
     namespace: z.string().superRefine(rule(rules.k8sLabelName)).optional().describe("Namespace of the controller; the controller's own default when unset."),
-    chartVersion: z.string().regex(/^[0-9]+\.[0-9]+\.[0-9]+$/, "must be an exact chart version such as 4.15.1").optional().describe("Exact chart version; each controller pins a tested one."),
+    chartVersion: z
+      .string()
+      .regex(/^[0-9]+\.[0-9]+\.[0-9]+$/, "must be an exact chart version such as 4.15.1")
+      .optional()
+      .describe("Exact chart version: the one gatehouse tests for the controller kind (its pin, also the default); another only with allowUntestedChartVersion."),
+    allowUntestedChartVersion: z
+      .boolean()
+      .optional()
+      .describe("Take a chartVersion other than the tested pin (e.g. a security release gatehouse has not pinned yet). Its values and objects were never rendered against gatehouse's: check the chart's changes first."),
     replicas: int().min(2, "at least 2 replicas keep the entry points up through node drains").max(100).default(2),
-    resources: z.strictObject({ cpu: z.string().default("100m"), memory: z.string().default("90Mi") }).prefault({}),
+    resources: z
+      .strictObject({ cpu: z.string().superRefine(rule(rules.k8sQuantity)).default("100m"), memory: z.string().superRefine(rule(rules.k8sQuantity)).default("90Mi") })
+      .prefault({})
+      .describe('Requests of each data-plane pod, as Kubernetes quantities ("500m", "0.5", "512Mi").'),
     config: z
-      .record(z.string(), z.string())
+      .record(z.string().superRefine(rule(rules.configMapKey)), z.string())
       .default({})
       .describe("Controller options: extra ingress-nginx ConfigMap keys; for nginx-gateway-fabric and istio, httpsCertificateSecret (the kubernetes.io/tls Secret of the HTTPS listener when TLS passes through)."),
     gatewayApiCrds: z
@@ -145,6 +161,14 @@ export const ControllerSchema = z
       .describe(
         "Who puts the Gateway API CRDs on the cluster, for the controllers that use them (nginx-gateway-fabric, istio, aws.lattice). install: gatehouse's chart (v1.5.1), refused at plan time where GKE's Gateway API is on or the CRDs belong to anything else; cluster-managed: GKE (its Gateway API on; Autopilot has it), EKS Auto Mode or another installation provides them, and gatehouse checks at plan time that they are there at v1.5 or later.",
       ),
+  })
+  .superRefine((c, ctx) => {
+    // The version must be the one gatehouse renders and tests for this kind, unless opted out.
+    if (c.chartVersion !== undefined) {
+      const m = rules.testedChartVersion(c.chartVersion, c.kind, controllerPlugin(c.kind).chart.version, c.allowUntestedChartVersion === true);
+      if (m) ctx.addIssue({ code: "custom", path: ["chartVersion"], message: m, input: c.chartVersion });
+    } else if (c.allowUntestedChartVersion !== undefined)
+      ctx.addIssue({ code: "custom", path: ["allowUntestedChartVersion"], message: "has no effect without controller.chartVersion (the tested version is installed); remove it", input: c.allowUntestedChartVersion });
   })
   .prefault({});
 
@@ -172,6 +196,13 @@ const awsId = (prefix: string) => z.string().regex(new RegExp(`^${prefix}-[0-9a-
 
 export const AwsSchema = z.strictObject({
   region: z.string().superRefine(rule(rules.awsRegion)).describe("AWS Region of the cluster, the NLB and everything around them, e.g. eu-west-1."),
+  accountId: z
+    .string()
+    .regex(/^\d{12}$/, "must be a 12-digit AWS account id")
+    .optional()
+    .describe(
+      "The AWS account the environment deploys to. Only used to tell environments in different accounts apart when names unique in an account (load balancer, service network, IAM, clusters) are compared at synth; without it they are compared as if they shared an account.",
+    ),
   cluster: z.strictObject({
     name: z.string().min(1).max(100).describe("EKS cluster name (also used in tags and derived names)."),
     access: z
@@ -232,8 +263,11 @@ export const AwsSchema = z.strictObject({
         .strictObject({
           mode: z.unknown().optional().describe("Removed: the TLS choice is per entry point (ports.https.tls, ports.tcp.<name>.tls)."),
           certificateArn: z.string().superRefine(rule(rules.certificateArn)).optional().describe("ACM certificate of every entry point whose tls is terminate."),
-          // A pattern, not a refinement, so the published JSON Schema carries it for editors.
-          sslPolicy: z.string().regex(rules.ELB_SSL_POLICY.pattern, rules.ELB_SSL_POLICY.message).default(NLB_DEFAULTS.sslPolicy),
+          // An enum, not a refinement, so the published JSON Schema carries the names for editors.
+          sslPolicy: z
+            .enum(rules.NLB_SSL_POLICIES, { error: (issue) => rules.elbSslPolicy(String(issue.input)) ?? "must be a Network Load Balancer security policy" })
+            .default(NLB_DEFAULTS.sslPolicy)
+            .describe("Security policy of the TLS listeners: one Elastic Load Balancing offers for Network Load Balancers (no custom policies)."),
           alpnPolicy: z.enum(["HTTP1Only", "HTTP2Only", "HTTP2Optional", "HTTP2Preferred", "None"]).optional(),
         })
         .prefault({})
@@ -294,7 +328,9 @@ export const AwsSchema = z.strictObject({
           accessLogRetentionDays: int().default(30),
         })
         .prefault({}),
-      domain: z.strictObject({ name: z.string(), certificateArn: z.string(), route53ZoneId: z.string().optional() }).optional().describe("Custom domain (Regional) with an ACM certificate in the same Region, and an alias record when a Route 53 zone is given."),
+      domain: z
+        .strictObject({ name: z.string(), certificateArn: z.string(), route53ZoneId: z.string().superRefine(rule(rules.route53ZoneId)).optional() })
+        .optional().describe("Custom domain (Regional) with an ACM certificate in the same Region, and an alias record when a Route 53 zone is given."),
       allowDirectClients: z
         .boolean()
         .default(false)
@@ -309,7 +345,7 @@ export const AwsSchema = z.strictObject({
       authPolicy: z.string().optional().describe("The service network's auth policy (IAM policy JSON), with authType AWS_IAM; IAM policy variables such as ${aws:PrincipalOrgID} are kept literally."),
       identity: z.enum(["pod-identity", "irsa"]).default("pod-identity").describe("How the AWS Gateway API controller gets its IAM role."),
       installPodIdentityAgent: z.boolean().default(false).describe("Install the eks-pod-identity-agent add-on (leave false when the cluster runs it already)."),
-      clientCidrs: z.array(z.string()).min(1).optional().describe("Who may reach the service network through the VPC association; the VPC CIDRs when unset."),
+      clientCidrs: z.array(z.string().superRefine(rule(rules.cidr))).min(1).optional().describe("Who may reach the service network through the VPC association; the VPC CIDRs when unset."),
       podPorts: z
         .union([z.literal("all"), z.array(int()).min(1)])
         .default("all")
@@ -340,7 +376,7 @@ export const GcpSchema = z.strictObject({
     domain: z.string().superRefine(rule((v) => rules.hostname(v, false))).describe("The zone's DNS name, without the trailing dot."),
   }),
   hostnames: z
-    .array(z.string().superRefine(rule((v) => rules.hostname(v, true))))
+    .array(z.string().superRefine(rule((v) => rules.hostname(v, true) ?? rules.notIpAddress(v))))
     .min(1)
     .describe("Hostnames served (wildcards allowed). A Google-managed certificate holds at most 100: more are split over several certificates on the same map, 100 each, in this order."),
   ipv6: z.boolean().default(false).describe("Reserve a global IPv6 address too, with AAAA records and its own forwarding rules."),
@@ -442,10 +478,43 @@ const EnvObject = z.strictObject({
  * over every string (no Terraform template sequences, envs/expressions.ts).
  */
 export const EnvSchema = EnvObject.superRefine((env, ctx) => {
-  for (const p of planProblems(env)) ctx.addIssue({ code: "custom", path: p.path ? p.path.split(".") : [], message: p.message, input: p.value });
+  // The plan runs on fields the shape already refused (a refusal there does not stop parsing), and
+  // a construct's own check may repeat a field rule: a problem already reported on the field, or on
+  // an item of it, is not reported again.
+  const reported = ctx.issues.map((i) => ({ path: (i.path ?? []).map(String), message: i.message }));
+  for (const p of planProblems(env)) {
+    const path = p.path ? pathSegments(env, p.path) : [];
+    if (!reported.some((r) => r.message === p.message && path.every((s, k) => r.path[k] === s))) ctx.addIssue({ code: "custom", path, message: p.message, input: p.value });
+  }
   // Dots can occur inside record keys (tag keys), so these carry their path as segments.
   for (const p of expressionProblems(env)) ctx.addIssue({ code: "custom", path: [...p.segments], message: p.message, input: p.value });
 });
+
+/**
+ * A plan problem's dotted path as the segments it names in the environment. Record keys may hold
+ * dots (tag keys, API route keys like "GET /v1.0/x", label keys): at each object the longest run
+ * of parts that is one of its keys is one segment, so the report, and the file:line it points at,
+ * name the key itself.
+ */
+export function pathSegments(root: unknown, path: string): string[] {
+  const parts = path.split(".");
+  const out: string[] = [];
+  let node: unknown = root;
+  for (let i = 0; i < parts.length; ) {
+    let j = i + 1;
+    if (node !== null && typeof node === "object" && !Array.isArray(node))
+      for (let k = parts.length; k > i + 1; k--)
+        if (Object.prototype.hasOwnProperty.call(node, parts.slice(i, k).join("."))) {
+          j = k;
+          break;
+        }
+    const key = parts.slice(i, j).join(".");
+    out.push(key);
+    node = node !== null && typeof node === "object" && Object.prototype.hasOwnProperty.call(node, key) ? (node as Record<string, unknown>)[key] : undefined;
+    i = j;
+  }
+  return out;
+}
 
 /** An environment as written (defaults optional). */
 export type EnvInput = z.input<typeof EnvObject>;

@@ -195,6 +195,26 @@ export interface PortContract {
   entry(name: string): EntryPoint;
 }
 
+/**
+ * Entry point names that the stacks already use beside the entry points' own construct ids, with
+ * why: an entry point of that name would make a second construct of one id. `http` and `https` are
+ * the built-in entry points; `readiness-gate` is the namespace label TargetGroupBindings adds next
+ * to the bindings, which are named after the entry points (modules/k8s/target-group-binding.ts).
+ */
+export const RESERVED_ENTRY_NAMES: Readonly<Record<string, string>> = {
+  http: 'is the name of the built-in plain HTTP entry point (ports.http); give the tcp entry point another name, e.g. "http-alt"',
+  https: 'is the name of the built-in HTTPS entry point (ports.https); give the tcp entry point another name, e.g. "https-alt"',
+  "readiness-gate": "is reserved: gatehouse gives this name to the namespace's pod readiness-gate label, next to the target group bindings, which take the entry point names; choose another name",
+};
+
+/** Why an entry point cannot have this name; undefined when it can. */
+export function reservedEntryName(name: string): string | undefined {
+  return Object.prototype.hasOwnProperty.call(RESERVED_ENTRY_NAMES, name) ? RESERVED_ENTRY_NAMES[name] : undefined;
+}
+
+/** The lookup of a service entry's existing Service is named `<entry>-existing` (modules/k8s/service-entries.ts). */
+export const EXISTING_SERVICE_SUFFIX = "-existing";
+
 const BACKEND = /^([a-z0-9](?:[-a-z0-9]*[a-z0-9])?)\/([a-z0-9](?:[-a-z0-9]*[a-z0-9])?):([0-9]{1,5})$/;
 
 /** Every problem with a contract input, with paths relative to the env's `ports` section. */
@@ -210,9 +230,19 @@ export function contractProblems(input: ContractInput): Array<Omit<Problem, "env
     ...Object.entries(input.tcp).map(([k, v]): [string, TcpEntryInput] => [`tcp.${k}`, v]),
     ...Object.entries(input.services ?? {}).map(([k, v]): [string, EntryPointInput] => [`services.${k}`, v]),
   ];
+  for (const name of Object.keys(input.tcp)) {
+    const reserved = reservedEntryName(name);
+    if (reserved) out.push({ path: `ports.tcp.${name}`, value: name, message: reserved });
+  }
   for (const [name, s] of Object.entries(input.services ?? {})) {
+    const reserved = reservedEntryName(name);
+    if (reserved && name !== "http" && name !== "https") out.push({ path: `ports.services.${name}`, value: name, message: reserved });
     if (name in input.tcp || name === "http" || name === "https")
       out.push({ path: `ports.services.${name}`, value: name, message: "is also the name of an entry point; service and entry point names must be distinct (they name the target groups)" });
+    // ServiceEntries looks an existing Service up as `<name>-existing`, beside the Services it makes.
+    const base = name.endsWith(EXISTING_SERVICE_SUFFIX) ? name.slice(0, -EXISTING_SERVICE_SUFFIX.length) : undefined;
+    if (base !== undefined && input.services?.[base]?.existingService !== undefined)
+      out.push({ path: `ports.services.${name}`, value: name, message: `is taken: service ${base} copies an existing Service, which gatehouse looks up under the name "${name}"; rename one of them` });
     const tp = rules.port(s.targetPort);
     if (tp) out.push({ path: `ports.services.${name}.targetPort`, value: s.targetPort, message: tp });
     if (s.healthCheck.protocol === "HTTP" && !(s.healthCheck.path.startsWith("/") && s.healthCheck.path.length <= 1024))

@@ -51,6 +51,17 @@ export function awsElbName(parts: readonly string[]): string {
   return name;
 }
 
+/**
+ * IAM role or policy name: ≤ 64 characters (a role's limit; a policy's is 128, and gatehouse names
+ * a role and its policy alike). IAM names are global to the account, not to a region, and IAM
+ * compares them case-insensitively: the parts must hold everything that tells two owners apart
+ * (environment, region, cluster), and a name that is too long keeps a prefix and gets a hash of
+ * the whole, so two names that share their first 64 characters still differ.
+ */
+export function awsIamName(parts: readonly string[]): string {
+  return fit(derived(parts), 64);
+}
+
 /** A name of at most `max` characters for services with looser rules (API Gateway: 128). */
 export function derivedName(parts: readonly string[], max: number): string {
   return fit(derived(parts), max);

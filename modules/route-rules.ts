@@ -15,7 +15,9 @@
  * - a route's objects live in its backends' namespace and are named after the route, so route
  *   names are DNS labels without `--` (the separator of derived names) and a route's backends
  *   share one namespace;
- * - what the controller cannot carry out (weights, timeouts, retries) is refused by name.
+ * - what the controller cannot carry out (weights, timeouts, retries) is refused by name;
+ * - two routes that match the same requests are refused (routeMatchKey): the controller would
+ *   serve one of them and drop the other without a word.
  */
 import type { Check, Problem } from "./errors";
 import type { Route, RouteBackend, RouteFeatures } from "./routes";
@@ -95,11 +97,73 @@ export function routeNameCheck(name: string): Check {
   return undefined;
 }
 
+/**
+ * What a route matches, the way Ingress controllers and Gateway API implementations compare it;
+ * two routes with the same key claim the same requests, and only one of them would ever be used:
+ * - a Prefix path matches whole path elements and ignores a trailing `/` (Ingress: "Prefix /aaa/bbb/
+ *   matches /aaa/bbb, ignores trailing slash"; Gateway API PathPrefix: "When specified, a trailing
+ *   `/` is ignored"): `/api` and `/api/` match the same requests. An Exact path is compared as it
+ *   is: `/api` and `/api/` are two paths (both APIs say so);
+ * - repeated `/` count as one (nginx merges them in a request before matching); both APIs refuse
+ *   them in a path, and so does checkPath, so this only names the reason beside that refusal;
+ * - a Prefix and an Exact route on the same path are two routes: the Exact one takes that one
+ *   path, the Prefix one everything below it (both APIs prefer Exact);
+ * - host names are compared without letter case and without a trailing dot (DNS); a wildcard host
+ *   and an exact host under it are two routes (the exact host wins for its name), and so are a
+ *   route with a host and one for every host.
+ */
+export function routeMatchKey(r: { readonly host?: string; readonly path: string; readonly pathType: string }): string {
+  const host = r.host === undefined ? "" : r.host.toLowerCase().replace(/\.$/, "");
+  const merged = r.path.replace(/\/{2,}/g, "/");
+  const path = r.pathType === "Prefix" ? merged.replace(/(.)\/$/, "$1") : merged;
+  return JSON.stringify([host, path, r.pathType]);
+}
+
+/** A route as routes are compared: its name and what it matches, defaults applied. */
+export interface RouteMatch {
+  readonly name: string;
+  readonly host?: string;
+  readonly path: string;
+  readonly pathType: string;
+}
+
+/**
+ * Routes that match the same requests (routeMatchKey) as a route before them, in the order given:
+ * one problem per later route, at its path, naming both. The env's routes (routeProblems) and the
+ * Routes construct (routeRenderProblems) both come here.
+ */
+export class RouteCollisions {
+  private readonly claimed = new Map<string, RouteMatch>();
+
+  /** The problem with `r`, when an earlier route claimed what it matches; else `r` claims it. */
+  public claim(r: RouteMatch): RouteProblem | undefined {
+    const key = routeMatchKey(r);
+    const first = this.claimed.get(key);
+    if (first === undefined) {
+      this.claimed.set(key, r);
+      return undefined;
+    }
+    const where = (x: RouteMatch) => `${x.host === undefined ? "every host" : `host "${x.host}"`} with path "${x.path}" (${x.pathType})`;
+    const reasons: string[] = [];
+    if ((r.host ?? "") !== (first.host ?? "")) reasons.push("host names match whatever their letter case and with or without a trailing dot");
+    const merged = (p: string) => p.replace(/\/{2,}/g, "/");
+    if (merged(r.path) !== merged(first.path)) reasons.push('a Prefix path ignores a trailing "/" (Ingress and Gateway API alike)');
+    if (r.path !== first.path && (r.path.includes("//") || first.path.includes("//"))) reasons.push('repeated "/" count as one');
+    return {
+      path: `routes.${r.name}.path`,
+      value: r.path,
+      message: reasons.length
+        ? `${where(r)} matches the same requests as route "${first.name}", ${where(first)}: ${reasons.join("; ")}, so only one of the two would ever be used; keep one of them`
+        : `${where(r)} is already routed by route "${first.name}"; each host, path and pathType can be routed once`,
+    };
+  }
+}
+
 /** Every problem with the environment's routes; empty when they can all be rendered for this controller. */
 export function routeProblems(routes: Readonly<Record<string, RouteInput>>, ctx: RouteRuleContext): RouteProblem[] {
   const problems: RouteProblem[] = [];
-  /** host, path and pathType → the route that claimed them first (routes in name order). */
-  const claimed = new Map<string, string>();
+  // Routes in name order: the later name is the one reported.
+  const collisions = new RouteCollisions();
   for (const name of sortedNames(routes)) {
     const r = routes[name] as RouteInput;
     const at = `routes.${name}`;
@@ -122,15 +186,8 @@ export function routeProblems(routes: Readonly<Record<string, RouteInput>>, ctx:
     const pathProblem = checkPath(path, pathType);
     if (pathProblem) problems.push({ path: `${at}.path`, value: path, message: pathProblem });
     if (pathType !== "Prefix" && pathType !== "Exact") problems.push({ path: `${at}.pathType`, value: pathType, message: 'must be "Prefix" or "Exact"' });
-    const key = JSON.stringify([r.host ?? "", path, pathType]);
-    const first = claimed.get(key);
-    if (first !== undefined)
-      problems.push({
-        path: `${at}.path`,
-        value: path,
-        message: `${r.host === undefined ? "every host" : `host "${r.host}"`} with path "${path}" (${pathType}) is already routed by routes.${first}; each host, path and pathType can be routed once`,
-      });
-    else claimed.set(key, name);
+    const collision = collisions.claim({ name, host: r.host, path, pathType });
+    if (collision) problems.push(collision);
 
     problems.push(...backendProblems(at, r));
 

@@ -88,7 +88,8 @@ export function ipv4(value: string): Check {
 /** IPv4 CIDR with no host bits set (AWS and GCP both reject or silently rewrite those). */
 export function cidrV4(value: string): Check {
   if (isToken(value)) return undefined;
-  const m = /^([0-9.]+)\/([0-9]{1,2})$/.exec(value);
+  // No leading zero in the prefix length: "/08" and "/8" would be two spellings of one block.
+  const m = /^([0-9.]+)\/(0|[1-9][0-9]?)$/.exec(value);
   const base = m ? ipv4ToInt(m[1] ?? "") : undefined;
   const bits = m ? Number(m[2]) : NaN;
   if (!m || base === undefined || bits > 32) return "must be an IPv4 CIDR block such as 10.0.0.0/16";
@@ -109,6 +110,116 @@ export function cidrContains(cidr: string, ip: string): boolean {
   if (b === undefined || i === undefined) return false;
   const size = 2 ** (32 - Number(bits));
   return i >= b && i < b + size;
+}
+
+/**
+ * An IPv6 address as a number: the text forms of RFC 4291 section 2.2 (eight groups of 1-4 hex
+ * digits, one `::` for a run of zero groups, an IPv4 address as the last 32 bits); undefined for
+ * anything else (zone ids, brackets, a second `::`, a group of five digits).
+ * https://www.rfc-editor.org/rfc/rfc4291#section-2.2
+ */
+function ipv6ToBigInt(ip: string): bigint | undefined {
+  if (!/^[0-9A-Fa-f:.]+$/.test(ip)) return undefined;
+  let text = ip;
+  if (text.includes(".")) {
+    const at = text.lastIndexOf(":");
+    const v4 = ipv4ToInt(text.slice(at + 1));
+    if (at < 0 || v4 === undefined) return undefined;
+    text = `${text.slice(0, at + 1)}${Math.floor(v4 / 65536).toString(16)}:${(v4 % 65536).toString(16)}`;
+  }
+  const halves = text.split("::");
+  if (halves.length > 2) return undefined;
+  const groups = halves.map((h) => (h === "" ? [] : h.split(":")));
+  if (!groups.every((g) => g.every((x) => /^[0-9A-Fa-f]{1,4}$/.test(x)))) return undefined;
+  const [head = [], tail = []] = groups;
+  const count = head.length + tail.length;
+  if (halves.length === 1 ? count !== 8 : count > 7) return undefined;
+  const all = [...head, ...Array<string>(8 - count).fill("0"), ...tail];
+  return all.reduce((n, g) => (n << 16n) + BigInt(parseInt(g, 16)), 0n);
+}
+
+/** RFC 5952 text of an IPv6 address: lowercase, no leading zeros, the longest run of two or more zero groups as `::`. */
+function ipv6Text(n: bigint): string {
+  const groups = Array.from({ length: 8 }, (_, i) => Number((n >> BigInt(16 * (7 - i))) & 0xffffn));
+  let best = { at: -1, len: 1 };
+  for (let i = 0; i < 8; ) {
+    let j = i;
+    while (j < 8 && groups[j] === 0) j++;
+    if (j - i > best.len) best = { at: i, len: j - i };
+    i = j === i ? i + 1 : j;
+  }
+  const hex = groups.map((g) => g.toString(16));
+  if (best.at < 0) return hex.join(":");
+  return `${hex.slice(0, best.at).join(":")}::${hex.slice(best.at + best.len).join(":")}`;
+}
+
+export function ipv6(value: string): Check {
+  if (isToken(value)) return undefined;
+  return ipv6ToBigInt(value) === undefined ? "must be an IPv6 address such as 2001:db8::1" : undefined;
+}
+
+/**
+ * IPv6 CIDR with no host bits set, the prefix length 0-128 (RFC 4291 section 2.3); EC2 refuses a
+ * rule whose block has host bits ("CIDR block … is malformed").
+ * https://www.rfc-editor.org/rfc/rfc4291#section-2.3
+ */
+export function cidrV6(value: string): Check {
+  if (isToken(value)) return undefined;
+  const m = /^([^/]+)\/(0|[1-9][0-9]{0,2})$/.exec(value);
+  const base = m ? ipv6ToBigInt(m[1] ?? "") : undefined;
+  const bits = m ? Number(m[2]) : NaN;
+  if (!m || base === undefined || bits > 128) return "must be an IPv6 CIDR block such as 2001:db8::/32";
+  const network = bits === 0 ? 0n : (base >> BigInt(128 - bits)) << BigInt(128 - bits);
+  if (network !== base) return `has host bits set; the network address for /${bits} is ${ipv6Text(network)}/${bits}`;
+  return undefined;
+}
+
+/** An IPv4 or IPv6 CIDR block (IPv6 when it holds a colon). */
+export function cidr(value: string): Check {
+  if (isToken(value)) return undefined;
+  return value.includes(":") ? cidrV6(value) : cidrV4(value);
+}
+
+/**
+ * One spelling per CIDR block, to compare blocks by value: `2001:DB8::/32` and `2001:db8:0::/32`
+ * are one block. A block that is not valid is its own text.
+ */
+export function canonicalCidr(value: string): string {
+  if (isToken(value) || cidr(value) !== undefined) return value;
+  const [addr = "", bits = ""] = value.split("/");
+  if (!value.includes(":")) return `${intToIpv4(ipv4ToInt(addr) ?? 0)}/${Number(bits)}`;
+  return `${ipv6Text(ipv6ToBigInt(addr) ?? 0n)}/${Number(bits)}`;
+}
+
+/**
+ * Items that repeat an earlier one by `key` (by value, not spelling), with the index of the first:
+ * a list whose items become rules or construct ids takes each value once.
+ */
+export function repeats<T>(items: readonly T[], key: (item: T) => unknown = (item) => item): Array<{ readonly index: number; readonly first: number }> {
+  const seen = new Map<unknown, number>();
+  const out: Array<{ index: number; first: number }> = [];
+  items.forEach((item, index) => {
+    const k = key(item);
+    const first = seen.get(k);
+    if (first === undefined) seen.set(k, index);
+    else out.push({ index, first });
+  });
+  return out;
+}
+
+/**
+ * Kubernetes forbids an IP address where it wants a host name: Ingress `rules[].host` ("must be a
+ * DNS name, not an IP address", ValidateIngressSpec, which parses leniently: leading zeros count)
+ * and HTTPRoute `hostnames` ("IPs are not allowed", Gateway API v1 Hostname). A Google-managed
+ * certificate cannot hold one either.
+ * https://kubernetes.io/docs/reference/kubernetes-api/service-resources/ingress-v1/#IngressRule
+ * https://gateway-api.sigs.k8s.io/reference/spec/#hostname
+ */
+export function notIpAddress(value: string): Check {
+  if (isToken(value)) return undefined;
+  const parts = value.split(".");
+  const ipv4Like = parts.length === 4 && parts.every((p) => /^[0-9]{1,3}$/.test(p) && Number(p) <= 255);
+  return ipv4Like || ipv6ToBigInt(value) !== undefined ? "must be a DNS name, not an IP address: Ingress and HTTPRoute hosts (and certificates) take names only" : undefined;
 }
 
 /**
@@ -206,14 +317,66 @@ export function certificateArn(value: string): Check {
 }
 
 /**
- * NLB TLS listeners take only predefined security policies, all named `ELBSecurityPolicy-...`
- * (Elastic Load Balancing "Security policies for your Network Load Balancer").
+ * The security policies Elastic Load Balancing offers for Network Load Balancer TLS listeners
+ * (no custom policies), as "Security policies for your Network Load Balancer" lists them in late
+ * 2026 (aws provider 6.25 passes the name through unchecked; CreateListener refuses any other):
+ * https://docs.aws.amazon.com/elasticloadbalancing/latest/network/describe-ssl-policies.html
+ * The RFC 9151 (CNSA) policies are Application Load Balancer only; ELBSecurityPolicy-2015-05 is
+ * Network Load Balancer only.
  */
+export const NLB_SSL_POLICIES = [
+  "ELBSecurityPolicy-TLS13-1-3-2021-06",
+  "ELBSecurityPolicy-TLS13-1-2-Res-2021-06",
+  "ELBSecurityPolicy-TLS13-1-2-Ext2-2021-06",
+  "ELBSecurityPolicy-TLS13-1-2-Ext1-2021-06",
+  "ELBSecurityPolicy-TLS13-1-2-2021-06",
+  "ELBSecurityPolicy-TLS13-1-1-2021-06",
+  "ELBSecurityPolicy-TLS13-1-0-2021-06",
+  "ELBSecurityPolicy-TLS13-1-3-PQ-2025-09",
+  "ELBSecurityPolicy-TLS13-1-2-Res-PQ-2025-09",
+  "ELBSecurityPolicy-TLS13-1-2-Ext2-PQ-2025-09",
+  "ELBSecurityPolicy-TLS13-1-2-Ext1-PQ-2025-09",
+  "ELBSecurityPolicy-TLS13-1-2-PQ-2025-09",
+  "ELBSecurityPolicy-TLS13-1-0-PQ-2025-09",
+  "ELBSecurityPolicy-TLS13-1-3-FIPS-2023-04",
+  "ELBSecurityPolicy-TLS13-1-2-Res-FIPS-2023-04",
+  "ELBSecurityPolicy-TLS13-1-2-FIPS-2023-04",
+  "ELBSecurityPolicy-TLS13-1-2-Ext0-FIPS-2023-04",
+  "ELBSecurityPolicy-TLS13-1-2-Ext1-FIPS-2023-04",
+  "ELBSecurityPolicy-TLS13-1-2-Ext2-FIPS-2023-04",
+  "ELBSecurityPolicy-TLS13-1-1-FIPS-2023-04",
+  "ELBSecurityPolicy-TLS13-1-0-FIPS-2023-04",
+  "ELBSecurityPolicy-TLS13-1-3-FIPS-PQ-2025-09",
+  "ELBSecurityPolicy-TLS13-1-2-Res-FIPS-PQ-2025-09",
+  "ELBSecurityPolicy-TLS13-1-2-FIPS-PQ-2025-09",
+  "ELBSecurityPolicy-TLS13-1-2-Ext0-FIPS-PQ-2025-09",
+  "ELBSecurityPolicy-TLS13-1-2-Ext1-FIPS-PQ-2025-09",
+  "ELBSecurityPolicy-TLS13-1-2-Ext2-FIPS-PQ-2025-09",
+  "ELBSecurityPolicy-TLS13-1-0-FIPS-PQ-2025-09",
+  "ELBSecurityPolicy-FS-1-2-Res-2020-10",
+  "ELBSecurityPolicy-FS-1-2-Res-2019-08",
+  "ELBSecurityPolicy-FS-1-2-2019-08",
+  "ELBSecurityPolicy-FS-1-1-2019-08",
+  "ELBSecurityPolicy-FS-2018-06",
+  "ELBSecurityPolicy-TLS-1-2-Ext-2018-06",
+  "ELBSecurityPolicy-TLS-1-2-2017-01",
+  "ELBSecurityPolicy-TLS-1-1-2017-01",
+  "ELBSecurityPolicy-2016-08",
+  "ELBSecurityPolicy-2015-05",
+] as const;
+export type NlbSslPolicy = (typeof NLB_SSL_POLICIES)[number];
+
+/** The predefined policies' common prefix: a name without it is not an ELB policy at all. */
 export const ELB_SSL_POLICY = { pattern: /^ELBSecurityPolicy-/, message: 'must be a predefined ELB security policy ("ELBSecurityPolicy-...")' } as const;
 
 export function elbSslPolicy(value: string): Check {
   if (isToken(value)) return undefined;
-  return ELB_SSL_POLICY.pattern.test(value) ? undefined : ELB_SSL_POLICY.message;
+  if ((NLB_SSL_POLICIES as readonly string[]).includes(value)) return undefined;
+  const near = NLB_SSL_POLICIES.find((p) => p.toLowerCase() === value.toLowerCase());
+  if (near) return `is not a Network Load Balancer security policy; policy names are case-sensitive: did you mean ${near}?`;
+  return !ELB_SSL_POLICY.pattern.test(value)
+    ? ELB_SSL_POLICY.message
+    : "is not a security policy Network Load Balancer TLS listeners offer (Elastic Load Balancing, \"Security policies for your Network Load Balancer\"; the RFC 9151 policies are for Application Load Balancers only); recommended: ELBSecurityPolicy-TLS13-1-2-Res-PQ-2025-09, or gatehouse's default ELBSecurityPolicy-TLS13-1-2-2021-06";
 }
 
 /** GCP regions look like `europe-west1`; zones are a region plus `-<letter>`. */
@@ -235,8 +398,21 @@ export function awsRegion(value: string): Check {
  * HCP Terraform workspace names: letters, digits, "-" and "_", at most 90 characters.
  * https://developer.hashicorp.com/terraform/cloud-docs/workspaces/create
  */
+export const TFC_WORKSPACE_NAME_MAX = 90;
+
 export function tfcWorkspaceName(value: string): Check {
   return /^[A-Za-z0-9_-]{1,90}$/.test(value) ? undefined : 'must be 1-90 letters, digits, "-" or "_"';
+}
+
+/**
+ * The workspaces of an environment's stacks, `<prefix>-<stack>` (modules/stacks/state.ts
+ * workspaceName), must each fit HCP Terraform's 90 characters.
+ */
+export function tfcWorkspaces(prefix: string, stacks: readonly string[]): Check {
+  const longest = stacks.map((s) => `${prefix}-${s}`).reduce((a, b) => (b.length > a.length ? b : a), "");
+  return longest.length > TFC_WORKSPACE_NAME_MAX
+    ? `makes the workspace name "${longest}" ${longest.length} characters long; HCP Terraform takes at most ${TFC_WORKSPACE_NAME_MAX}: shorten the prefix to at most ${TFC_WORKSPACE_NAME_MAX - (longest.length - prefix.length)} characters`
+    : undefined;
 }
 
 /** Private IPv4 space: RFC 1918 and the shared address space 100.64.0.0/10. */
@@ -302,14 +478,22 @@ export function nlbCrossZoneTargets(targets: number, groups: number): Check {
 
 /**
  * S3 bucket names (general purpose buckets): 3-63 characters, lowercase letters, digits, dots and
- * hyphens, starting and ending with a letter or digit, not formatted as an IP address
- * (Amazon S3 "General purpose bucket naming rules").
+ * hyphens, starting and ending with a letter or digit, not formatted as an IP address, and none of
+ * the prefixes and suffixes S3 keeps for itself (Amazon S3 "General purpose bucket naming rules",
+ * https://docs.aws.amazon.com/AmazonS3/latest/userguide/bucketnamingrules.html).
  */
+export const S3_RESERVED_BUCKET_PREFIXES = ["xn--", "sthree-", "amzn-s3-demo-"] as const;
+export const S3_RESERVED_BUCKET_SUFFIXES = ["-s3alias", "--ol-s3", ".mrap", "--x-s3", "--table-s3"] as const;
+
 export function s3BucketName(value: string): Check {
   if (isToken(value)) return undefined;
   const accepted = "must be an S3 bucket name: 3-63 lowercase letters, digits, dots and hyphens, starting and ending with a letter or digit";
   if (!/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/.test(value) || value.includes("..")) return accepted;
   if (ipv4ToInt(value) !== undefined) return `${accepted}, not an IP address`;
+  const prefix = S3_RESERVED_BUCKET_PREFIXES.find((p) => value.startsWith(p));
+  if (prefix) return `must not start with "${prefix}": S3 reserves the prefixes ${S3_RESERVED_BUCKET_PREFIXES.join(", ")} (general purpose bucket naming rules)`;
+  const suffix = S3_RESERVED_BUCKET_SUFFIXES.find((x) => value.endsWith(x));
+  if (suffix) return `must not end with "${suffix}": S3 reserves the suffixes ${S3_RESERVED_BUCKET_SUFFIXES.join(", ")} for access point aliases, Multi-Region Access Points, directory and table buckets`;
   return undefined;
 }
 
@@ -363,7 +547,19 @@ export function gcpCustomHeader(value: string): Check {
   const lower = name.toLowerCase();
   if (RESERVED_HEADERS.includes(lower) || HOP_BY_HOP.includes(lower)) return `cannot set ${name}: Google's load balancer reserves it (X-User-IP, CDN-Loop, authority and the hop-by-hop headers Keep-Alive, Transfer-Encoding, TE, Connection, Trailer, Upgrade)`;
   if (RESERVED_HEADER_PREFIXES.some((p) => lower.startsWith(p))) return `cannot set ${name}: names starting X-Google, X-Goog-, X-GFE or X-Amz- are reserved`;
-  if (/[\r\n]/.test(value.slice(i + 1))) return "the value must be on one line";
+  return headerValue(value.slice(i + 1));
+}
+
+/**
+ * An HTTP field value: visible characters, spaces and tabs, nothing else below 0x20 and no DEL
+ * (RFC 9110 section 5.5: NUL, CR and LF are never allowed; other controls are not field-vchar).
+ * https://www.rfc-editor.org/rfc/rfc9110#section-5.5
+ */
+export function headerValue(value: string): Check {
+  if (isToken(value)) return undefined;
+  if (/[\r\n]/.test(value)) return "the value must be on one line";
+  const bad = /[\u0000-\u0008\u000a-\u001f\u007f]/.exec(value);
+  if (bad) return `the value holds the control character U+${(bad[0].codePointAt(0) ?? 0).toString(16).toUpperCase().padStart(4, "0")}: HTTP header values take visible characters, spaces and tabs only (RFC 9110 section 5.5)`;
   return undefined;
 }
 
@@ -461,4 +657,185 @@ export function gcpBackendProblems(b: GcpBackendOptions): Array<{ field: string;
       }
   }
   return out;
+}
+
+/**
+ * AWS tags (Elastic Load Balancing is the strictest service gatehouse tags, and the provider's
+ * default tags reach every resource): at most 50 per resource, keys of 1-127 and values of at most
+ * 255 characters, letters, numbers, white space and `+ - = . _ : / @`, no leading or trailing
+ * space, and nothing starting `aws:` (in any case), which AWS reserves.
+ * https://docs.aws.amazon.com/elasticloadbalancing/latest/network/load-balancer-tags.html
+ * https://docs.aws.amazon.com/elasticloadbalancing/latest/APIReference/API_Tag.html
+ */
+export const AWS_TAG_LIMITS = { perResource: 50, keyLength: 127, valueLength: 255 } as const;
+const AWS_TAG_TEXT = /^[\p{L}\p{Z}\p{N}_.:/=+\-@]*$/u;
+const AWS_TAG_CHARS = "letters, numbers, spaces and + - = . _ : / @";
+
+function awsTagText(value: string, what: "key" | "value", max: number): Check {
+  if (isToken(value)) return undefined;
+  if (/^aws:/i.test(value)) return `tag ${what}s must not start with "aws:" (in any case): AWS reserves the prefix`;
+  if (value.length > max) return `tag ${what}s are at most ${max} characters on Elastic Load Balancing`;
+  if (!AWS_TAG_TEXT.test(value)) return `tag ${what}s take ${AWS_TAG_CHARS} only (Elastic Load Balancing refuses the rest)`;
+  if (/^\p{Z}|\p{Z}$/u.test(value)) return `tag ${what}s must not start or end with a space`;
+  return undefined;
+}
+
+export function awsTagKey(key: string): Check {
+  return key === "" ? "tag keys must not be empty" : awsTagText(key, "key", AWS_TAG_LIMITS.keyLength);
+}
+
+export function awsTagValue(value: string): Check {
+  return awsTagText(value, "value", AWS_TAG_LIMITS.valueLength);
+}
+
+/** The environment's tags and gatehouse's own on one resource (`where`) must fit AWS's 50. */
+export function awsTagCount(tags: readonly string[], gatehouse: readonly string[], where: string): Check {
+  const all = new Set([...tags, ...gatehouse]);
+  return all.size > AWS_TAG_LIMITS.perResource
+    ? `${tags.length} tags and gatehouse's own on ${where} (${gatehouse.join(", ")}) make ${all.size}; AWS takes at most ${AWS_TAG_LIMITS.perResource} tags per resource: drop ${all.size - AWS_TAG_LIMITS.perResource}`
+    : undefined;
+}
+
+/**
+ * GCP labels: at most 64 per resource, keys and values of lowercase letters, digits, `_` and `-`,
+ * at most 63 characters, keys starting with a lowercase letter and distinct.
+ * https://cloud.google.com/compute/docs/labeling-resources#requirements
+ * gatehouse makes a label of every tag: lowercased, anything else replaced by `_`, cut to 63.
+ */
+export const GCP_LABEL_LIMITS = { perResource: 64, length: 63 } as const;
+
+export function gcpLabelText(text: string): string {
+  return text.toLowerCase().replace(/[^a-z0-9_-]/g, "_").slice(0, GCP_LABEL_LIMITS.length);
+}
+
+/** The labels of a set of tags (see gcpLabelText). */
+export function gcpLabels(tags: Readonly<Record<string, string>>): Record<string, string> {
+  return Object.fromEntries(Object.entries(tags).map(([k, v]) => [gcpLabelText(k), gcpLabelText(v)]));
+}
+
+/**
+ * What is wrong with the labels the environment's tags become, next to gatehouse's own labels:
+ * a key that does not start with a letter, two tags that become one label (`Team` and `team`,
+ * `cost.center` and `cost_center`, or one of gatehouse's), more than 64 labels. `key` is the tag's
+ * key, absent for a problem of the whole set.
+ */
+export function gcpLabelProblems(tags: Readonly<Record<string, string>>, gatehouse: Readonly<Record<string, string>>): Array<{ readonly key?: string; readonly message: string }> {
+  const out: Array<{ key?: string; message: string }> = [];
+  const owner = new Map<string, string | undefined>(Object.keys(gatehouse).map((k) => [k, undefined]));
+  for (const key of Object.keys(tags)) {
+    const label = gcpLabelText(key);
+    if (!/^[a-z]/.test(label)) {
+      out.push({ key, message: `becomes the GCP label key "${label}", and label keys must start with a lowercase letter: start the tag with a letter` });
+      continue;
+    }
+    if (owner.has(label)) {
+      const other = owner.get(label);
+      out.push({
+        key,
+        message:
+          other === undefined
+            ? `becomes the GCP label "${label}", which gatehouse sets itself (${Object.keys(gatehouse).join(", ")}): rename the tag`
+            : `becomes the GCP label "${label}", as tags.${other} does (labels are lowercase, with "_" for other characters, at most ${GCP_LABEL_LIMITS.length} characters); GCP labels need distinct keys: rename one`,
+      });
+      continue;
+    }
+    owner.set(label, key);
+  }
+  if (owner.size > GCP_LABEL_LIMITS.perResource)
+    out.push({ message: `make ${owner.size} GCP labels with gatehouse's own (${Object.keys(gatehouse).join(", ")}); GCP takes at most ${GCP_LABEL_LIMITS.perResource} labels per resource` });
+  return out;
+}
+
+/**
+ * Security group names: up to 255 characters, and never starting `sg-`, which looks like a group
+ * id (EC2 CreateSecurityGroup, GroupName).
+ * https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_CreateSecurityGroup.html
+ */
+export function securityGroupName(value: string): Check {
+  if (isToken(value)) return undefined;
+  if (value.startsWith("sg-")) return `would name a security group "${value}", and EC2 refuses group names starting "sg-" (they look like group ids)`;
+  return value.length > 255 ? "security group names are at most 255 characters" : undefined;
+}
+
+/**
+ * Kubernetes label keys and values (apimachinery IsQualifiedName, IsValidLabelValue): a key is
+ * an optional DNS subdomain prefix (at most 253 characters) and "/", then a name of at most 63
+ * alphanumerics, "-", "_" and ".", starting and ending alphanumeric; a value is empty or such a name.
+ * https://kubernetes.io/docs/concepts/overview/working-with-objects/labels/#syntax-and-character-set
+ */
+const K8S_LABEL_NAME = /^[A-Za-z0-9](?:[-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?$/;
+const DNS_SUBDOMAIN = /^[a-z0-9](?:[-a-z0-9]*[a-z0-9])?(?:\.[a-z0-9](?:[-a-z0-9]*[a-z0-9])?)*$/;
+
+export function k8sLabelKey(key: string): Check {
+  if (isToken(key)) return undefined;
+  const parts = key.split("/");
+  const [prefix, name] = parts.length === 2 ? parts : [undefined, parts[0]];
+  if (parts.length > 2 || name === undefined || !K8S_LABEL_NAME.test(name))
+    return 'must be a Kubernetes label key: an optional DNS prefix and "/", then 1-63 letters, digits, "-", "_" or ".", starting and ending with a letter or digit (e.g. app.kubernetes.io/name)';
+  if (prefix !== undefined && !(prefix.length <= 253 && DNS_SUBDOMAIN.test(prefix))) return `has the prefix "${prefix}", which must be a lowercase DNS subdomain of at most 253 characters`;
+  return undefined;
+}
+
+export function k8sLabelValue(value: string): Check {
+  if (isToken(value)) return undefined;
+  return value === "" || K8S_LABEL_NAME.test(value)
+    ? undefined
+    : 'must be a Kubernetes label value: empty, or 1-63 letters, digits, "-", "_" or ".", starting and ending with a letter or digit';
+}
+
+/**
+ * A Kubernetes quantity (apimachinery resource.Quantity): a number (`1`, `1.5`, `.5`, `1.`) with
+ * an optional sign and one suffix: binary `Ki Mi Gi Ti Pi Ei`, decimal `n u m k M G T P E`, or an
+ * exponent `e3`/`E-2`; resource requests must not be negative.
+ * https://kubernetes.io/docs/reference/kubernetes-api/common-definitions/quantity/
+ */
+export const K8S_QUANTITY = /^[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][+-]?[0-9]+|Ki|Mi|Gi|Ti|Pi|Ei|[numkMGTPE])?$/;
+
+export function k8sQuantity(value: string): Check {
+  if (isToken(value)) return undefined;
+  if (!K8S_QUANTITY.test(value)) return 'must be a Kubernetes quantity: a number with an optional suffix, such as "100m", "0.5", "90Mi", "1Gi" or "1e3"';
+  return value.startsWith("-") && /[1-9]/.test(value.replace(/[eE][+-]?[0-9]+$/, "")) ? "must not be negative: Kubernetes refuses negative resource requests" : undefined;
+}
+
+/**
+ * ConfigMap keys (apimachinery IsConfigMapKey): 1-253 characters of letters, digits, "-", "_" and
+ * ".", and not ".", ".." or anything starting "..".
+ * https://kubernetes.io/docs/concepts/configuration/configmap/#configmap-object
+ */
+export function configMapKey(key: string): Check {
+  if (isToken(key)) return undefined;
+  if (key.length > 253 || !/^[-._a-zA-Z0-9]+$/.test(key)) return 'must be a ConfigMap key: 1-253 letters, digits, "-", "_" or "."';
+  return key === "." || key.startsWith("..") ? 'must not be "." or start with "..": Kubernetes refuses such ConfigMap keys' : undefined;
+}
+
+/**
+ * A Route 53 hosted zone id as the provider takes it: `Z` and up to 31 uppercase letters and digits,
+ * without the `/hostedzone/` path (Route 53 API HostedZone.Id: at most 32 characters).
+ * https://docs.aws.amazon.com/Route53/latest/APIReference/API_HostedZone.html
+ */
+export function route53ZoneId(value: string): Check {
+  if (isToken(value)) return undefined;
+  if (/^\/?hostedzone\/Z[A-Z0-9]{1,31}$/.test(value)) return `must be the bare zone id (${value.replace(/^\/?hostedzone\//, "")}), without "/hostedzone/"`;
+  return /^Z[A-Z0-9]{1,31}$/.test(value) ? undefined : "must be a Route 53 hosted zone id such as Z0123456789ABCDEFGHIJ";
+}
+
+/**
+ * ACM certificates are regional: a Network Load Balancer, a Regional API Gateway domain and a VPC
+ * Lattice listener take only one from their own Region ("ACM certificates are regional
+ * resources", https://docs.aws.amazon.com/acm/latest/userguide/acm-regions.html). IAM server
+ * certificates are global and pass.
+ */
+export function certificateInRegion(arn: string, region: string): Check {
+  if (isToken(arn) || isToken(region)) return undefined;
+  const m = /^arn:aws[a-z-]*:acm:([a-z0-9-]+):/.exec(arn);
+  return m && m[1] !== region ? `is in ${m[1]}; ACM certificates are regional, and this one must be in the environment's Region (aws.region: ${region})` : undefined;
+}
+
+/**
+ * The chart version of a controller: gatehouse renders and tests one chart version per controller
+ * (the plug-in's pin), so another version is refused unless the environment opts out knowingly.
+ */
+export function testedChartVersion(version: string, kind: string, tested: string, allowUntested: boolean): Check {
+  if (allowUntested || version === tested) return undefined;
+  return `is not the ${kind} chart version gatehouse tests (${tested}): leave chartVersion out to get it, or set controller.allowUntestedChartVersion: true to install another version at your own risk (its values and objects were never rendered against gatehouse's)`;
 }

@@ -12,11 +12,14 @@
  */
 import { spawnSync } from "node:child_process";
 import { createHash } from "node:crypto";
-import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
+import { existsSync, readdirSync } from "node:fs";
 import { join, relative, resolve } from "node:path";
+import { ConfigError } from "../modules/errors";
 import { outputLocation } from "../modules/output";
-import { AssumptionError, assumptionsFor } from "./report/costs";
-import { generateReport } from "./report/index";
+import { readBoundedFile } from "../modules/read-file";
+import { AssumptionError, unusedAssumptionOverrides } from "./report/costs";
+import { ReportInputError } from "./report/stacks";
+import { BASE_VARIABLE, generateReport, reportOptions } from "./report/index";
 
 const root = process.env.GATEHOUSE_PACKAGE_ROOT ?? resolve(__dirname, "..");
 const outdir = outputLocation(process.env).path;
@@ -27,6 +30,18 @@ function files(dir: string): string[] {
   return readdirSync(dir, { withFileTypes: true }).flatMap((d) => (d.isDirectory() ? files(join(dir, d.name)) : [join(dir, d.name)]));
 }
 
+/**
+ * Every file this script reads is read bounded (modules/read-file.ts): a source or env file over
+ * this limit (or a device, a FIFO) is hashed as what it is, not read; the synth refuses such an
+ * env file itself.
+ */
+const INPUT_MAX_BYTES = 16 * 1024 * 1024;
+
+function bounded(file: string, maxBytes: number): Buffer {
+  const read = readBoundedFile(file, { maxBytes, what: "inputs", expected: "not hashed" });
+  return "bytes" in read ? read.bytes : Buffer.from(`(${read.error})`);
+}
+
 /** A hash of everything a synth reads: sources, lock file, named env files and the selection variables. */
 function inputsKey(): string {
   const h = createHash("sha256");
@@ -34,18 +49,14 @@ function inputsKey(): string {
   const all = [join(root, "main.ts"), join(root, "package-lock.json"), ...files(join(root, "envs")), ...files(join(root, "modules")), ...named].sort();
   for (const f of all) {
     h.update(relative(root, f)).update("\0");
-    h.update(existsSync(f) && statSync(f).isFile() ? readFileSync(f) : "(none)").update("\0");
+    h.update(bounded(f, INPUT_MAX_BYTES)).update("\0");
   }
   h.update(JSON.stringify([process.env.GATEHOUSE_ENVS ?? "", process.env.GATEHOUSE_ENV_FILE ?? "", outdir]));
   return h.digest("hex");
 }
 
 function fresh(key: string): boolean {
-  try {
-    return existsSync(join(outdir, "manifest.json")) && readFileSync(join(outdir, "report", STAMP), "utf8").trim() === key;
-  } catch {
-    return false;
-  }
+  return existsSync(join(outdir, "manifest.json")) && bounded(join(outdir, "report", STAMP), 1024).toString("utf8").trim() === key;
 }
 
 async function main(): Promise<number> {
@@ -55,7 +66,11 @@ async function main(): Promise<number> {
     process.stderr.write(`gatehouse report: unknown argument ${unknown.join(" ")} (use --synth or --no-synth)\n`);
     return 2;
   }
-  assumptionsFor("", process.env); // bad GATEHOUSE_REPORT_* values fail before anything is synthesized
+  // Every option is checked (and the base file read) before anything is synthesized or written:
+  // a mistake there must not cost the output directory its previous contents.
+  const options = reportOptions(process.env);
+  const base = process.env[BASE_VARIABLE];
+  if (base && options.base?.size === 0 && !existsSync(base)) process.stderr.write(`gatehouse report: ${BASE_VARIABLE} names ${base}, which does not exist: every environment is compared as new\n`);
   const key = inputsKey();
   const wasFresh = fresh(key);
   const synth = args.includes("--synth") || (!args.includes("--no-synth") && !wasFresh);
@@ -66,7 +81,8 @@ async function main(): Promise<number> {
     process.stderr.write(`gatehouse report: ${outdir} has no manifest.json; run npm run synth first (or drop --no-synth)\n`);
     return 1;
   } else process.stderr.write(`gatehouse report: reusing the synthesized output in ${relative(process.cwd(), outdir) || "."}\n`);
-  const report = await generateReport(outdir, process.env, synth || wasFresh ? { [STAMP]: `${key}\n` } : {});
+  const report = await generateReport(outdir, process.env, synth || wasFresh ? { [STAMP]: `${key}\n` } : {}, options);
+  for (const v of unusedAssumptionOverrides(process.env, report.envs.map((e) => e.env))) process.stderr.write(`gatehouse report: warning: ${v} names no environment of this report; the per-environment suffix is the name upper-cased, "-" → "_"\n`);
   for (const e of report.envs) process.stderr.write(`gatehouse report: ${e.env}: ${e.cost.lines.length} priced items, $${e.cost.total.toFixed(2)}/month\n`);
   process.stderr.write(`gatehouse report: wrote ${relative(process.cwd(), report.dir)}/ (index.html, costs.json, ${report.envs.length} SVGs and cost tables)\n`);
   return 0;
@@ -77,7 +93,7 @@ main().then(
     process.exitCode = code;
   },
   (e: unknown) => {
-    if (e instanceof AssumptionError) {
+    if (e instanceof AssumptionError || e instanceof ConfigError || e instanceof ReportInputError) {
       process.stderr.write(`${e.message}\n`);
       process.exitCode = 1;
     } else throw e;

@@ -20,7 +20,9 @@ export function parseEnv(input: EnvInput): Env {
 /** Synthesizes every stack of the given environments; returns stack name → JSON. */
 export function synthEnvs(inputs: readonly EnvInput[]): Record<string, TfJson> {
   const app = Testing.app();
-  const stacks = buildAll(app, inputs.map(parseEnv));
+  // Each on its own: the inputs are often alternatives of one environment (sharing a cluster),
+  // which one run of several environments would refuse as a clash of names.
+  const stacks = inputs.flatMap((i) => buildAll(app, [parseEnv(i)]));
   return Object.fromEntries(stacks.map((s) => [s.node.id, JSON.parse(Testing.synth(s, true)) as TfJson]));
 }
 

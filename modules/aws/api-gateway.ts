@@ -263,7 +263,8 @@ export class ApiGateway extends Construct {
           description: `API Gateway VPC link ${props.name} to listener ${port}`,
         });
       } else {
-        for (const cidr of cidrs) {
+        // Each block once: a repeated one would be a second rule of one construct id.
+        for (const cidr of new Set(cidrs)) {
           const key = isToken(cidr) ? "vpc" : cidr.replace(/[^0-9]/g, "_");
           egress[`${port}/${isToken(cidr) ? "vpc" : cidr}`] = new VpcSecurityGroupEgressRule(this, `egress-${port}-${key}`, {
             securityGroupId: this.securityGroup.id,

@@ -51,6 +51,7 @@ import { failIfAny } from "../errors";
 import * as latticeRules from "../lattice-rules";
 import { LATTICE_CONTROLLER, type LatticeAuthType, type LatticeProblem } from "../lattice-rules";
 import { escapeTerraform } from "../literal";
+import { awsIamName } from "../naming";
 import * as rules from "../rules";
 import controllerPolicy from "./policies/recommended-inline-policy.json";
 
@@ -111,7 +112,12 @@ export interface LatticeNetworkProps {
   /** Admit the IPv6 prefix list too. @default true */
   readonly ipv6?: boolean;
   readonly identity: LatticeControllerIdentity;
-  /** The controller role's name. @default `<clusterName>-vpc-lattice-controller`, cut to 64 */
+  /**
+   * The controller role's (and policy's) name. IAM names are global to the account: give one
+   * that no other cluster's role in the account has.
+   * @default `<region>--<clusterName>--lattice` (latticeControllerRoleName; without `region`,
+   * `<clusterName>--lattice`, which the same cluster name in another region would share)
+   */
   readonly roleName?: string;
   /** The region (names the managed prefix lists). @default the provider's, read with `data "aws_region"` */
   readonly region?: string;
@@ -138,7 +144,7 @@ export function latticeNetworkProblems(props: LatticeNetworkProps): LatticeProbl
   } else {
     if (sgs.create.clientCidrs.length === 0) problems.push({ path: "associationSecurityGroups.create.clientCidrs", value: [], message: "must list the CIDRs of the clients that call the network (such as the VPC's)" });
     for (const cidr of sgs.create.clientCidrs) {
-      const bad = isToken(cidr) ? "must be a literal CIDR: it names the rule's Terraform address" : cidr.includes(":") ? ipv6Cidr(cidr) : rules.cidrV4(cidr);
+      const bad = isToken(cidr) ? "must be a literal CIDR: it names the rule's Terraform address" : rules.cidr(cidr);
       if (bad) problems.push({ path: "associationSecurityGroups.create.clientCidrs", value: cidr, message: bad });
     }
     if (sgs.create.listenerPorts.length === 0) problems.push({ path: "associationSecurityGroups.create.listenerPorts", value: [], message: "must list the Lattice listener ports (80, and 443 with HTTPS)" });
@@ -149,6 +155,13 @@ export function latticeNetworkProblems(props: LatticeNetworkProps): LatticeProbl
   }
   for (const key of Object.keys(props.podSecurityGroups ?? {}))
     if (!KEY.test(key)) problems.push({ path: `podSecurityGroups.${key}`, value: key, message: "keys name Terraform addresses: 1-63 letters, digits, '.', '_' or '-'" });
+  // Rule ids turn "." into "_" (see admit in the constructor): "a.b" and "a_b" would share them.
+  const podKeys = Object.keys(props.podSecurityGroups ?? {});
+  for (const r of rules.repeats(podKeys, (k) => k.replace(/[^A-Za-z0-9-]/g, "_")))
+    problems.push({ path: `podSecurityGroups.${podKeys[r.index]}`, value: podKeys[r.index], message: `names the same Terraform addresses as "${podKeys[r.first]}" ("." and "_" read alike there); rename one` });
+  const nodeIds = [...new Set(props.nodeSecurityGroupIds ?? [])];
+  for (const r of rules.repeats(nodeIds, (k) => k.replace(/[^A-Za-z0-9-]/g, "_")))
+    problems.push({ path: "nodeSecurityGroupIds", value: nodeIds[r.index], message: `names the same Terraform addresses as "${nodeIds[r.first]}" ("." and "_" read alike there)` });
   if (props.podSecurityGroups && Object.keys(props.podSecurityGroups).length === 0) problems.push({ path: "podSecurityGroups", value: {}, message: "must name at least one security group (or leave it unset for the EKS cluster security group)" });
   (props.nodeSecurityGroupIds ?? []).forEach((id, i) => {
     if (isToken(id)) problems.push({ path: `nodeSecurityGroupIds.${i}`, value: id, message: "must be a literal security group id: it names the rules' Terraform addresses (pass references as podSecurityGroups with a stable key)" });
@@ -164,17 +177,50 @@ export function latticeNetworkProblems(props: LatticeNetworkProps): LatticeProbl
   return problems;
 }
 
-function ipv6Cidr(value: string): string | undefined {
-  return /^[0-9a-f:]+\/(\d|[1-9]\d|1[01]\d|12[0-8])$/i.test(value) ? undefined : "must be an IPv4 or IPv6 CIDR block";
+/** Each block once, by value (`2001:DB8::/32` and `2001:db8::/32` are one block), in the order given: the first spelling stays. */
+function distinctBlocks(cidrs: readonly string[]): string[] {
+  const seen = new Set<string>();
+  return cidrs.filter((c) => {
+    const key = rules.canonicalCidr(c);
+    if (seen.has(key)) return false;
+    seen.add(key);
+    return true;
+  });
 }
 
-/** The controller role's default name (IAM role names: at most 64 characters). */
-export function latticeControllerRoleName(clusterName: string): string {
-  return `${clusterName}-vpc-lattice-controller`.slice(0, 64).replace(/-+$/, "");
+/**
+ * The construct id part of a client CIDR. Each character maps on its own: hex digits stay, `:` and
+ * `/` become `_`, and `.` becomes `_` in an IPv4 block but `-` in an IPv6 one, so an IPv6 block
+ * with an IPv4 tail (`::ffff:10.0.0.0/104`) never meets `::ffff:10:0:0:0/104`. Injective over
+ * valid blocks: in IPv6 only the last `_` is the `/` (the prefix length holds no `:`), and an IPv4
+ * block (exactly four `_`, no letters) is never an IPv6 one (which has `__` or at least eight `_`).
+ */
+function cidrIdPart(cidr: string): string {
+  return cidr.includes(":") ? cidr.replace(/[:/]/g, "_").replace(/\./g, "-") : cidr.replace(/[^0-9]/g, "_");
+}
+
+/** What a controller role's name is made of: whatever tells its owner apart within one AWS account. */
+export interface LatticeRoleOwner {
+  /** The gatehouse environment; two environments on one cluster would otherwise share a role. */
+  readonly env?: string;
+  /** IAM is global to the account: the same cluster name in two regions needs two roles. */
+  readonly region?: string;
+  readonly cluster: string;
+}
+
+/**
+ * The controller role's name, and its policy's: `<env>--<region>--<cluster>--lattice`, within
+ * IAM's 64 characters (a longer one keeps a prefix and gets a hash of the whole, so names that
+ * share their first 64 characters still differ; modules/naming.ts).
+ */
+export function latticeControllerRoleName(owner: LatticeRoleOwner): string {
+  return awsIamName([owner.env ?? "", owner.region ?? "", owner.cluster, "lattice"]);
 }
 
 function roleNameOf(props: LatticeNetworkProps): string {
-  return props.roleName ?? latticeControllerRoleName(props.clusterName);
+  // A region given as a reference is known only at plan time: it cannot be part of a name checked here.
+  const region = props.region !== undefined && !isToken(props.region) ? props.region : undefined;
+  return props.roleName ?? latticeControllerRoleName({ region, cluster: props.clusterName });
 }
 
 /** The Pod Identity trust policy of the controller's deploy guide. */
@@ -252,8 +298,8 @@ export class LatticeNetwork extends Construct {
         tags: { ...tags, Name: name },
       });
       for (const port of [...new Set(sgs.create.listenerPorts)].sort((a, b) => a - b))
-        for (const cidr of sgs.create.clientCidrs)
-          new VpcSecurityGroupIngressRule(this, `association-in-${port}-${cidr.replace(/[^0-9a-fA-F]/g, "_")}`, {
+        for (const cidr of distinctBlocks(sgs.create.clientCidrs))
+          new VpcSecurityGroupIngressRule(this, `association-in-${port}-${cidrIdPart(cidr)}`, {
             securityGroupId: sg.id,
             ipProtocol: "tcp",
             fromPort: port,

@@ -45,7 +45,8 @@ export class NlbSecurityGroup extends Construct {
     });
     const listenerPorts = [...new Set(props.targetPorts.map((t) => t.entry.listenerPort))].sort((a, b) => a - b);
     for (const port of listenerPorts) {
-      for (const cidr of props.clientCidrs) {
+      // Each block once: a repeated one would be a second rule of one construct id (and AWS refuses equal rules).
+      for (const cidr of new Set(props.clientCidrs)) {
         new VpcSecurityGroupIngressRule(this, `in-${port}-${cidr.replace(/[^0-9]/g, "_")}`, {
           securityGroupId: this.securityGroup.id,
           ipProtocol: "tcp",
@@ -58,7 +59,7 @@ export class NlbSecurityGroup extends Construct {
     }
     const targetPorts = [...new Set(props.targetPorts.flatMap((t) => [t.trafficPort, t.healthPort]))].sort((a, b) => a - b);
     for (const port of targetPorts) {
-      for (const cidr of props.vpcCidrs) {
+      for (const cidr of new Set(props.vpcCidrs)) {
         new VpcSecurityGroupEgressRule(this, `out-${port}-${cidr.replace(/[^0-9]/g, "_")}`, {
           securityGroupId: this.securityGroup.id,
           ipProtocol: "tcp",

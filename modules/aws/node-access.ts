@@ -41,7 +41,8 @@ export class NodeAccessRules extends Construct {
   constructor(scope: Construct, id: string, props: NodeAccessRulesProps) {
     super(scope, id);
     const sources: Array<{ key: string; cidr?: string; sg?: string }> =
-      "cidrs" in props.from ? props.from.cidrs.map((cidr) => ({ key: cidr, cidr })) : Object.entries(props.from.securityGroups).map(([key, sg]) => ({ key, sg }));
+      // Each CIDR once: a repeated one would be a second rule of one construct id.
+      "cidrs" in props.from ? [...new Set(props.from.cidrs)].map((cidr) => ({ key: cidr, cidr })) : Object.entries(props.from.securityGroups).map(([key, sg]) => ({ key, sg }));
     const problems: Array<Omit<Problem, "env">> = [];
     const targets = Object.entries(props.targetSecurityGroups);
     if (targets.length === 0) problems.push({ path: "targetSecurityGroups", value: {}, message: "at least one worker security group is needed" });
@@ -63,13 +64,20 @@ export class NodeAccessRules extends Construct {
     for (const t of props.targetPorts) note(t.trafficPort, `${t.entry.name} traffic`);
     for (const t of props.targetPorts) if (!purposes.get(t.healthPort)?.includes("health check")) note(t.healthPort, "health check");
     this.ports = [...purposes.keys()].sort((a, b) => a - b);
+    // A rule's construct id is `<target key>/<port>/<source key>` with ".", "_" and "/" all read as
+    // "_": keys holding "_" or "." could make two rules meet in one id.
+    const keys = targets.flatMap(([t]) => this.ports.flatMap((port) => sources.map((x) => `${t}/${port}/${x.key}`)));
+    failIfAny(
+      this.node.path,
+      rules.repeats(keys, ruleIdPart).map((r) => ({ path: "targetSecurityGroups", value: keys[r.index], message: `rule "${keys[r.index]}" would have the Terraform address of rule "${keys[r.first]}" ("_", "." and "/" read alike there); rename a key` })),
+    );
 
     const made: Record<string, VpcSecurityGroupIngressRule> = {};
     for (const [targetKey, target] of targets) {
       for (const port of this.ports) {
         for (const s of sources) {
           const key = `${targetKey}/${port}/${s.key}`;
-          made[key] = new VpcSecurityGroupIngressRule(this, key.replace(/[^A-Za-z0-9-]/g, "_"), {
+          made[key] = new VpcSecurityGroupIngressRule(this, ruleIdPart(key), {
             securityGroupId: target,
             ipProtocol: "tcp",
             fromPort: port,
@@ -84,4 +92,9 @@ export class NodeAccessRules extends Construct {
     }
     this.rules = made;
   }
+}
+
+/** A rule key as a construct id part. */
+function ruleIdPart(key: string): string {
+  return key.replace(/[^A-Za-z0-9-]/g, "_");
 }

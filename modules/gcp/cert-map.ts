@@ -42,6 +42,20 @@ export function certificateGroups(hostnames: readonly string[]): string[][] {
   return groups;
 }
 
+/**
+ * The construct id of a domain's DNS authorization, `auth-<key>`, beside the records'
+ * `auth-record-<key>`: the authorization of `record.example.com` would take the id of the record
+ * of `example.com`. When that record is there too, the authorization gets `auth_<key>` instead;
+ * hostKey never makes `_`, so no other id can be that. Only a certificate map that could not be
+ * built before gets a new id: every other keeps the ids it always had (a renamed authorization
+ * would be replaced, and with it the certificate).
+ */
+export function authorizationId(domain: string, domains: readonly string[]): string {
+  const key = hostKey(domain);
+  const takesRecordId = key.startsWith("record-") && domains.some((d) => `record-${hostKey(d)}` === key);
+  return takesRecordId ? `auth_${key}` : `auth-${key}`;
+}
+
 export class CertMap extends Construct {
   public readonly authorizations: Readonly<Record<string, CertificateManagerDnsAuthorization>>;
   /** The first certificate (the PRIMARY entry's). */
@@ -56,8 +70,9 @@ export class CertMap extends Construct {
   constructor(scope: Construct, id: string, props: CertMapProps) {
     super(scope, id);
     const auths: Record<string, CertificateManagerDnsAuthorization> = {};
-    for (const domain of authorizationDomains(props.hostnames)) {
-      const auth = new CertificateManagerDnsAuthorization(this, `auth-${hostKey(domain)}`, {
+    const domains = authorizationDomains(props.hostnames);
+    for (const domain of domains) {
+      const auth = new CertificateManagerDnsAuthorization(this, authorizationId(domain, domains), {
         name: gcpChildName(props.namePrefix, [domain], 63),
         domain,
         description: `gatehouse: DNS authorization for ${domain}`,

@@ -167,7 +167,7 @@ export class NegBackends extends Construct {
       props.clusters.flatMap((c) =>
         c.zones.map((zone) => {
           const negName = c.contract.entry(entry.name).negName;
-          const neg = new DataGoogleComputeNetworkEndpointGroup(this, `neg-${c.name}-${entry.name}-${zone}`, { name: negName, zone, project: props.project, lifecycle: zoneCheck(c, zone) });
+          const neg = new DataGoogleComputeNetworkEndpointGroup(this, negLookupId(c.name, entry.name, zone), { name: negName, zone, project: props.project, lifecycle: zoneCheck(c, zone) });
           negs[`${c.name}/${entry.name}/${zone}`] = neg;
           // `group` must be the fully-qualified URL: the NEG's self link.
           return { group: neg.selfLink, ...mode(c.capacity) };
@@ -200,6 +200,19 @@ export class NegBackends extends Construct {
     this.negs = negs;
     this.clusters = clusters;
   }
+}
+
+/**
+ * The construct id of one NEG lookup, `neg-<cluster>-<entry>-<zone>`. Cluster and entry names both
+ * hold hyphens, so cluster `a` with entry `b-mqtt` and cluster `a-b` with entry `mqtt` would meet in
+ * one id; the entry's hyphens are doubled instead. That is injective: a zone is always
+ * `<region>-<letter>` (two hyphens), names never hold `--` and always start with a letter, so
+ * reading from the right the zone ends where its two hyphens do, the entry at the first single
+ * hyphen, and the cluster is the rest. Entry names without a hyphen (http, https, most tcp
+ * entries) keep the ids they always had.
+ */
+export function negLookupId(cluster: string, entry: string, zone: string): string {
+  return `neg-${cluster}-${entry.replace(/-/g, "--")}-${zone}`;
 }
 
 /** What Google's front end speaks to the controller for an entry point. */

@@ -44,7 +44,10 @@ export interface ControllerSettings {
   readonly replicas: number;
   /** Requests of each data-plane pod. */
   readonly resources: { readonly cpu: string; readonly memory: string };
-  /** Controller-specific options (ingress-nginx: its ConfigMap). */
+  /**
+   * Controller-specific options (ingress-nginx: keys of its ConfigMap; the Gateway API plug-ins:
+   * httpsCertificateSecret). Each plug-in refuses a key it would not read (controller-options.ts).
+   */
   readonly config: Readonly<Record<string, string>>;
 }
 

@@ -15,6 +15,8 @@ import type { PortContract } from "../contract";
 import { failIfAny } from "../errors";
 import { GOOGLE_FRONT_END_RANGES } from "../gcp/front-end-ranges";
 import { controllerBaseProblems, negAnnotation, type Controller, type ControllerPlugin, type ControllerProps, type EnvProblem } from "./controller";
+import { closestNames, equalFoldAscii, INGRESS_NGINX_CONFIG_KEYS, INGRESS_NGINX_CONFIG_REFERENCE, ingressNginxKeyReadAs, otherKindsReading } from "./controller-options";
+import { escapeTemplatedValues, type TemplatedValue } from "./helm-tpl";
 import { ingressNginxIdentity } from "./ingress-nginx-identity";
 import { helmValues } from "./manifests";
 import { SAFE_RELEASE, spreadOverZonesAndNodes, type TopologySpread } from "./release-defaults";
@@ -53,10 +55,36 @@ export interface IngressNginxValues {
 
 export { negAnnotation };
 
-/** ConfigMap keys gatehouse decides from the contract; a user value would contradict it. */
+/**
+ * The values chart 4.15.1 renders with `tpl` (templates/*.yaml): text there is a Go template, so
+ * ingressNginxValues escapes every one of them that it sets (helm-tpl.ts). A test reads the
+ * chart's templates and renders the chart to check that this list is complete.
+ */
+export const INGRESS_NGINX_TEMPLATED_VALUES: readonly TemplatedValue[] = [
+  { path: "controller.config", rendering: "each-value", template: "controller-configmap.yaml" },
+  { path: "controller.service.annotations", rendering: "each-value", template: "controller-service.yaml" },
+  { path: "controller.service.internal.annotations", rendering: "each-value", template: "controller-service-internal.yaml" },
+  { path: "controller.hostAliases", rendering: "as-yaml", template: "controller-deployment.yaml, controller-daemonset.yaml" },
+  { path: "controller.extraInitContainers", rendering: "as-yaml", template: "controller-deployment.yaml, controller-daemonset.yaml" },
+  { path: "controller.affinity", rendering: "as-yaml", template: "controller-deployment.yaml, controller-daemonset.yaml" },
+  { path: "controller.topologySpreadConstraints", rendering: "as-yaml", template: "controller-deployment.yaml, controller-daemonset.yaml" },
+  { path: "tcp", rendering: "as-yaml", template: "controller-configmap-tcp.yaml" },
+  { path: "udp", rendering: "as-yaml", template: "controller-configmap-udp.yaml" },
+  { path: "defaultBackend.affinity", rendering: "as-yaml", template: "default-backend-deployment.yaml" },
+  { path: "defaultBackend.topologySpreadConstraints", rendering: "as-yaml", template: "default-backend-deployment.yaml" },
+  { path: "defaultBackend.extraVolumes", rendering: "as-yaml", template: "default-backend-deployment.yaml" },
+];
+
+/**
+ * ConfigMap keys gatehouse decides from the contract; a user value would contradict it. On GKE
+ * that includes `forwarded-for-header`, which gatehouse leaves at the controller's default
+ * (X-Forwarded-For, the header Google's front ends append the client to): with any other header,
+ * the trusted front-end ranges would make nginx take the client address from a header the client
+ * wrote itself.
+ */
 export function ownedConfigKeys(props: Pick<ControllerProps, "contract" | "exposure">): string[] {
   const keys = ["use-proxy-protocol"];
-  if (props.exposure === "gke-neg") keys.push("use-forwarded-headers", "proxy-real-ip-cidr");
+  if (props.exposure === "gke-neg") keys.push("use-forwarded-headers", "proxy-real-ip-cidr", "forwarded-for-header");
   if (props.contract.entry("http").redirectsToHttps) keys.push("http-snippet", "ssl-redirect", "force-ssl-redirect");
   return keys;
 }
@@ -68,6 +96,11 @@ function targetPortName(c: PortContract, port: number): string {
   return port === cp.https ? "https" : "http";
 }
 
+/**
+ * The chart's values for these props, as Helm receives them: configuration text in the values the
+ * chart renders with `tpl` (INGRESS_NGINX_TEMPLATED_VALUES) is escaped so that it comes out as
+ * written.
+ */
 export function ingressNginxValues(props: ControllerProps): IngressNginxValues {
   const c = props.contract;
   const replicas = props.settings.replicas;
@@ -123,16 +156,46 @@ export function ingressNginxValues(props: ControllerProps): IngressNginxValues {
   // makes the stream server decode the PROXY header the load balancer sends; `use-proxy-protocol`
   // covers only the http and https servers.
   if (tcpEntries.length) values.tcp = Object.fromEntries(tcpEntries.map((e) => [String(e.servicePort), `${e.backend ?? ""}${c.proxyProtocol ? ":PROXY" : ""}`]));
-  return values;
+  return escapeTemplatedValues(values, INGRESS_NGINX_TEMPLATED_VALUES);
 }
 
-/** What ingress-nginx cannot do with these props. */
+const FROM_CONTRACT = "from the port contract (PROXY protocol, forwarded headers, the https redirect); remove it";
+
+/**
+ * What ingress-nginx cannot do with these props: `controller.config` keys compared the way the
+ * controller reads them (controller-options.ts). A key that the controller would decode into a
+ * key gatehouse sets, in any letter case, is refused; so is every key it would not read as
+ * written: another kind's option or a key it does not know (both ignored without a word), and a
+ * case variant of a ConfigMap key (read under the other name: gatehouse takes each key as the
+ * controller spells it, so the keys it compares are the keys the controller reads).
+ */
 export function ingressNginxProblems(props: ControllerProps): EnvProblem[] {
   const problems: EnvProblem[] = [];
-  for (const key of ownedConfigKeys(props))
-    if (props.settings.config[key] !== undefined)
-      problems.push({ path: `controller.config.${key}`, value: props.settings.config[key], message: "is set by gatehouse from the port contract (PROXY protocol, forwarded headers, the https redirect); remove it" });
+  const owned = ownedConfigKeys(props);
+  const config = props.settings.config;
+  for (const key of Object.keys(config).sort()) {
+    const path = `controller.config.${key}`;
+    const value = config[key];
+    const ownedKey = owned.find((o) => equalFoldAscii(key, o));
+    if (ownedKey === key) problems.push({ path, value, message: `is set by gatehouse ${FROM_CONTRACT}` });
+    else if (ownedKey !== undefined)
+      problems.push({ path, value, message: `is read by the controller as "${ownedKey}" (it matches ConfigMap keys whatever their letter case), which gatehouse sets ${FROM_CONTRACT}` });
+    else problems.push(...unreadKeyProblems(path, key, value, owned));
+  }
   return problems;
+}
+
+function unreadKeyProblems(path: string, key: string, value: unknown, owned: readonly string[]): EnvProblem[] {
+  if (INGRESS_NGINX_CONFIG_KEYS.includes(key)) return [];
+  const others = otherKindsReading(key, "ingress-nginx");
+  if (others.length)
+    return [{ path, value, message: `is an option of ${others.join(" and ")}, which ingress-nginx does not read; ingress-nginx takes the keys of its ConfigMap (${INGRESS_NGINX_CONFIG_REFERENCE}); remove it` }];
+  const readAs = ingressNginxKeyReadAs(key);
+  if (readAs !== undefined)
+    return [{ path, value, message: `is read by the controller as "${readAs}" (it matches ConfigMap keys whatever their letter case); write it as "${readAs}"` }];
+  const closest = closestNames(key, INGRESS_NGINX_CONFIG_KEYS.filter((k) => !owned.includes(k)));
+  const hint = closest.length ? `did you mean ${closest.map((k) => `"${k}"`).join(" or ")}? ` : "";
+  return [{ path, value, message: `is not a ConfigMap key ingress-nginx reads (controller v1.15.1), so it would be ignored; ${hint}the keys it reads: ${INGRESS_NGINX_CONFIG_REFERENCE}` }];
 }
 
 export class IngressNginx extends Construct implements Controller {

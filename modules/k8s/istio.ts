@@ -33,6 +33,7 @@ import { Release } from "@cdktf/provider-helm/lib/release";
 import type { EntryPoint } from "../contract";
 import { failIfAny } from "../errors";
 import { controllerBaseProblems, negAnnotation, type Controller, type ControllerIdentity, type ControllerPlugin, type ControllerProps, type ControllerSettings, type EnvProblem } from "./controller";
+import { ISTIO_CONFIG_KEYS, unreadOptionProblems } from "./controller-options";
 import { contractGateway, GatewayApiCrds, gatewayEntryProblems } from "./gateway-api";
 import { helmValues, Manifests, type KubeManifest } from "./manifests";
 import { companionReleaseName, SAFE_RELEASE, spreadOverZonesAndNodes, type TopologySpread } from "./release-defaults";
@@ -60,11 +61,8 @@ const ISTIO_PORTS = [15000, 15001, 15002, 15004, 15006, 15008, 15020, 15021, 150
 const CONTAINER_PORTS = { http: 80, https: 443, redirect: 2443 } as const;
 /** The settings' defaults (the names of Istio's own installation guide). */
 export const ISTIO_DEFAULTS = { releaseName: "istio-ingress", namespace: "istio-ingress" } as const;
-/** `controller.config` keys this plug-in reads; any other key is refused. */
-export const ISTIO_CONFIG_KEYS = {
-  /** Secret (kubernetes.io/tls, in the controller namespace) of the https listener when TLS ends in the gateway. */
-  httpsCertificateSecret: "httpsCertificateSecret",
-} as const;
+/** `controller.config` keys this plug-in reads (controller-options.ts); any other key is refused. */
+export { ISTIO_CONFIG_KEYS };
 /** Service port names: at most 15 characters (IANA_SVC_NAME). */
 const PORT_NAME = { status: "status-port", http: "http", https: "https" } as const;
 
@@ -277,9 +275,7 @@ export function istioProblems(props: ControllerProps): EnvProblem[] {
   if (c.health.podPort !== STATUS_PORT || c.health.path !== READY_PATH)
     problems.push({ path: "ports.health.path", value: c.health.path, message: `Istio's gateway reports readiness on ${READY_PATH} at pod port ${STATUS_PORT}; the health check must probe that (port ${c.health.podPort} was given)` });
   const config = props.settings.config;
-  const known = Object.values(ISTIO_CONFIG_KEYS) as string[];
-  for (const key of Object.keys(config).sort())
-    if (!known.includes(key)) problems.push({ path: `controller.config.${key}`, value: config[key], message: `is not an option of istio; it takes: ${known.join(", ")}` });
+  problems.push(...unreadOptionProblems("istio", config));
   // tcp entry points are served through Istio's own Gateway and VirtualService, not TCPRoute.
   const certificate = `controller.config.${ISTIO_CONFIG_KEYS.httpsCertificateSecret}`;
   problems.push(...gatewayEntryProblems(c, "Istio's gateway", { path: certificate, value: config[ISTIO_CONFIG_KEYS.httpsCertificateSecret] }).filter((p) => !p.path.startsWith("ports.tcp.")));

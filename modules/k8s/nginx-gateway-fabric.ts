@@ -29,6 +29,7 @@ import type { ITerraformDependable } from "../cdktf";
 import { failIfAny } from "../errors";
 import { GOOGLE_FRONT_END_RANGES } from "../gcp/front-end-ranges";
 import { controllerBaseProblems, negAnnotation, type Controller, type ControllerPlugin, type ControllerProps, type EnvProblem } from "./controller";
+import { NGF_CONFIG_KEYS, unreadOptionProblems } from "./controller-options";
 import { contractGateway, GatewayApiCrds, gatewayEntryProblems } from "./gateway-api";
 import { helmValues, Manifests, type KubeManifest } from "./manifests";
 import { companionReleaseName, SAFE_RELEASE, spreadOverZonesAndNodes, type TopologySpread } from "./release-defaults";
@@ -44,12 +45,8 @@ export const NGINX_GATEWAY_FABRIC_CHART = {
 /** The settings' defaults for this controller (the names NGF's own documentation uses). */
 export const NGINX_GATEWAY_FABRIC_DEFAULTS = { releaseName: "nginx-gateway", namespace: "nginx-gateway" } as const;
 
-/** `controller.config` keys this plug-in reads; any other key is refused. */
-export const NGF_CONFIG_KEYS = {
-  /** Secret (kubernetes.io/tls, in the controller namespace) of the https listener when TLS ends in NGF. */
-  httpsCertificateSecret: "httpsCertificateSecret",
-} as const;
-
+/** `controller.config` keys this plug-in reads (controller-options.ts); any other key is refused. */
+export { NGF_CONFIG_KEYS };
 
 /** NginxProxy `rewriteClientIP` (gateway.nginx.org/v1alpha2). */
 export interface RewriteClientIp {
@@ -149,9 +146,7 @@ export function nginxGatewayFabricProblems(props: ControllerProps): EnvProblem[]
   const problems: EnvProblem[] = [];
   const c = props.contract;
   const config = props.settings.config;
-  const known = Object.values(NGF_CONFIG_KEYS) as string[];
-  for (const key of Object.keys(config).sort())
-    if (!known.includes(key)) problems.push({ path: `controller.config.${key}`, value: config[key], message: `is not an option of nginx-gateway-fabric; it takes: ${known.join(", ")}` });
+  problems.push(...unreadOptionProblems("nginx-gateway-fabric", config));
   problems.push(...gatewayEntryProblems(c, "NGINX Gateway Fabric", { path: `controller.config.${NGF_CONFIG_KEYS.httpsCertificateSecret}`, value: config[NGF_CONFIG_KEYS.httpsCertificateSecret] }));
   if ((props.loadBalancerAddresses?.length ?? 0) + GOOGLE_FRONT_END_RANGES.length > 64)
     problems.push({ path: "gcp", value: props.loadBalancerAddresses, message: "NGF trusts at most 64 addresses (NginxProxy rewriteClientIP.trustedAddresses)" });

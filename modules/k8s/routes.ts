@@ -30,7 +30,7 @@ import { Construct } from "constructs";
 import type { Release } from "@cdktf/provider-helm/lib/release";
 import type { ITerraformDependable } from "../cdktf";
 import { failIfAny } from "../errors";
-import { routeNameCheck, type RouteProblem } from "../route-rules";
+import { RouteCollisions, routeNameCheck, type RouteProblem } from "../route-rules";
 import type { Route, RouteAttachment, RouteBackend } from "../routes";
 import * as rules from "../rules";
 import { Manifests, type KubeManifest } from "./manifests";
@@ -72,11 +72,17 @@ export function routeObjectName(name: string): string {
 export function routeRenderProblems(attachment: RouteAttachment, routes: readonly Route[]): RouteProblem[] {
   const problems: RouteProblem[] = [];
   const seen = new Set<string>();
+  // Two routes that match the same requests: the controller would serve one and drop the other.
+  const collisions = new RouteCollisions();
   for (const r of routes) {
     const at = `routes.${r.name}`;
     const bad = routeNameCheck(r.name);
     if (bad) problems.push({ path: at, value: r.name, message: bad });
     if (seen.has(r.name)) problems.push({ path: at, value: r.name, message: "is given twice; route names are unique keys" });
+    else {
+      const collision = collisions.claim(r);
+      if (collision) problems.push(collision);
+    }
     seen.add(r.name);
     if (r.backends.length === 0) problems.push({ path: `${at}.backends`, value: [], message: "must list at least one backend" });
     if (attachment.api === "ingress" && r.backends.length > 2)

@@ -6,7 +6,7 @@ import type { Construct } from "constructs";
 import { skipCrossStackPreparation, type TerraformStack } from "../cdktf";
 import { ConfigError, type Problem } from "../errors";
 import { stackNames } from "../naming";
-import { crossEnvProblems, planEnvironment, type EnvPlan } from "../plan";
+import { crossEnvProblems, planEnvironment, resolve, type EnvPlan } from "../plan";
 import type { Env } from "../../envs/schema";
 import { AwsApiStack } from "./api";
 import { AwsClusterStack, AwsEdgeStack } from "./aws";
@@ -55,8 +55,13 @@ function assertStableIds(stacks: readonly TerraformStack[]): void {
  * Plans every environment and builds its stacks; throws one ConfigError listing all problems
  * found. A construct's problem is reported like a schema problem: under its environment's name,
  * with the construct path (below the stack) in front of the field.
+ *
+ * A cloud name has one owner (crossEnvProblems): the environments are compared with each other
+ * and with `others`, the environments that are loaded but not selected for this run (their
+ * stacks exist, or will, whichever environments a run synthesizes). `others` are planned for
+ * that comparison only: nothing is built for them and their own problems are not this run's.
  */
-export function buildAll(app: Construct, envs: readonly Env[]): TerraformStack[] {
+export function buildAll(app: Construct, envs: readonly Env[], others: readonly Env[] = []): TerraformStack[] {
   const problems: Problem[] = [];
   const plans: EnvPlan[] = [];
   for (const env of envs) {
@@ -67,7 +72,11 @@ export function buildAll(app: Construct, envs: readonly Env[]): TerraformStack[]
       problems.push(...e.problems);
     }
   }
-  problems.push(...crossEnvProblems(plans));
+  const otherPlans = others.flatMap((env) => {
+    const r = resolve(env);
+    return r.plan ? [r.plan] : [];
+  });
+  problems.push(...crossEnvProblems(plans, otherPlans));
   const stacks: TerraformStack[] = [];
   for (const plan of plans) {
     try {

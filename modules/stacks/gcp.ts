@@ -23,14 +23,12 @@ import { GatewayApiCrds } from "../k8s/gateway-api";
 import { Routes } from "../k8s/routes";
 import { routesProps } from "./routes";
 import { gcpChildName } from "../naming";
-import { IAP_SECRET_VARIABLE, type EnvPlan, type GcpPlan, type GkePlan } from "../plan";
+import { gatehouseGcpLabels, IAP_SECRET_VARIABLE, type EnvPlan, type GcpPlan, type GkePlan } from "../plan";
+import { gcpLabels } from "../rules";
 import { configureState } from "./state";
 
-/** GCP label keys and values: lowercase letters, digits, "_" and "-", at most 63 characters. */
-export function gcpLabels(tags: Readonly<Record<string, string>>): Record<string, string> {
-  const clean = (s: string) => s.toLowerCase().replace(/[^a-z0-9_-]/g, "_").slice(0, 63);
-  return Object.fromEntries(Object.entries(tags).map(([k, v]) => [clean(k), clean(v)]));
-}
+/** GCP labels from tags (rules.ts, where the plan checks that no two tags become one label). */
+export { gcpLabels } from "../rules";
 
 function googleProvider(stack: Construct, plan: EnvPlan, gcp: GcpPlan): GoogleProvider {
   const env = plan.env;
@@ -38,7 +36,7 @@ function googleProvider(stack: Construct, plan: EnvPlan, gcp: GcpPlan): GooglePr
   // cdktf snake-cases every key under a provider block except `tags`, map keys included, so
   // `defaultLabels: {"cost-center": ...}` would come out as `cost_center`. Overrides are merged
   // after that step and keep the keys as written.
-  provider.addOverride("default_labels", gcpLabels({ ...env.tags, "gatehouse-env": env.name, "managed-by": "gatehouse" }));
+  provider.addOverride("default_labels", gcpLabels({ ...env.tags, ...gatehouseGcpLabels(env.name) }));
   return provider;
 }
 

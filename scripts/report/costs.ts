@@ -3,6 +3,7 @@
  * dated price table in prices.json, under stated traffic assumptions. Each line's monthly
  * amount is rounded to the cent and the total is the sum of the lines, so the table adds up.
  */
+import type { Problem } from "../../modules/errors";
 import type { EnvModel } from "./model";
 import PRICES from "./prices.json";
 
@@ -71,6 +72,49 @@ export function envVarSuffix(env: string): string {
   return env.toUpperCase().replace(/[^A-Z0-9]/g, "_");
 }
 
+/** Every report variable starts with this; the synth's own (GATEHOUSE_ENVS, …) do not. */
+export const REPORT_VAR_PREFIX = "GATEHOUSE_REPORT_";
+/** The `env` of a problem with a report option (as `(selection)` is for the synth's). */
+export const REPORT_OPTIONS = "(report)";
+/** A plain decimal number: `Number()` would also take "", " ", "0x1f" and "1e999". */
+const DECIMAL = /^(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?$/;
+
+/** An assumption's value, or undefined when it is not a finite number >= 0. */
+function assumptionValue(raw: string): number | undefined {
+  const n = DECIMAL.test(raw) ? Number(raw) : NaN;
+  return Number.isFinite(n) && n >= 0 ? n : undefined;
+}
+
+/**
+ * The assumption variables' problems, found before anything runs: a value that is not a number
+ * >= 0, for every environment or one (`__<ENV>`), and a `GATEHOUSE_REPORT_*` name the report does
+ * not know (a typo would silently keep the default). `known` are the other report variables.
+ */
+export function assumptionVarProblems(vars: Readonly<Record<string, string | undefined>>, known: readonly string[] = []): Problem[] {
+  const problems: Problem[] = [];
+  const names = Object.values(ASSUMPTION_VARS);
+  for (const [v, raw] of Object.entries(vars).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) {
+    if (!v.startsWith(REPORT_VAR_PREFIX) || known.includes(v)) continue;
+    const m = /^(.*?)(?:__([A-Z0-9_]+))?$/.exec(v);
+    const key = (Object.keys(ASSUMPTION_VARS) as Array<keyof Assumptions>).find((k) => ASSUMPTION_VARS[k] === m?.[1]);
+    if (key === undefined) {
+      problems.push({ env: REPORT_OPTIONS, path: v, value: raw, message: `is not a report variable; known: ${[...names, ...known].join(", ")}, and each assumption's <name>__<ENV> for one environment` });
+      continue;
+    }
+    if (raw === undefined || raw === "") continue;
+    if (assumptionValue(raw) === undefined) problems.push({ env: REPORT_OPTIONS, path: v, value: raw, message: `must be a number >= 0 (${ASSUMPTION_TEXT[key]})` });
+  }
+  return problems;
+}
+
+/** `<VAR>__<ENV>` variables that name none of these environments: probably a misspelt name. */
+export function unusedAssumptionOverrides(vars: Readonly<Record<string, string | undefined>>, envs: readonly string[]): string[] {
+  const suffixes = new Set(envs.map(envVarSuffix));
+  return Object.keys(vars)
+    .filter((v) => Object.values(ASSUMPTION_VARS).some((name) => v.startsWith(`${name}__`) && !suffixes.has(v.slice(name.length + 2))))
+    .sort();
+}
+
 /** Defaults, overridden by `GATEHOUSE_REPORT_*` and then by `GATEHOUSE_REPORT_*__<ENV>`. */
 export function assumptionsFor(env: string, vars: Readonly<Record<string, string | undefined>>): Assumptions {
   const out: Record<string, number> = { ...DEFAULT_ASSUMPTIONS };
@@ -78,8 +122,8 @@ export function assumptionsFor(env: string, vars: Readonly<Record<string, string
     for (const v of [name, `${name}__${envVarSuffix(env)}`]) {
       const raw = vars[v];
       if (raw === undefined || raw === "") continue;
-      const n = Number(raw);
-      if (!Number.isFinite(n) || n < 0) throw new AssumptionError(`gatehouse report: ${v}=${JSON.stringify(raw)} must be a number >= 0 (${ASSUMPTION_TEXT[key as keyof Assumptions]})`);
+      const n = assumptionValue(raw);
+      if (n === undefined) throw new AssumptionError(`gatehouse report: ${v}=${JSON.stringify(raw)} must be a number >= 0 (${ASSUMPTION_TEXT[key as keyof Assumptions]})`);
       out[key] = n;
     }
   }

@@ -4,9 +4,11 @@
  * of them. Everything is read from the stacks' Terraform JSON.
  */
 import { instance } from "@viz-js/viz";
-import { mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { assumptionsFor, estimate, toMarkdown, type EnvCost } from "./costs";
+import { ConfigError, describeError, type Problem } from "../../modules/errors";
+import { readBoundedText } from "../../modules/read-file";
+import { assumptionsFor, assumptionVarProblems, estimate, REPORT_OPTIONS, toMarkdown, type EnvCost } from "./costs";
 import { toDot } from "./dot";
 import { toHtml } from "./html";
 import { buildModel, type EnvModel } from "./model";
@@ -38,19 +40,69 @@ export function graphviz(): Promise<Render> {
   return renderer;
 }
 
+/** The variable naming the base branch's costs.json. */
+export const BASE_VARIABLE = "GATEHOUSE_REPORT_BASE";
+/** A costs.json holds a few KiB per environment; a file this large is not one. */
+export const BASE_FILE_MAX_BYTES = 8 * 1024 * 1024;
+const BASE_EXPECTED = "name the costs.json another report wrote (its report/costs.json)";
+
+const isObject = (v: unknown): v is Record<string, unknown> => typeof v === "object" && v !== null && !Array.isArray(v);
+
 /**
  * Monthly totals per environment from another report's costs.json (the base branch's, in CI),
- * named by `GATEHOUSE_REPORT_BASE`. A file that is missing or unreadable gives none: the base
- * branch may predate the report.
+ * named by `GATEHOUSE_REPORT_BASE`. A file that does not exist gives none (the base branch may
+ * predate the report, or its report may have failed): every environment is then new. Anything
+ * else that is not such a file is refused with a ConfigError naming the variable and the file:
+ * not a regular file (/dev/zero, a FIFO, a directory), over BASE_FILE_MAX_BYTES, unreadable, not
+ * JSON, or JSON without a number `total` for each environment under `envs`.
  */
 export function baseTotals(file: string | undefined): Map<string, number> | undefined {
   if (!file) return undefined;
-  try {
-    const doc = JSON.parse(readFileSync(file, "utf8")) as { envs?: Record<string, { total?: unknown }> };
-    return new Map(Object.entries(doc.envs ?? {}).flatMap(([env, c]) => (typeof c.total === "number" ? [[env, c.total] as [string, number]] : [])));
-  } catch {
-    return new Map();
+  const refuse = (message: string) => new ConfigError([{ env: REPORT_OPTIONS, file, path: BASE_VARIABLE, value: file, message }]);
+  const read = readBoundedText(file, { maxBytes: BASE_FILE_MAX_BYTES, what: "costs.json files", expected: BASE_EXPECTED });
+  if ("error" in read) {
+    if (read.missing) return new Map();
+    throw refuse(read.error);
   }
+  let doc: unknown;
+  try {
+    doc = JSON.parse(read.text);
+  } catch (e) {
+    throw refuse(`is not JSON (${describeError(e)}); ${BASE_EXPECTED}`);
+  }
+  const envs = isObject(doc) ? doc.envs : undefined;
+  if (!isObject(envs)) throw refuse(`has no "envs" object; ${BASE_EXPECTED}`);
+  const totals = new Map<string, number>();
+  for (const [env, cost] of Object.entries(envs)) {
+    const total = isObject(cost) ? cost.total : undefined;
+    if (typeof total !== "number" || !Number.isFinite(total)) throw refuse(`envs.${env}.total is ${total === undefined ? "missing" : JSON.stringify(total)}, not a number of dollars; ${BASE_EXPECTED}`);
+    totals.set(env, total);
+  }
+  return totals;
+}
+
+/** What the report takes from the process environment, checked. */
+export interface ReportOptions {
+  /** The base branch's totals, when GATEHOUSE_REPORT_BASE names a file. */
+  readonly base?: Map<string, number>;
+}
+
+/**
+ * Every report option, checked before anything is synthesized or written: the assumption
+ * variables and GATEHOUSE_REPORT_BASE (its file read and parsed here, once). Throws one
+ * ConfigError listing every problem, each naming the variable, the value and what is accepted.
+ */
+export function reportOptions(vars: Readonly<Record<string, string | undefined>>): ReportOptions {
+  const problems: Problem[] = assumptionVarProblems(vars, [BASE_VARIABLE]);
+  let base: Map<string, number> | undefined;
+  try {
+    base = baseTotals(vars[BASE_VARIABLE]);
+  } catch (e) {
+    if (!(e instanceof ConfigError)) throw e;
+    problems.push(...e.problems);
+  }
+  if (problems.length) throw new ConfigError(problems);
+  return { base };
 }
 
 /** A line for the cost table: the change against the base branch's estimate. */
@@ -67,9 +119,14 @@ export function changeAgainstBase(env: string, cost: EnvCost, base: Map<string, 
  * Writes `<outdir>/report/`: `<env>.svg`, `<env>.md`, `costs.json` and `index.html`. The
  * directory is built beside its final place and renamed in, so it is never half written.
  */
-export async function generateReport(outdir: string, vars: Readonly<Record<string, string | undefined>> = process.env, extra: Record<string, string> = {}): Promise<Report> {
+export async function generateReport(
+  outdir: string,
+  vars: Readonly<Record<string, string | undefined>> = process.env,
+  extra: Record<string, string> = {},
+  options: ReportOptions = reportOptions(vars),
+): Promise<Report> {
   const render = await graphviz();
-  const base = baseTotals(vars.GATEHOUSE_REPORT_BASE);
+  const base = options.base;
   const envs = groupByEnv(readStacks(outdir)).map((e): EnvReport => {
     const model = buildModel(e);
     const dot = toDot(model);

@@ -4,8 +4,9 @@
  * tags name (`gatehouse:env` on AWS, `gatehouse-env` on Google); stacks without provider tags
  * fall back to the stack-name prefix.
  */
-import { readFileSync } from "node:fs";
-import { join } from "node:path";
+import { isAbsolute, join, normalize } from "node:path";
+import { describeError } from "../../modules/errors";
+import { readBoundedText } from "../../modules/read-file";
 
 export type Obj = Record<string, unknown>;
 
@@ -57,10 +58,34 @@ export function groupByEnv(stacks: readonly Stack[]): EnvStacks[] {
   return [...byEnv].map(([env, list]) => ({ env, stacks: list }));
 }
 
+/** The largest stack gatehouse writes is a few MiB (an environment at its 50-listener or NEG limits); more is not a stack of its. */
+const STACK_MAX_BYTES = 64 * 1024 * 1024;
+
+/** A JSON file of the output directory, read with a type and size bound. */
+function readJson(outdir: string, file: string): unknown {
+  const path = join(outdir, file);
+  const read = readBoundedText(path, { maxBytes: STACK_MAX_BYTES, what: "synthesized files", expected: "point CDKTF_OUTDIR at gatehouse's output" });
+  if ("error" in read) throw new ReportInputError(`gatehouse report: ${path} ${read.error}`);
+  try {
+    return JSON.parse(read.text) as unknown;
+  } catch (e) {
+    throw new ReportInputError(`gatehouse report: ${path} is not JSON (${describeError(e)}); synthesize again`);
+  }
+}
+
+/** The output directory cannot be read as gatehouse's output. */
+export class ReportInputError extends Error {}
+
 /** Every stack of a synthesized output directory, in manifest order. */
 export function readStacks(outdir: string): Stack[] {
-  const manifest = JSON.parse(readFileSync(join(outdir, "manifest.json"), "utf8")) as Manifest;
-  return Object.entries(manifest.stacks).map(([name, s]) => ({ name, json: JSON.parse(readFileSync(join(outdir, s.synthesizedStackPath), "utf8")) as StackJson }));
+  const manifest = readJson(outdir, "manifest.json") as Manifest;
+  if (typeof manifest?.stacks !== "object" || manifest.stacks === null) throw new ReportInputError(`gatehouse report: ${join(outdir, "manifest.json")} lists no stacks; synthesize again`);
+  return Object.entries(manifest.stacks).map(([name, s]) => {
+    // Only paths inside the output directory: the manifest is read, not trusted.
+    const rel = normalize(String(s.synthesizedStackPath));
+    if (isAbsolute(rel) || rel.startsWith("..")) throw new ReportInputError(`gatehouse report: ${join(outdir, "manifest.json")} names ${rel} for ${name}, outside the output directory`);
+    return { name, json: readJson(outdir, rel) as StackJson };
+  });
 }
 
 export function asObj(v: unknown): Obj {
