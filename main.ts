@@ -10,17 +10,17 @@
  *
  * Every environment is validated and built before anything is written: with any problem the
  * report lists them all, the exit status is 1 and the output directory is left as it was. The
- * new output is committed whole (modules/output.ts): files gatehouse did not write survive, and
+ * new output is committed whole (cli/output.ts): files gatehouse did not write survive, and
  * local Terraform state lives in state/ beside the output directory.
  */
 import { ENVIRONMENTS } from "./envs";
 import { DEMO_ENVS } from "./envs/examples/demo";
-import { discoverEnvFiles, loadAll, selectionFromEnv, type LoadedEnv } from "./envs/loader";
-import { App, skipTokenCreationStacks } from "./modules/cdktf";
-import { ConfigError, describeError } from "./modules/errors";
-import { commitOutput, discardStaging, isFsError, OutputError, outputDir, prepareStaging } from "./modules/output";
+import { discoverEnvFiles, loadAll, selectionFromEnv, type LoadedEnv } from "./modules/config/loader";
+import { App, skipTokenCreationStacks } from "./modules/core/cdktf";
+import { ConfigError, describeError } from "./modules/core/errors";
+import { commitOutput, discardStaging, isFsError, OutputError, outputDir, prepareStaging } from "./cli/output";
 import { buildAll } from "./modules/stacks/build";
-import { nlbSecurityGroupWarnings } from "./modules/stacks/replacement-warnings";
+import { nlbSecurityGroupWarnings } from "./cli/replacement-warnings";
 
 /** Where the team's environment files live, relative to the project directory. */
 const ENV_DIR = "envs";

@@ -4,7 +4,7 @@
  * listener on that port → its target group → NodePort → the NodePort Service for that service.
  */
 import { join } from "node:path";
-import { loadEnvironments } from "../envs/loader";
+import { loadEnvironments } from "../modules/config/loader";
 import { awsEnv, patch } from "./helpers/fixtures";
 import { dataSources, refId, resources, synthEnvs, type TfJson } from "./helpers/synth";
 import { loadProblems } from "./helpers/problems";

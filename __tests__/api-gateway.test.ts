@@ -3,7 +3,7 @@ import { TerraformOutput, TerraformVariable } from "cdktf";
 import type { Construct } from "constructs";
 import { ApiGateway, HTTP_ACCESS_LOG_FORMAT, keySlug, REST_ACCESS_LOG_FORMAT, type ApiGatewayProps } from "../modules/aws/api-gateway";
 import * as gw from "../modules/aws/api-gateway-rules";
-import { ConfigError } from "../modules/errors";
+import { ConfigError } from "../modules/core/errors";
 import { dataSources, only, refId, resources, synthConstruct, type TfJson } from "./helpers/synth";
 import { problemsOf } from "./helpers/problems";
 import { sentPath, type ClientRequest } from "./helpers/api-gateway-request";

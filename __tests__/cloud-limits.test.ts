@@ -9,13 +9,13 @@
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { loadEnvironments } from "../envs/loader";
-import type { EnvInput } from "../envs/schema";
-import { ConfigError, type Problem } from "../modules/errors";
-import { CONTROLLER_KINDS } from "../modules/k8s/controller";
+import { loadEnvironments } from "../modules/config/loader";
+import type { EnvInput } from "../modules/config/schema";
+import { ConfigError, type Problem } from "../modules/core/errors";
+import { CONTROLLER_KINDS } from "../modules/k8s/controllers/plugin";
 import { controllerPlugin } from "../modules/k8s/controllers";
 import { awsSecurityGroupNames, gatehouseAwsTags, planEnvironment } from "../modules/plan";
-import * as rules from "../modules/rules";
+import * as rules from "../modules/core/rules";
 import { workspaceName } from "../modules/stacks/state";
 import { awsEnv, gcpEnv, patch } from "./helpers/fixtures";
 import { parseEnv, synthEnvs } from "./helpers/synth";

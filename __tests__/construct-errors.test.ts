@@ -3,7 +3,7 @@ import type { Construct } from "constructs";
 import { NlbSecurityGroup } from "../modules/aws/nlb-security-group";
 import { NodeAccessRules } from "../modules/aws/node-access";
 import { TargetRegistration, type TargetSource } from "../modules/aws/targets";
-import { ConfigError } from "../modules/errors";
+import { ConfigError } from "../modules/core/errors";
 import { AddressRecords, GlobalAddresses } from "../modules/gcp/address-dns";
 import { FrontEndFirewall } from "../modules/gcp/firewall";
 import { contract } from "./helpers/fixtures";

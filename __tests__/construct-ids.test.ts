@@ -12,13 +12,13 @@ import { readdirSync, readFileSync, statSync } from "node:fs";
 import { join, relative } from "node:path";
 import { TerraformStack, Testing } from "cdktf";
 import type { Construct, IConstruct } from "constructs";
-import { loadEnvironments } from "../envs/loader";
-import type { EnvInput } from "../envs/schema";
+import { loadEnvironments } from "../modules/config/loader";
+import type { EnvInput } from "../modules/config/schema";
 import { ApiGateway } from "../modules/aws/api-gateway";
 import { NlbEdge } from "../modules/aws/nlb-edge";
 import { TargetRegistration } from "../modules/aws/targets";
-import { EXISTING_SERVICE_SUFFIX, RESERVED_ENTRY_NAMES, reservedEntryName } from "../modules/contract";
-import { ConfigError, type Problem } from "../modules/errors";
+import { EXISTING_SERVICE_SUFFIX, RESERVED_ENTRY_NAMES, reservedEntryName } from "../modules/model/contract";
+import { ConfigError, type Problem } from "../modules/core/errors";
 import { AddressRecords } from "../modules/gcp/address-dns";
 import { CertMap } from "../modules/gcp/cert-map";
 import { GlobalFrontends } from "../modules/gcp/frontends";
@@ -90,10 +90,10 @@ const SITES: ReadonlyArray<{ file: string; id: string; from: readonly Field[] }>
   { file: "modules/gcp/neg-backends.ts", id: "`backend-${entry.name}`", from: ["ports.tcp"] },
   { file: "modules/k8s/gateway-api.ts", id: "CRDS_ID", from: ["code"] },
   { file: "modules/k8s/gateway-api.ts", id: '`crd-${crd.split(".")[0] ?? crd}`', from: ["code"] },
-  { file: "modules/k8s/ingress-nginx.ts", id: "id", from: ["caller"] },
-  { file: "modules/k8s/istio.ts", id: "id", from: ["caller"] },
+  { file: "modules/k8s/controllers/ingress-nginx.ts", id: "id", from: ["caller"] },
+  { file: "modules/k8s/controllers/istio.ts", id: "id", from: ["caller"] },
   { file: "modules/k8s/local-chart.ts", id: "id", from: ["caller"] },
-  { file: "modules/k8s/nginx-gateway-fabric.ts", id: "id", from: ["caller"] },
+  { file: "modules/k8s/controllers/nginx-gateway-fabric.ts", id: "id", from: ["caller"] },
   { file: "modules/k8s/service-entries.ts", id: "`${e.name}-existing`", from: ["ports.services"] },
   { file: "modules/k8s/service-entries.ts", id: "e.name", from: ["ports.services"] },
   { file: "modules/k8s/target-group-binding.ts", id: "e.name", from: ENTRY },

@@ -1,5 +1,5 @@
-import { buildContract, contractProblems, negEntryPoints, type ContractInput } from "../modules/contract";
-import { ConfigError } from "../modules/errors";
+import { buildContract, contractProblems, negEntryPoints, type ContractInput } from "../modules/model/contract";
+import { ConfigError } from "../modules/core/errors";
 import { contractInput, MQTTS } from "./helpers/fixtures";
 
 const input = (change: Partial<ContractInput> = {}) => contractInput({ env: "prod", cluster: "eks", ...change });

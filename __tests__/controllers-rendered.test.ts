@@ -8,8 +8,8 @@
  */
 import { readdirSync } from "node:fs";
 import { join } from "node:path";
-import { loadEnvironments } from "../envs/loader";
-import type { Env } from "../envs/schema";
+import { loadEnvironments } from "../modules/config/loader";
+import type { Env } from "../modules/config/schema";
 import { planEnvironment, type ClusterPlan } from "../modules/plan";
 import { renderChart, terraformStringValue, type KubeObject } from "./helpers/helm";
 import { dataSources, resources, synthEnvs, type TfJson } from "./helpers/synth";

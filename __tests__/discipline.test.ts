@@ -2,7 +2,7 @@
 import { readFileSync, readdirSync, statSync } from "node:fs";
 import { join, relative } from "node:path";
 import { spawnSync } from "node:child_process";
-import { skipTokenCreationStacks } from "../modules/cdktf";
+import { skipTokenCreationStacks } from "../modules/core/cdktf";
 
 const root = join(__dirname, "..");
 

@@ -5,10 +5,10 @@
  */
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import { expressionProblems, isLiteralField, LITERAL_FIELDS } from "../envs/expressions";
+import { expressionProblems, isLiteralField, LITERAL_FIELDS } from "../modules/config/expressions";
 import { DEMO_ENVS } from "../envs/examples/demo";
-import { EnvSchema, type EnvInput } from "../envs/schema";
-import { escapeTerraform, hasTerraformTemplate, templateSequence } from "../modules/literal";
+import { EnvSchema, type EnvInput } from "../modules/config/schema";
+import { escapeTerraform, hasTerraformTemplate, templateSequence } from "../modules/core/literal";
 import { awsEnv, gcpEnv, MQTTS, patch } from "./helpers/fixtures";
 import { parseEnv } from "./helpers/synth";
 

@@ -10,9 +10,9 @@ import { join } from "node:path";
 import { Testing } from "cdktf";
 import { parse } from "yaml";
 import { DEMO_ENVS } from "../envs/examples/demo";
-import { loadEnvironments } from "../envs/loader";
-import type { EnvInput } from "../envs/schema";
-import { ConfigError } from "../modules/errors";
+import { loadEnvironments } from "../modules/config/loader";
+import type { EnvInput } from "../modules/config/schema";
+import { ConfigError } from "../modules/core/errors";
 import { buildAll } from "../modules/stacks/build";
 
 const SEED = 0x6a7e;

@@ -1,5 +1,5 @@
 /** The GCP global edge: address and DNS, cert map, frontends, NEG backends, firewall. */
-import type { PortContract } from "../modules/contract";
+import type { PortContract } from "../modules/model/contract";
 import { AddressRecords, GlobalAddresses, GlobalAddressLookup } from "../modules/gcp/address-dns";
 import { authorizationDomains, CertMap } from "../modules/gcp/cert-map";
 import { ComputeBackendService } from "@cdktf/provider-google/lib/compute-backend-service";

@@ -13,7 +13,7 @@ import { TerraformStack, Testing } from "cdktf";
 import { DataGoogleComputeGlobalAddress } from "@cdktf/provider-google/lib/data-google-compute-global-address";
 import { Release } from "@cdktf/provider-helm/lib/release";
 import { DEMO_ENVS } from "../envs/examples/demo";
-import { loadEnvironments } from "../envs/loader";
+import { loadEnvironments } from "../modules/config/loader";
 import { helmValues } from "../modules/k8s/manifests";
 import { renderChart, terraformStringValue } from "./helpers/helm";
 import { resources, synthEnvs, type TfJson } from "./helpers/synth";

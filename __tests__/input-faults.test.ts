@@ -9,9 +9,9 @@ import { createHash } from "node:crypto";
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, truncateSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { dataProblems, ENV_FILE_MAX_BYTES, loadEnvironments, MAX_DEPTH, selectionFromEnv } from "../envs/loader";
-import type { EnvInput } from "../envs/schema";
-import { ConfigError, escapeText, formatProblems, type Problem } from "../modules/errors";
+import { dataProblems, ENV_FILE_MAX_BYTES, loadEnvironments, MAX_DEPTH, selectionFromEnv } from "../modules/config/loader";
+import type { EnvInput } from "../modules/config/schema";
+import { ConfigError, escapeText, formatProblems, type Problem } from "../modules/core/errors";
 import { awsEnv, patch } from "./helpers/fixtures";
 
 const root = join(__dirname, "..");

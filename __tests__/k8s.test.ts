@@ -2,12 +2,12 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { parse } from "yaml";
-import type { PortContract } from "../modules/contract";
-import { ConfigError } from "../modules/errors";
+import type { PortContract } from "../modules/model/contract";
+import { ConfigError } from "../modules/core/errors";
 import { ClusterAccess } from "../modules/k8s/cluster-access";
 import { HealthCheckService } from "../modules/k8s/healthcheck-service";
-import { IngressNginx, ingressNginxValues, negAnnotation, type IngressNginxProps } from "../modules/k8s/ingress-nginx";
-import { ingressNginxIdentity } from "../modules/k8s/ingress-nginx-identity";
+import { IngressNginx, ingressNginxValues, negAnnotation, type IngressNginxProps } from "../modules/k8s/controllers/ingress-nginx";
+import { ingressNginxIdentity } from "../modules/k8s/controllers/ingress-nginx-identity";
 import { TargetGroupBindings } from "../modules/k8s/target-group-binding";
 import { chartKeyIndex, unknownKeys, type KeyKind } from "../scripts/chart-keys";
 import { contract as fixtureContract, MQTTS } from "./helpers/fixtures";

@@ -6,8 +6,8 @@
  * that applies them), and the routes on it.
  */
 import { join } from "node:path";
-import { loadEnvironments } from "../envs/loader";
-import { LATTICE_CONTROLLER } from "../modules/lattice-rules";
+import { loadEnvironments } from "../modules/config/loader";
+import { LATTICE_CONTROLLER } from "../modules/model/lattice";
 import { renderChart, terraformStringValue } from "./helpers/helm";
 import { awsEnv, patch } from "./helpers/fixtures";
 import { planProblems } from "../modules/plan";

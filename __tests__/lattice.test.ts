@@ -21,7 +21,7 @@ import { ServiceAccount } from "kubernetes-models/v1/ServiceAccount";
 import type { Construct } from "constructs";
 import { Fn, Token } from "cdktf";
 import { LatticeNetwork, latticeNetworkProblems, POD_IDENTITY_TRUST_POLICY, type LatticeNetworkProps } from "../modules/aws/lattice";
-import { ConfigError } from "../modules/errors";
+import { ConfigError } from "../modules/core/errors";
 import {
   AWS_GATEWAY_CONTROLLER_CHART,
   AwsGatewayController,
@@ -32,10 +32,10 @@ import {
   type AwsGatewayControllerProps,
 } from "../modules/k8s/aws-gateway-controller";
 import { localChartDir } from "../modules/k8s/local-chart";
-import * as lattice from "../modules/lattice-rules";
-import { LATTICE_CONTROLLER } from "../modules/lattice-rules";
-import * as rules from "../modules/rules";
-import type { Route } from "../modules/routes";
+import * as lattice from "../modules/model/lattice";
+import { LATTICE_CONTROLLER } from "../modules/model/lattice";
+import * as rules from "../modules/core/rules";
+import type { Route } from "../modules/model/route-types";
 import type { KeyKind } from "../scripts/chart-keys";
 import { chartKeyIndex, unknownKeys } from "../scripts/chart-keys";
 import { renderChart, terraformStringValue, type KubeObject } from "./helpers/helm";

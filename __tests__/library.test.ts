@@ -127,7 +127,7 @@ function filesUnder(dir: string, base = dir): string[] {
 describe("gatehouse as a library", () => {
   it("packs the compiled entry point, declarations and the shipped charts, and no sources or tests", () => {
     const paths = packed.files.map((f) => f.path);
-    expect(paths).toEqual(expect.arrayContaining(["package.json", "README.md", "dist/modules/index.js", "dist/modules/index.d.ts", "dist/envs/schema.d.ts", "dist/modules/k8s/local-chart.js"]));
+    expect(paths).toEqual(expect.arrayContaining(["package.json", "README.md", "dist/modules/index.js", "dist/modules/index.d.ts", "dist/modules/config/schema.d.ts", "dist/modules/k8s/local-chart.js"]));
     const charts = filesUnder(join(root, "modules", "k8s", "charts")).map((f) => `dist/modules/k8s/charts/${f}`);
     expect(charts.length).toBeGreaterThan(0);
     expect(paths).toEqual(expect.arrayContaining(charts));

@@ -7,8 +7,8 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "n
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { parseDocument, isMap, isPair, isScalar, type Node, type Pair } from "yaml";
-import { loadEnvironments } from "../envs/loader";
-import { CONTROLLER_KINDS } from "../modules/k8s/controller";
+import { loadEnvironments } from "../modules/config/loader";
+import { CONTROLLER_KINDS } from "../modules/k8s/controllers/plugin";
 import { describeField, newEnv, parseArgs, SHAPES, starter } from "../scripts/new-env";
 import { synthEnvs } from "./helpers/synth";
 

@@ -3,9 +3,9 @@
  * terraform-aws-modules/alb, terraform-google-modules/lb-http): each field's emitted attribute by
  * value and each bad value with its exact message.
  */
-import { loadEnvironments } from "../envs/loader";
-import type { EnvInput } from "../envs/schema";
-import { ConfigError, type Problem } from "../modules/errors";
+import { loadEnvironments } from "../modules/config/loader";
+import type { EnvInput } from "../modules/config/schema";
+import { ConfigError, type Problem } from "../modules/core/errors";
 import { certificateGroups, CertMap } from "../modules/gcp/cert-map";
 import { NegBackends } from "../modules/gcp/neg-backends";
 import { TargetRegistration } from "../modules/aws/targets";

@@ -9,7 +9,7 @@ import { spawnSync } from "node:child_process";
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
-import { commitOutput, isOwnPath, OUTPUT_MARKER, outputDir, outputLocation } from "../modules/output";
+import { commitOutput, isOwnPath, OUTPUT_MARKER, outputDir, outputLocation } from "../cli/output";
 import { localStatePath } from "../modules/stacks/state";
 
 const root = join(__dirname, "..");

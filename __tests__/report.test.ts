@@ -8,7 +8,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { DOMParser } from "@xmldom/xmldom";
 import { parse } from "yaml";
-import { ConfigError } from "../modules/errors";
+import { ConfigError } from "../modules/core/errors";
 import { assumptionsFor, assumptionVarProblems, DEFAULT_ASSUMPTIONS, estimate, unusedAssumptionOverrides, type EnvCost } from "../scripts/report/costs";
 import { BASE_FILE_MAX_BYTES, baseTotals, changeAgainstBase, generateReport, type Report } from "../scripts/report/index";
 import { buildModel } from "../scripts/report/model";

@@ -1,5 +1,5 @@
 /**
- * Routes as data: the environment's rules (modules/route-rules.ts), each with its message; the
+ * Routes as data: the environment's rules (modules/model/routes.ts), each with its message; the
  * route model rendered as Ingresses (ingress-nginx) and HTTPRoutes (Gateway API); and the
  * objects of the `Routes` construct's helm_release rendered for real by helm through the shipped
  * gatehouse-manifests chart, then validated: Ingresses against the Kubernetes schema
@@ -10,16 +10,16 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { ErrorObject } from "ajv";
 import { parse, stringify } from "yaml";
-import { loadEnvironments } from "../envs/loader";
+import { loadEnvironments } from "../modules/config/loader";
 import { Release } from "@cdktf/provider-helm/lib/release";
 import { Ingress } from "kubernetes-models/networking.k8s.io/v1/Ingress";
-import { ConfigError } from "../modules/errors";
-import { NGINX_RETRY_ON, routeManifests, routeObjectName, Routes, type RoutesProps } from "../modules/k8s/routes";
+import { ConfigError } from "../modules/core/errors";
+import { NGINX_RETRY_ON, routeManifests, routeObjectName, Routes, type RoutesProps } from "../modules/k8s/route-objects";
 import { localChartDir } from "../modules/k8s/local-chart";
 import type { KubeManifest } from "../modules/k8s/manifests";
-import { ingressNginxIdentity } from "../modules/k8s/ingress-nginx-identity";
-import { hostCovered, parseBackend, parseRoutes, routeProblems, type RouteInput, type RouteRuleContext } from "../modules/route-rules";
-import type { Route, RouteAttachment } from "../modules/routes";
+import { ingressNginxIdentity } from "../modules/k8s/controllers/ingress-nginx-identity";
+import { hostCovered, parseBackend, parseRoutes, routeProblems, type RouteInput, type RouteRuleContext } from "../modules/model/routes";
+import type { Route, RouteAttachment } from "../modules/model/route-types";
 import { renderChart, terraformStringValue, type KubeObject } from "./helpers/helm";
 import { crdValidators, type CrdValidators } from "./helpers/crd";
 import { only, resources, synthConstruct } from "./helpers/synth";

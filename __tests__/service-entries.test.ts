@@ -1,6 +1,6 @@
 /** Services the NLB reaches directly on fixed NodePorts of their own (API Gateway's VPC link design). */
-import type { EnvInput } from "../envs/schema";
-import { buildContract } from "../modules/contract";
+import type { EnvInput } from "../modules/config/schema";
+import { buildContract } from "../modules/model/contract";
 import { NlbEdge } from "../modules/aws/nlb-edge";
 import { ServiceEntries } from "../modules/k8s/service-entries";
 import { contractInput } from "./helpers/fixtures";

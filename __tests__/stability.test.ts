@@ -8,8 +8,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { App, TerraformStack } from "cdktf";
 import { DEMO_ENVS } from "../envs/examples/demo";
-import { loadEnvironments } from "../envs/loader";
-import type { Env } from "../envs/schema";
+import { loadEnvironments } from "../modules/config/loader";
+import type { Env } from "../modules/config/schema";
 import { buildAll } from "../modules/stacks/build";
 
 const root = join(__dirname, "..");

@@ -50,7 +50,7 @@ describe("state backends", () => {
 });
 
 describe("published JSON Schema", () => {
-  it("envs/gatehouse.schema.json is current (run `npm run schema` after changing envs/schema.ts)", () => {
+  it("envs/gatehouse.schema.json is current (run `npm run schema` after changing modules/config/schema.ts)", () => {
     expect(readFileSync(SCHEMA_FILE, "utf8")).toBe(envJsonSchema());
   });
 

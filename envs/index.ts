@@ -4,10 +4,10 @@
  * by the plan workflow. While neither holds an environment, synth builds the demo environments
  * (envs/examples/demo.ts) instead.
  *
- *   import type { EnvInput } from "./schema";
+ *   import type { EnvInput } from "../modules/config/schema";
  *   const shop: EnvInput = { name: "shop", aws: { … } };
  *   export const ENVIRONMENTS: readonly EnvInput[] = [shop];
  */
-import type { EnvInput } from "./schema";
+import type { EnvInput } from "../modules/config/schema";
 
 export const ENVIRONMENTS: readonly EnvInput[] = [];

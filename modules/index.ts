@@ -13,23 +13,23 @@
 import type { AwsClusterStack } from "./stacks/aws";
 
 // Environments: schema, types, loading.
-export { AwsSchema, ControllerSchema, EnvSchema, GcpSchema, PortsSchema, StateSchema } from "../envs/schema";
-export type { AwsEnv, Env, EnvInput, GcpEnv, GkeCluster } from "../envs/schema";
-export { loadEnvironments, parseEnvironment } from "../envs/loader";
-export type { LoadedEnv, LoadOptions } from "../envs/loader";
+export { AwsSchema, ControllerSchema, EnvSchema, GcpSchema, PortsSchema, StateSchema } from "./config/schema";
+export type { AwsEnv, Env, EnvInput, GcpEnv, GkeCluster } from "./config/schema";
+export { loadEnvironments, parseEnvironment } from "./config/loader";
+export type { LoadedEnv, LoadOptions } from "./config/loader";
 
 // Errors.
-export { ConfigError } from "./errors";
-export type { Problem } from "./errors";
+export { ConfigError } from "./core/errors";
+export type { Problem } from "./core/errors";
 
 // The port contract.
-export { buildContract, contractProblems, DEFAULT_IDLE_TIMEOUT, DEFAULT_PORTS, negEntryPoints } from "./contract";
-export type { ContractInput, EntryKind, EntryPoint, EntryPointInput, HttpsEntryInput, PortContract, TargetKind, TargetPorts, TcpEntryInput, TlsChoice } from "./contract";
+export { buildContract, contractProblems, DEFAULT_IDLE_TIMEOUT, DEFAULT_PORTS, negEntryPoints } from "./model/contract";
+export type { ContractInput, EntryKind, EntryPoint, EntryPointInput, HttpsEntryInput, PortContract, TargetKind, TargetPorts, TcpEntryInput, TlsChoice } from "./model/contract";
 
 // The resolved plan.
 export { contractInputFor, crossEnvProblems, planEnvironment, planProblems, resolve } from "./plan";
 export type { AwsPlan, ClusterPlan, ControllerPlan, EnvPlan, GcpPlan, GkePlan, Resolution } from "./plan";
-export { stackNames } from "./naming";
+export { stackNames } from "./core/naming";
 
 // Stacks.
 export { buildAll, buildEnvironment, buildPlan } from "./stacks/build";
@@ -59,7 +59,7 @@ export { CertMap } from "./gcp/cert-map";
 export type { CertMapProps } from "./gcp/cert-map";
 export { FrontEndFirewall } from "./gcp/firewall";
 export type { FrontEndFirewallProps } from "./gcp/firewall";
-export { GOOGLE_FRONT_END_RANGES } from "./gcp/front-end-ranges";
+export { GOOGLE_FRONT_END_RANGES } from "./model/front-end-ranges";
 export { GlobalFrontends, LOAD_BALANCING_SCHEME } from "./gcp/frontends";
 export type { GlobalFrontendsProps } from "./gcp/frontends";
 export { NegBackends } from "./gcp/neg-backends";
@@ -68,8 +68,8 @@ export type { NegBackendsProps, NegCluster } from "./gcp/neg-backends";
 // Kubernetes constructs and the controller plug-ins.
 export { ClusterAccess } from "./k8s/cluster-access";
 export type { ClusterAccessProps } from "./k8s/cluster-access";
-export { CONTROLLER_KINDS, negAnnotation } from "./k8s/controller";
-export type { Controller, ControllerIdentity, ControllerKind, ControllerPlugin, ControllerProps, ControllerSettings, EnvProblem, Exposure } from "./k8s/controller";
+export { CONTROLLER_KINDS, negAnnotation } from "./k8s/controllers/plugin";
+export type { Controller, ControllerIdentity, ControllerKind, ControllerPlugin, ControllerProps, ControllerSettings, EnvProblem, Exposure } from "./k8s/controllers/plugin";
 export { CONTROLLERS, controllerPlugin } from "./k8s/controllers";
 export { HealthCheckService } from "./k8s/healthcheck-service";
 export type { HealthCheckServiceProps } from "./k8s/healthcheck-service";
@@ -77,22 +77,22 @@ export { TargetGroupBindings } from "./k8s/target-group-binding";
 export type { TargetGroupBindingsProps } from "./k8s/target-group-binding";
 export { Manifests } from "./k8s/manifests";
 export type { KubeManifest, ManifestsProps } from "./k8s/manifests";
-export { INGRESS_NGINX_CHART, IngressNginx, ingressNginxPlugin, ingressNginxValues } from "./k8s/ingress-nginx";
-export type { IngressNginxProps, IngressNginxValues } from "./k8s/ingress-nginx";
-export { ingressNginxIdentity } from "./k8s/ingress-nginx-identity";
-export { NGINX_GATEWAY_FABRIC_CHART, NginxGatewayFabric, nginxGatewayFabricPlugin, nginxGatewayFabricValues } from "./k8s/nginx-gateway-fabric";
-export type { NginxGatewayFabricValues } from "./k8s/nginx-gateway-fabric";
-export { nginxGatewayFabricIdentity } from "./k8s/nginx-gateway-fabric-identity";
-export { ISTIO_CHART, Istio, istioIdentity, istioPlugin } from "./k8s/istio";
+export { INGRESS_NGINX_CHART, IngressNginx, ingressNginxPlugin, ingressNginxValues } from "./k8s/controllers/ingress-nginx";
+export type { IngressNginxProps, IngressNginxValues } from "./k8s/controllers/ingress-nginx";
+export { ingressNginxIdentity } from "./k8s/controllers/ingress-nginx-identity";
+export { NGINX_GATEWAY_FABRIC_CHART, NginxGatewayFabric, nginxGatewayFabricPlugin, nginxGatewayFabricValues } from "./k8s/controllers/nginx-gateway-fabric";
+export type { NginxGatewayFabricValues } from "./k8s/controllers/nginx-gateway-fabric";
+export { nginxGatewayFabricIdentity } from "./k8s/controllers/nginx-gateway-fabric-identity";
+export { ISTIO_CHART, Istio, istioIdentity, istioPlugin } from "./k8s/controllers/istio";
 export { GATEWAY_API, GatewayApiCrds, contractGateway } from "./k8s/gateway-api";
 export type { ContractGatewayOptions, GatewayApiCrdsProps } from "./k8s/gateway-api";
 
 // Routes.
-export type { Route, RouteAttachment, RouteBackend, RouteFeatures } from "./routes";
-export { parseRoutes, routeProblems } from "./route-rules";
-export type { RouteInput, RouteProblem, RouteRuleContext } from "./route-rules";
-export { Routes, routeManifests } from "./k8s/routes";
-export type { RoutesProps } from "./k8s/routes";
+export type { Route, RouteAttachment, RouteBackend, RouteFeatures } from "./model/route-types";
+export { parseRoutes, routeProblems } from "./model/routes";
+export type { RouteInput, RouteProblem, RouteRuleContext } from "./model/routes";
+export { Routes, routeManifests } from "./k8s/route-objects";
+export type { RoutesProps } from "./k8s/route-objects";
 
 // API Gateway through a VPC link, services on fixed NodePorts, VPC Lattice
 export { ApiGateway, API_GATEWAY_DEFAULTS } from "./aws/api-gateway";
@@ -103,7 +103,7 @@ export { LatticeNetwork, latticeNetworkProblems } from "./aws/lattice";
 export type { LatticeNetworkProps, LatticeControllerIdentity, LatticeAssociationSecurityGroups } from "./aws/lattice";
 export { AwsGatewayController, awsGatewayControllerProblems } from "./k8s/aws-gateway-controller";
 export type { AwsGatewayControllerProps, LatticeServiceExport, LatticeServiceImport } from "./k8s/aws-gateway-controller";
-export { LATTICE_CONTROLLER } from "./lattice-rules";
+export { LATTICE_CONTROLLER } from "./model/lattice";
 export { AwsApiStack } from "./stacks/api";
 export type { AwsApiStackProps } from "./stacks/api";
 export { AwsLatticeStack } from "./stacks/lattice";

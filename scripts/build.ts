@@ -2,7 +2,7 @@
  * npm run build: gatehouse as a library (dist/, the package's `main`, `types` and `exports`).
  *
  * 1. Starts from an empty dist/, so a module removed from modules/ is not shipped stale.
- * 2. Compiles modules/ and envs/ to CommonJS with declarations (tsconfig.build.json).
+ * 2. Compiles modules/ to CommonJS with declarations (tsconfig.build.json).
  * 3. Copies the charts shipped with gatehouse to dist/modules/k8s/charts/: localChartDir looks
  *    for them relative to its own file, which is dist/modules/k8s/local-chart.js in the package.
  * 4. Copies the environments' JSON Schema (dist/envs/gatehouse.schema.json) for editors.

@@ -10,9 +10,9 @@
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join, relative, resolve } from "node:path";
 import { Document, isMap, isPair, isScalar, isSeq, type Node, type Pair } from "yaml";
-import { loadEnvironmentText } from "../envs/loader";
-import { CONTROLLER_KINDS } from "../modules/k8s/controller";
-import { ConfigError } from "../modules/errors";
+import { loadEnvironmentText } from "../modules/config/loader";
+import { CONTROLLER_KINDS } from "../modules/k8s/controllers/plugin";
+import { ConfigError } from "../modules/core/errors";
 import { planEnvironment } from "../modules/plan";
 
 export const SHAPES = ["aws-nlb", "gke", "aws-and-gke", "api-gateway", "lattice"] as const;

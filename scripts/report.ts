@@ -14,9 +14,9 @@ import { spawnSync } from "node:child_process";
 import { createHash } from "node:crypto";
 import { existsSync, readdirSync } from "node:fs";
 import { join, relative, resolve } from "node:path";
-import { ConfigError } from "../modules/errors";
-import { outputLocation } from "../modules/output";
-import { readBoundedFile } from "../modules/read-file";
+import { ConfigError } from "../modules/core/errors";
+import { outputLocation } from "../cli/output";
+import { readBoundedFile } from "../modules/core/read-file";
 import { AssumptionError, unusedAssumptionOverrides } from "./report/costs";
 import { ReportInputError } from "./report/stacks";
 import { BASE_VARIABLE, generateReport, reportOptions } from "./report/index";
@@ -31,7 +31,7 @@ function files(dir: string): string[] {
 }
 
 /**
- * Every file this script reads is read bounded (modules/read-file.ts): a source or env file over
+ * Every file this script reads is read bounded (modules/core/read-file.ts): a source or env file over
  * this limit (or a device, a FIFO) is hashed as what it is, not read; the synth refuses such an
  * env file itself.
  */

@@ -14,7 +14,7 @@
 import { spawnSync } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { join, resolve } from "node:path";
-import { outputLocation } from "../modules/output";
+import { outputLocation } from "../cli/output";
 import { danglingReferences, type StackJson } from "./lib/references";
 
 const root = resolve(__dirname, "..");

@@ -8,7 +8,7 @@
 import { existsSync, readFileSync, renameSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { z } from "zod";
-import { EnvSchema } from "../envs/schema";
+import { EnvSchema } from "../modules/config/schema";
 
 export const SCHEMA_FILE = join(__dirname, "..", "envs", "gatehouse.schema.json");
 

@@ -5,7 +5,7 @@
  */
 import { renameSync } from "node:fs";
 import { dirname, join } from "node:path";
-import { commitOutput, outputDir, type CommitOptions } from "../../modules/output";
+import { commitOutput, outputDir, type CommitOptions } from "../../cli/output";
 
 const vars = process.env;
 const out = vars.COMMIT_OUT ?? "";

@@ -1,8 +1,8 @@
 /** Small valid environments and contracts for tests; each test changes one thing. */
-import type { EnvInput } from "../../envs/schema";
-import { buildContract, type ContractInput, type PortContract } from "../../modules/contract";
-import type { ControllerIdentity } from "../../modules/k8s/controller";
-import { ingressNginxIdentity } from "../../modules/k8s/ingress-nginx-identity";
+import type { EnvInput } from "../../modules/config/schema";
+import { buildContract, type ContractInput, type PortContract } from "../../modules/model/contract";
+import type { ControllerIdentity } from "../../modules/k8s/controllers/plugin";
+import { ingressNginxIdentity } from "../../modules/k8s/controllers/ingress-nginx-identity";
 
 /** The reference contract input (env "prod", cluster "c1", no tcp entries); override any field. */
 export function contractInput(change: Partial<ContractInput> = {}): ContractInput {

@@ -1,7 +1,7 @@
 /** An environment loaded as a user's would be: its problems as "path: message", [] when it loads. */
-import { loadEnvironments } from "../../envs/loader";
-import type { EnvInput } from "../../envs/schema";
-import { ConfigError } from "../../modules/errors";
+import { loadEnvironments } from "../../modules/config/loader";
+import type { EnvInput } from "../../modules/config/schema";
+import { ConfigError } from "../../modules/core/errors";
 
 export function loadProblems(env: EnvInput): string[] {
   try {

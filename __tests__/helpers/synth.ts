@@ -1,7 +1,7 @@
 /** Test helpers: build environments or single constructs and read the synthesized JSON. */
 import { Testing, TerraformStack } from "cdktf";
 import type { Construct } from "constructs";
-import { EnvSchema, type Env, type EnvInput } from "../../envs/schema";
+import { EnvSchema, type Env, type EnvInput } from "../../modules/config/schema";
 import { DEMO_ENVS } from "../../envs/examples/demo";
 import { buildAll } from "../../modules/stacks/build";
 

@@ -4,7 +4,7 @@
  * balancers with controller-managed targets (staging) and the smallest AWS setup (dev), with
  * placeholder account, VPC and subnet ids.
  */
-import type { EnvInput } from "../schema";
+import type { EnvInput } from "../../modules/config/schema";
 import { dev } from "./dev";
 import { prod } from "./prod";
 import { staging } from "./staging";

@@ -1,4 +1,4 @@
-import type { EnvInput } from "../schema";
+import type { EnvInput } from "../../modules/config/schema";
 
 /** dev: one EKS cluster behind an NLB, TLS passthrough, workers found by tag, no deletion protection. */
 export const dev = {

@@ -1,4 +1,4 @@
-import type { EnvInput } from "../schema";
+import type { EnvInput } from "../../modules/config/schema";
 
 /**
  * prod: the reference design on AWS (internet-facing NLB, TLS passthrough to the controller,

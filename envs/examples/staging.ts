@@ -1,4 +1,4 @@
-import type { EnvInput } from "../schema";
+import type { EnvInput } from "../../modules/config/schema";
 
 /**
  * staging: TLS ends on the NLB (ACM certificate), the NLB has its own security group, and the

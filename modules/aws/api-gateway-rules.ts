@@ -25,9 +25,9 @@
  * - Custom domains: "Custom domain names for REST APIs / HTTP APIs": a Regional custom domain name
  *   takes an ACM certificate requested or imported in the same Region as the API.
  */
-import type { Check } from "../errors";
-import { isToken } from "../cdktf";
-import * as rules from "../rules";
+import type { Check } from "../core/errors";
+import { isToken } from "../core/cdktf";
+import * as rules from "../core/rules";
 
 /** Methods a route or REST method can name (`ANY` matches every method). */
 export const HTTP_METHODS = ["ANY", "GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS"] as const;

@@ -56,11 +56,11 @@ import { Route53Record } from "@cdktf/provider-aws/lib/route53-record";
 import { SecurityGroup } from "@cdktf/provider-aws/lib/security-group";
 import { VpcSecurityGroupEgressRule } from "@cdktf/provider-aws/lib/vpc-security-group-egress-rule";
 import { VpcSecurityGroupIngressRule } from "@cdktf/provider-aws/lib/vpc-security-group-ingress-rule";
-import { Fn, isToken } from "../cdktf";
-import type { Problem } from "../errors";
-import { failIfAny } from "../errors";
-import { hasTerraformTemplate } from "../literal";
-import * as rules from "../rules";
+import { Fn, isToken } from "../core/cdktf";
+import type { Problem } from "../core/errors";
+import { failIfAny } from "../core/errors";
+import { hasTerraformTemplate } from "../core/literal";
+import * as rules from "../core/rules";
 import * as gw from "./api-gateway-rules";
 
 /** An NLB listener that routes can send requests to. */

@@ -46,13 +46,13 @@ import { VpcSecurityGroupIngressRule } from "@cdktf/provider-aws/lib/vpc-securit
 import { VpclatticeAuthPolicy } from "@cdktf/provider-aws/lib/vpclattice-auth-policy";
 import { VpclatticeServiceNetwork } from "@cdktf/provider-aws/lib/vpclattice-service-network";
 import { VpclatticeServiceNetworkVpcAssociation } from "@cdktf/provider-aws/lib/vpclattice-service-network-vpc-association";
-import { Fn, isToken, Token } from "../cdktf";
-import { failIfAny } from "../errors";
-import * as latticeRules from "../lattice-rules";
-import { LATTICE_CONTROLLER, type LatticeAuthType, type LatticeProblem } from "../lattice-rules";
-import { escapeTerraform } from "../literal";
-import { awsIamName } from "../naming";
-import * as rules from "../rules";
+import { Fn, isToken, Token } from "../core/cdktf";
+import { failIfAny } from "../core/errors";
+import * as latticeRules from "../model/lattice";
+import { LATTICE_CONTROLLER, type LatticeAuthType, type LatticeProblem } from "../model/lattice";
+import { escapeTerraform } from "../core/literal";
+import { awsIamName } from "../core/naming";
+import * as rules from "../core/rules";
 import controllerPolicy from "./policies/recommended-inline-policy.json";
 
 /** How the controller gets its AWS credentials. */
@@ -211,7 +211,7 @@ export interface LatticeRoleOwner {
 /**
  * The controller role's name, and its policy's: `<env>--<region>--<cluster>--lattice`, within
  * IAM's 64 characters (a longer one keeps a prefix and gets a hash of the whole, so names that
- * share their first 64 characters still differ; modules/naming.ts).
+ * share their first 64 characters still differ; modules/core/naming.ts).
  */
 export function latticeControllerRoleName(owner: LatticeRoleOwner): string {
   return awsIamName([owner.env ?? "", owner.region ?? "", owner.cluster, "lattice"]);

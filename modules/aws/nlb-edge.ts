@@ -6,10 +6,10 @@ import { Construct } from "constructs";
 import { Lb } from "@cdktf/provider-aws/lib/lb";
 import { LbListener } from "@cdktf/provider-aws/lib/lb-listener";
 import { LbTargetGroup } from "@cdktf/provider-aws/lib/lb-target-group";
-import type { PortContract, TargetKind, TargetPorts } from "../contract";
-import type { Problem } from "../errors";
-import { failIfAny } from "../errors";
-import * as rules from "../rules";
+import type { PortContract, TargetKind, TargetPorts } from "../model/contract";
+import type { Problem } from "../core/errors";
+import { failIfAny } from "../core/errors";
+import * as rules from "../core/rules";
 
 export interface SubnetMapping {
   readonly subnetId: string;

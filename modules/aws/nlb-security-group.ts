@@ -10,9 +10,9 @@ import { Construct } from "constructs";
 import { SecurityGroup } from "@cdktf/provider-aws/lib/security-group";
 import { VpcSecurityGroupEgressRule } from "@cdktf/provider-aws/lib/vpc-security-group-egress-rule";
 import { VpcSecurityGroupIngressRule } from "@cdktf/provider-aws/lib/vpc-security-group-ingress-rule";
-import type { TargetPorts } from "../contract";
-import { failIfAny } from "../errors";
-import * as rules from "../rules";
+import type { TargetPorts } from "../model/contract";
+import { failIfAny } from "../core/errors";
+import * as rules from "../core/rules";
 
 export interface NlbSecurityGroupProps {
   readonly name: string;

@@ -6,11 +6,11 @@
  */
 import { Construct } from "constructs";
 import { VpcSecurityGroupIngressRule } from "@cdktf/provider-aws/lib/vpc-security-group-ingress-rule";
-import { isToken } from "../cdktf";
-import type { TargetPorts } from "../contract";
-import type { Problem } from "../errors";
-import { failIfAny } from "../errors";
-import * as rules from "../rules";
+import { isToken } from "../core/cdktf";
+import type { TargetPorts } from "../model/contract";
+import type { Problem } from "../core/errors";
+import { failIfAny } from "../core/errors";
+import * as rules from "../core/rules";
 
 export type NodeAccessSource =
   /** The NLB's security groups (tightest), keyed by a stable name: `{ nlb: sg.id }`. */

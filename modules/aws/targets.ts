@@ -12,10 +12,10 @@
 import { Construct } from "constructs";
 import { DataAwsInstances } from "@cdktf/provider-aws/lib/data-aws-instances";
 import { LbTargetGroupAttachment } from "@cdktf/provider-aws/lib/lb-target-group-attachment";
-import { TerraformIterator } from "../cdktf";
-import type { Problem } from "../errors";
-import { failIfAny } from "../errors";
-import * as rules from "../rules";
+import { TerraformIterator } from "../core/cdktf";
+import type { Problem } from "../core/errors";
+import { failIfAny } from "../core/errors";
+import * as rules from "../core/rules";
 
 export interface TargetGroupRef {
   readonly arn: string;

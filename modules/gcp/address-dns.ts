@@ -12,9 +12,9 @@ import { ComputeGlobalAddress } from "@cdktf/provider-google/lib/compute-global-
 import { DataGoogleComputeGlobalAddress } from "@cdktf/provider-google/lib/data-google-compute-global-address";
 import { DataGoogleDnsManagedZone } from "@cdktf/provider-google/lib/data-google-dns-managed-zone";
 import { DnsRecordSet } from "@cdktf/provider-google/lib/dns-record-set";
-import { failIfAny } from "../errors";
-import { hostKey } from "../naming";
-import * as rules from "../rules";
+import { failIfAny } from "../core/errors";
+import { hostKey } from "../core/naming";
+import * as rules from "../core/rules";
 
 export interface GlobalAddressesProps {
   /** Address name (IPv6 gets `-v6`). */

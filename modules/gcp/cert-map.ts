@@ -16,7 +16,7 @@ import { CertificateManagerCertificateMap } from "@cdktf/provider-google/lib/cer
 import { CertificateManagerCertificateMapEntry } from "@cdktf/provider-google/lib/certificate-manager-certificate-map-entry";
 import { CertificateManagerDnsAuthorization } from "@cdktf/provider-google/lib/certificate-manager-dns-authorization";
 import { DnsRecordSet } from "@cdktf/provider-google/lib/dns-record-set";
-import { gcpChildName, hostKey } from "../naming";
+import { gcpChildName, hostKey } from "../core/naming";
 
 export interface CertMapProps {
   /** Prefix of every name made here. */

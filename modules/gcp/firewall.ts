@@ -6,9 +6,9 @@
  */
 import { Construct } from "constructs";
 import { ComputeFirewall } from "@cdktf/provider-google/lib/compute-firewall";
-import { negEntryPoints, type PortContract } from "../contract";
-import { failIfAny } from "../errors";
-import { GOOGLE_FRONT_END_RANGES } from "./front-end-ranges";
+import { negEntryPoints, type PortContract } from "../model/contract";
+import { failIfAny } from "../core/errors";
+import { GOOGLE_FRONT_END_RANGES } from "../model/front-end-ranges";
 
 export interface FrontEndFirewallProps {
   readonly name: string;

@@ -17,9 +17,9 @@ import { ComputeTargetHttpsProxy } from "@cdktf/provider-google/lib/compute-targ
 import { ComputeTargetSslProxy } from "@cdktf/provider-google/lib/compute-target-ssl-proxy";
 import { ComputeTargetTcpProxy } from "@cdktf/provider-google/lib/compute-target-tcp-proxy";
 import { ComputeUrlMap } from "@cdktf/provider-google/lib/compute-url-map";
-import type { EntryPoint, PortContract } from "../contract";
-import { failIfAny } from "../errors";
-import { gcpChildName } from "../naming";
+import type { EntryPoint, PortContract } from "../model/contract";
+import { failIfAny } from "../core/errors";
+import { gcpChildName } from "../core/naming";
 
 export interface GlobalFrontendsProps {
   readonly namePrefix: string;

@@ -27,11 +27,11 @@ import { ComputeBackendService, type ComputeBackendServiceBackend, type ComputeB
 import { ComputeHealthCheck } from "@cdktf/provider-google/lib/compute-health-check";
 import { DataGoogleComputeNetworkEndpointGroup } from "@cdktf/provider-google/lib/data-google-compute-network-endpoint-group";
 import { DataGoogleContainerCluster } from "@cdktf/provider-google/lib/data-google-container-cluster";
-import { Fn, isToken } from "../cdktf";
-import { negEntryPoints, type EntryPoint, type PortContract } from "../contract";
-import { failIfAny } from "../errors";
-import { gcpChildName } from "../naming";
-import * as rules from "../rules";
+import { Fn, isToken } from "../core/cdktf";
+import { negEntryPoints, type EntryPoint, type PortContract } from "../model/contract";
+import { failIfAny } from "../core/errors";
+import { gcpChildName } from "../core/naming";
+import * as rules from "../core/rules";
 
 export interface NegCluster {
   /** GKE cluster name. */

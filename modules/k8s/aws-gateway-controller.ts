@@ -18,7 +18,7 @@
  * 3. through Helm (Manifests): the GatewayClass `amazon-vpc-lattice`, a Gateway named after the
  *    service network (the controller finds the network by the Gateway's name, namespace ignored:
  *    docs/api-types/gateway.md) with an HTTP listener on 80 and optionally HTTPS on 443, the
- *    environment's routes as HTTPRoutes (modules/k8s/routes.ts), and ServiceExports /
+ *    environment's routes as HTTPRoutes (modules/k8s/route-objects.ts), and ServiceExports /
  *    ServiceImports (`application-networking.k8s.aws/v1alpha1`) for services shared between
  *    clusters.
  *
@@ -35,18 +35,18 @@
  */
 import { Construct } from "constructs";
 import { Release } from "@cdktf/provider-helm/lib/release";
-import type { ITerraformDependable } from "../cdktf";
-import { isToken } from "../cdktf";
-import { failIfAny } from "../errors";
-import * as latticeRules from "../lattice-rules";
-import { LATTICE_CONTROLLER, type LatticeProblem } from "../lattice-rules";
-import { routeFeatureProblems } from "../route-rules";
-import type { Route, RouteFeatures } from "../routes";
-import * as rules from "../rules";
+import type { ITerraformDependable } from "../core/cdktf";
+import { isToken } from "../core/cdktf";
+import { failIfAny } from "../core/errors";
+import * as latticeRules from "../model/lattice";
+import { LATTICE_CONTROLLER, type LatticeProblem } from "../model/lattice";
+import { routeFeatureProblems } from "../model/routes";
+import type { Route, RouteFeatures } from "../model/route-types";
+import * as rules from "../core/rules";
 import { GATEWAY_API_VERSION, GatewayApiCrds, kubernetesVersionCheck } from "./gateway-api";
 import { helmValues, Manifests, type KubeManifest } from "./manifests";
 import { companionReleaseName, SAFE_RELEASE, spreadOverZonesAndNodes, type TopologySpread } from "./release-defaults";
-import { routeManifests, routeObjectName, routeRenderProblems } from "./routes";
+import { routeManifests, routeObjectName, routeRenderProblems } from "./route-objects";
 
 export const AWS_GATEWAY_CONTROLLER_CHART = {
   repository: "oci://public.ecr.aws/aws-application-networking-k8s",

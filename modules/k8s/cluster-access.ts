@@ -13,7 +13,7 @@ import { DataGoogleClientConfig } from "@cdktf/provider-google/lib/data-google-c
 import { DataGoogleContainerCluster } from "@cdktf/provider-google/lib/data-google-container-cluster";
 import { HelmProvider } from "@cdktf/provider-helm/lib/provider";
 import { KubernetesProvider } from "@cdktf/provider-kubernetes/lib/provider";
-import { Fn } from "../cdktf";
+import { Fn } from "../core/cdktf";
 
 export type ClusterAccessProps =
   | { readonly type: "eks"; readonly clusterName: string }

@@ -8,9 +8,9 @@
  * named `healthz` (the health endpoint is the `--healthz-port` flag, 10254).
  */
 import { Construct } from "constructs";
-import type { ITerraformDependable } from "../cdktf";
+import type { ITerraformDependable } from "../core/cdktf";
 import { ServiceV1 } from "@cdktf/provider-kubernetes/lib/service-v1";
-import type { PortContract } from "../contract";
+import type { PortContract } from "../model/contract";
 
 export interface HealthCheckServiceProps {
   readonly contract: PortContract;

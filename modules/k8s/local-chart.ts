@@ -11,7 +11,7 @@
 import { existsSync } from "node:fs";
 import { join } from "node:path";
 import type { Construct } from "constructs";
-import { AssetType, TerraformAsset } from "../cdktf";
+import { AssetType, TerraformAsset } from "../core/cdktf";
 
 /** The directory of a chart shipped with gatehouse. */
 export function localChartDir(name: string): string {

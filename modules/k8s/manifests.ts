@@ -8,10 +8,10 @@
 import { Construct } from "constructs";
 import { Release } from "@cdktf/provider-helm/lib/release";
 import { stringify } from "yaml";
-import type { ITerraformDependable } from "../cdktf";
-import { isToken } from "../cdktf";
+import type { ITerraformDependable } from "../core/cdktf";
+import { isToken } from "../core/cdktf";
 import { randomBytes } from "node:crypto";
-import { cdktfTokenMarker, escapeTerraform, hclQuoted } from "../literal";
+import { cdktfTokenMarker, escapeTerraform, hclQuoted } from "../core/literal";
 import { localChart } from "./local-chart";
 
 /** A Kubernetes object as Helm takes it. */

@@ -10,7 +10,7 @@
 import { Construct } from "constructs";
 import { DataKubernetesServiceV1 } from "@cdktf/provider-kubernetes/lib/data-kubernetes-service-v1";
 import { ServiceV1 } from "@cdktf/provider-kubernetes/lib/service-v1";
-import type { PortContract } from "../contract";
+import type { PortContract } from "../model/contract";
 
 export interface ServiceEntriesProps {
   readonly contract: PortContract;

@@ -18,10 +18,10 @@
  * from the next rollout on.
  */
 import { Construct } from "constructs";
-import type { ITerraformDependable } from "../cdktf";
+import type { ITerraformDependable } from "../core/cdktf";
 import { Labels } from "@cdktf/provider-kubernetes/lib/labels";
 import { Manifest } from "@cdktf/provider-kubernetes/lib/manifest";
-import type { PortContract } from "../contract";
+import type { PortContract } from "../model/contract";
 
 export interface TargetGroupBindingsProps {
   readonly contract: PortContract;

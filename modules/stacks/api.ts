@@ -6,7 +6,7 @@
 import type { Construct } from "constructs";
 import { DataAwsSecurityGroup } from "@cdktf/provider-aws/lib/data-aws-security-group";
 import { ApiGateway } from "../aws/api-gateway";
-import { TerraformOutput, TerraformStack } from "../cdktf";
+import { TerraformOutput, TerraformStack } from "../core/cdktf";
 import type { ApiPlan, AwsPlan, EnvPlan } from "../plan";
 import { awsStackBase } from "./aws";
 

@@ -1,13 +1,13 @@
 /**
- * Resolved plans → stacks. main.ts resolves every environment (modules/plan.ts) and builds its
+ * Resolved plans → stacks. main.ts resolves every environment (modules/plan/index.ts) and builds its
  * stacks here; stacks take the plan, never the raw environment.
  */
 import type { Construct } from "constructs";
-import { skipCrossStackPreparation, type TerraformStack } from "../cdktf";
-import { ConfigError, type Problem } from "../errors";
-import { stackNames } from "../naming";
+import { skipCrossStackPreparation, type TerraformStack } from "../core/cdktf";
+import { ConfigError, type Problem } from "../core/errors";
+import { stackNames } from "../core/naming";
 import { crossEnvProblems, planEnvironment, resolve, type EnvPlan } from "../plan";
-import type { Env } from "../../envs/schema";
+import type { Env } from "../config/schema";
 import { AwsApiStack } from "./api";
 import { AwsClusterStack, AwsEdgeStack } from "./aws";
 import { AwsLatticeStack } from "./lattice";

@@ -11,24 +11,24 @@
 import type { Construct } from "constructs";
 import { TerraformVariable } from "cdktf";
 import { GoogleProvider } from "@cdktf/provider-google/lib/provider";
-import { TerraformOutput, TerraformStack } from "../cdktf";
+import { TerraformOutput, TerraformStack } from "../core/cdktf";
 import { AddressRecords, GlobalAddresses, GlobalAddressLookup } from "../gcp/address-dns";
 import { CertMap } from "../gcp/cert-map";
 import { FrontEndFirewall } from "../gcp/firewall";
 import { GlobalFrontends } from "../gcp/frontends";
 import { NegBackends } from "../gcp/neg-backends";
 import { ClusterAccess } from "../k8s/cluster-access";
-import type { Controller } from "../k8s/controller";
+import type { Controller } from "../k8s/controllers/plugin";
 import { GatewayApiCrds } from "../k8s/gateway-api";
-import { Routes } from "../k8s/routes";
+import { Routes } from "../k8s/route-objects";
 import { routesProps } from "./routes";
-import { gcpChildName } from "../naming";
+import { gcpChildName } from "../core/naming";
 import { gatehouseGcpLabels, IAP_SECRET_VARIABLE, type EnvPlan, type GcpPlan, type GkePlan } from "../plan";
-import { gcpLabels } from "../rules";
+import { gcpLabels } from "../core/rules";
 import { configureState } from "./state";
 
 /** GCP labels from tags (rules.ts, where the plan checks that no two tags become one label). */
-export { gcpLabels } from "../rules";
+export { gcpLabels } from "../core/rules";
 
 function googleProvider(stack: Construct, plan: EnvPlan, gcp: GcpPlan): GoogleProvider {
   const env = plan.env;

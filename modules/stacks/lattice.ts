@@ -7,7 +7,7 @@
  */
 import type { Construct } from "constructs";
 import { LatticeNetwork } from "../aws/lattice";
-import { TerraformOutput, TerraformStack } from "../cdktf";
+import { TerraformOutput, TerraformStack } from "../core/cdktf";
 import type { AwsPlan, EnvPlan, LatticePlan } from "../plan";
 import { awsStackBase } from "./aws";
 

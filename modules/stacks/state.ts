@@ -10,7 +10,7 @@
  */
 import type { Construct } from "constructs";
 import { DataTerraformRemoteState } from "cdktf";
-import { GcsBackend, LocalBackend, S3Backend, TerraformBackend, type TerraformRemoteState, type TerraformStack } from "../cdktf";
+import { GcsBackend, LocalBackend, S3Backend, TerraformBackend, type TerraformRemoteState, type TerraformStack } from "../core/cdktf";
 
 export type StateConfig =
   | { readonly type: "local" }

@@ -3,7 +3,7 @@
  * dated price table in prices.json, under stated traffic assumptions. Each line's monthly
  * amount is rounded to the cent and the total is the sum of the lines, so the table adds up.
  */
-import type { Problem } from "../../modules/errors";
+import type { Problem } from "../../modules/core/errors";
 import type { EnvModel } from "./model";
 import PRICES from "./prices.json";
 

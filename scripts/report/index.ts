@@ -6,8 +6,8 @@
 import { instance } from "@viz-js/viz";
 import { mkdirSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { ConfigError, describeError, type Problem } from "../../modules/errors";
-import { readBoundedText } from "../../modules/read-file";
+import { ConfigError, describeError, type Problem } from "../../modules/core/errors";
+import { readBoundedText } from "../../modules/core/read-file";
 import { assumptionsFor, assumptionVarProblems, estimate, REPORT_OPTIONS, toMarkdown, type EnvCost } from "./costs";
 import { toDot } from "./dot";
 import { toHtml } from "./html";

@@ -5,8 +5,8 @@
  * fall back to the stack-name prefix.
  */
 import { isAbsolute, join, normalize } from "node:path";
-import { describeError } from "../../modules/errors";
-import { readBoundedText } from "../../modules/read-file";
+import { describeError } from "../../modules/core/errors";
+import { readBoundedText } from "../../modules/core/read-file";
 
 export type Obj = Record<string, unknown>;
 

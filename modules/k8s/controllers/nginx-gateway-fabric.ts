@@ -25,14 +25,14 @@
  */
 import { Construct } from "constructs";
 import { Release } from "@cdktf/provider-helm/lib/release";
-import type { ITerraformDependable } from "../cdktf";
-import { failIfAny } from "../errors";
-import { GOOGLE_FRONT_END_RANGES } from "../gcp/front-end-ranges";
-import { controllerBaseProblems, negAnnotation, type Controller, type ControllerPlugin, type ControllerProps, type EnvProblem } from "./controller";
-import { NGF_CONFIG_KEYS, unreadOptionProblems } from "./controller-options";
-import { contractGateway, GatewayApiCrds, gatewayEntryProblems } from "./gateway-api";
-import { helmValues, Manifests, type KubeManifest } from "./manifests";
-import { companionReleaseName, SAFE_RELEASE, spreadOverZonesAndNodes, type TopologySpread } from "./release-defaults";
+import type { ITerraformDependable } from "../../core/cdktf";
+import { failIfAny } from "../../core/errors";
+import { GOOGLE_FRONT_END_RANGES } from "../../model/front-end-ranges";
+import { controllerBaseProblems, negAnnotation, type Controller, type ControllerPlugin, type ControllerProps, type EnvProblem } from "./plugin";
+import { NGF_CONFIG_KEYS, unreadOptionProblems } from "./options";
+import { contractGateway, GatewayApiCrds, gatewayEntryProblems } from "../gateway-api";
+import { helmValues, Manifests, type KubeManifest } from "../manifests";
+import { companionReleaseName, SAFE_RELEASE, spreadOverZonesAndNodes, type TopologySpread } from "../release-defaults";
 import { NGF_GATEWAY_CLASS, nginxGatewayFabricIdentity, ngfGatewayName } from "./nginx-gateway-fabric-identity";
 
 export const NGINX_GATEWAY_FABRIC_CHART = {

@@ -1,5 +1,5 @@
 /**
- * The environment's routes (modules/routes.ts) as the controller's own objects, applied through
+ * The environment's routes (modules/model/route-types.ts) as the controller's own objects, applied through
  * one Helm release of the chart shipped with gatehouse (Manifests):
  *
  * - `api: "ingress"` (ingress-nginx): a `networking.k8s.io/v1` Ingress per route with the
@@ -28,11 +28,11 @@
 import { createHash } from "node:crypto";
 import { Construct } from "constructs";
 import type { Release } from "@cdktf/provider-helm/lib/release";
-import type { ITerraformDependable } from "../cdktf";
-import { failIfAny } from "../errors";
-import { RouteCollisions, routeNameCheck, type RouteProblem } from "../route-rules";
-import type { Route, RouteAttachment, RouteBackend } from "../routes";
-import * as rules from "../rules";
+import type { ITerraformDependable } from "../core/cdktf";
+import { failIfAny } from "../core/errors";
+import { RouteCollisions, routeNameCheck, type RouteProblem } from "../model/routes";
+import type { Route, RouteAttachment, RouteBackend } from "../model/route-types";
+import * as rules from "../core/rules";
 import { Manifests, type KubeManifest } from "./manifests";
 
 export interface RoutesProps {

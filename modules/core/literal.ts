@@ -4,7 +4,7 @@
  * Terraform reads every string of a `.tf.json` file as a string template (HCL JSON syntax,
  * "full expression mode"), object keys included: `${ ... }` is evaluated as an expression and
  * `%{ ... }` as a template directive. Text from an environment is data, so it must reach the
- * JSON either without those sequences (the schema refuses them, envs/expressions.ts) or escaped
+ * JSON either without those sequences (the schema refuses them, modules/config/expressions.ts) or escaped
  * with `escapeTerraform` by the construct that emits it.
  *
  * The rule, as HCL's template scanner applies it, left to right:

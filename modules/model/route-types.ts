@@ -1,6 +1,6 @@
 /**
  * Routes as data: host and path rules sending HTTP(S) requests to in-cluster Services, the same
- * model for every controller. A controller renders them with its own API (modules/k8s/routes.ts):
+ * model for every controller. A controller renders them with its own API (modules/k8s/route-objects.ts):
  * `Ingress` for ingress-nginx, `HTTPRoute` attached to the Gateway for the Gateway API
  * controllers. What a controller cannot carry out is refused with a message, never dropped.
  */

@@ -1,5 +1,5 @@
-/** The controller plug-ins gatehouse ships, by kind (modules/k8s/controller.ts). */
-import type { ControllerKind, ControllerPlugin } from "./controller";
+/** The controller plug-ins gatehouse ships, by kind (modules/k8s/controllers/plugin.ts). */
+import type { ControllerKind, ControllerPlugin } from "./plugin";
 import { ingressNginxPlugin } from "./ingress-nginx";
 import { nginxGatewayFabricPlugin } from "./nginx-gateway-fabric";
 import { istioPlugin } from "./istio";

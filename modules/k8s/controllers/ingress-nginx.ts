@@ -11,15 +11,15 @@
  */
 import { Construct } from "constructs";
 import { Release } from "@cdktf/provider-helm/lib/release";
-import type { PortContract } from "../contract";
-import { failIfAny } from "../errors";
-import { GOOGLE_FRONT_END_RANGES } from "../gcp/front-end-ranges";
-import { controllerBaseProblems, negAnnotation, type Controller, type ControllerPlugin, type ControllerProps, type EnvProblem } from "./controller";
-import { closestNames, equalFoldAscii, INGRESS_NGINX_CONFIG_KEYS, INGRESS_NGINX_CONFIG_REFERENCE, ingressNginxKeyReadAs, otherKindsReading } from "./controller-options";
-import { escapeTemplatedValues, type TemplatedValue } from "./helm-tpl";
+import type { PortContract } from "../../model/contract";
+import { failIfAny } from "../../core/errors";
+import { GOOGLE_FRONT_END_RANGES } from "../../model/front-end-ranges";
+import { controllerBaseProblems, negAnnotation, type Controller, type ControllerPlugin, type ControllerProps, type EnvProblem } from "./plugin";
+import { closestNames, equalFoldAscii, INGRESS_NGINX_CONFIG_KEYS, INGRESS_NGINX_CONFIG_REFERENCE, ingressNginxKeyReadAs, otherKindsReading } from "./options";
+import { escapeTemplatedValues, type TemplatedValue } from "../helm-tpl";
 import { ingressNginxIdentity } from "./ingress-nginx-identity";
-import { helmValues } from "./manifests";
-import { SAFE_RELEASE, spreadOverZonesAndNodes, type TopologySpread } from "./release-defaults";
+import { helmValues } from "../manifests";
+import { SAFE_RELEASE, spreadOverZonesAndNodes, type TopologySpread } from "../release-defaults";
 
 export const INGRESS_NGINX_CHART = {
   repository: "https://kubernetes.github.io/ingress-nginx",

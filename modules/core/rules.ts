@@ -2,7 +2,7 @@
  * Field rules that the cloud APIs or the providers enforce, checked at synth instead.
  *
  * Each rule returns `undefined` when the value is fine, else a message that says what is
- * accepted. Config loading (envs/schema.ts) and the constructs call the same rules, so a rule
+ * accepted. Config loading (modules/config/schema.ts) and the constructs call the same rules, so a rule
  * is written once. Only documented limits are checked; each rule names its source. Terraform
  * references (tokens) are not literals and are never checked.
  */

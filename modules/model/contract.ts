@@ -8,10 +8,10 @@
  * module maps the contract onto its chart (modules/k8s/), so a maintained controller can take its
  * place behind the same load balancer.
  */
-import type { Problem } from "./errors";
-import { ConfigError } from "./errors";
-import { gcpName } from "./naming";
-import * as rules from "./rules";
+import type { Problem } from "../core/errors";
+import { ConfigError } from "../core/errors";
+import { gcpName } from "../core/naming";
+import * as rules from "../core/rules";
 
 /**
  * The reference design's ports, the defaults of every environment: listeners 80/443 on

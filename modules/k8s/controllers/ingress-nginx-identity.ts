@@ -12,7 +12,7 @@
  * - 2443 is where gatehouse's redirect server listens when TLS ends at the load balancer (the
  *   chart's own NLB-TLS-termination recipe uses that port, named `tohttps`).
  */
-import type { ControllerIdentity } from "./controller";
+import type { ControllerIdentity } from "./plugin";
 
 const CHART = "ingress-nginx";
 

@@ -22,7 +22,7 @@
  * except a few internal ones, and still lists the `jaeger-*` keys and `use-geoip`, which this
  * controller no longer reads. A test derives the list again from the vendored sources.
  */
-import type { ControllerKind, EnvProblem } from "./controller";
+import type { ControllerKind, EnvProblem } from "./plugin";
 
 export const INGRESS_NGINX_CONFIG_KEYS: readonly string[] = [
   "access-log-params", "access-log-path", "add-headers", "allow-backend-server-header",

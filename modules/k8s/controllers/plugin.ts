@@ -1,7 +1,7 @@
 /**
  * Ingress controllers as plug-ins behind the same load balancers.
  *
- * The port contract (modules/contract.ts) is controller-neutral: listener ports, NodePorts, the
+ * The port contract (modules/model/contract.ts) is controller-neutral: listener ports, NodePorts, the
  * health NodePort, NEG names, where TLS ends, PROXY protocol. A controller plug-in maps it onto
  * its own chart and says what it is called and where it listens, so the load balancer side never
  * guesses:
@@ -17,11 +17,11 @@
  * (healthcheck-service.ts) and TargetGroupBindings are common to every controller.
  */
 import type { Construct } from "constructs";
-import type { ITerraformDependable } from "../cdktf";
-import type { PortContract, TlsChoice } from "../contract";
-import { negEntryPoints } from "../contract";
-import type { Problem } from "../errors";
-import type { Route, RouteAttachment, RouteFeatures } from "../routes";
+import type { ITerraformDependable } from "../../core/cdktf";
+import type { PortContract, TlsChoice } from "../../model/contract";
+import { negEntryPoints } from "../../model/contract";
+import type { Problem } from "../../core/errors";
+import type { Route, RouteAttachment, RouteFeatures } from "../../model/route-types";
 
 export const CONTROLLER_KINDS = ["ingress-nginx", "nginx-gateway-fabric", "istio"] as const;
 export type ControllerKind = (typeof CONTROLLER_KINDS)[number];
@@ -86,7 +86,7 @@ export interface ControllerProps {
    * derives the client address from that header must trust it.
    */
   readonly loadBalancerAddresses?: readonly string[];
-  /** The environment's routes (modules/routes.ts). @default none */
+  /** The environment's routes (modules/model/route-types.ts). @default none */
   readonly routes?: readonly Route[];
 }
 

@@ -16,8 +16,8 @@
  * part stripped of leading and trailing hyphens. Two routes whose names agree on that cut get the
  * same service, and a route named `svc-…` gets a name Lattice refuses, so both are checked here.
  */
-import type { Check, Problem } from "./errors";
-import { isToken } from "./cdktf";
+import type { Check, Problem } from "../core/errors";
+import { isToken } from "../core/cdktf";
 
 /**
  * The AWS Gateway API controller for VPC Lattice, as both sides of gatehouse need it (tag v2.1.3,

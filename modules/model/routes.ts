@@ -1,6 +1,6 @@
 /**
  * Routes as an environment writes them (`routes.<name>`), checked and turned into the route model
- * (modules/routes.ts). Pure: no constructs, no I/O.
+ * (modules/model/route-types.ts). Pure: no constructs, no I/O.
  *
  * The checks are those of the objects the routes become, made at synth so that a mistake is
  * reported with its environment path instead of by the API server, the admission webhook or,
@@ -19,9 +19,9 @@
  * - two routes that match the same requests are refused (routeMatchKey): the controller would
  *   serve one of them and drop the other without a word.
  */
-import type { Check, Problem } from "./errors";
-import type { Route, RouteBackend, RouteFeatures } from "./routes";
-import * as rules from "./rules";
+import type { Check, Problem } from "../core/errors";
+import type { Route, RouteBackend, RouteFeatures } from "./route-types";
+import * as rules from "../core/rules";
 
 /** One route as the environment holds it. */
 export interface RouteInput {

@@ -4,7 +4,7 @@
  * (fstat), so /dev/zero, a FIFO, a socket or a directory is refused before a byte is read, and
  * at most one byte past the limit is ever read (the file may grow after fstat).
  *
- * envs/loader.ts reads environment files the same way (its readTextFile, with the environment
+ * modules/config/loader.ts reads environment files the same way (its readTextFile, with the environment
  * files' own limit and wording).
  */
 import { closeSync, constants, fstatSync, openSync, readSync, type Stats } from "node:fs";

@@ -1,35 +1,35 @@
 /**
  * Environment → resolved plan: the one place an environment is interpreted.
  *
- * A validated environment (envs/schema.ts) becomes, per cluster, the port contract (entry points
+ * A validated environment (modules/config/schema.ts) becomes, per cluster, the port contract (entry points
  * with their TLS choice and target kind), every derived name, the controller (plug-in, settings
  * and identity) and every plan-level problem. The schema's cross-field check reports the problems
  * (`planProblems`); the stack builder takes the plan (`planEnvironment`), never the raw
  * environment, so what is validated is what is built. Pure: no constructs, no I/O.
  */
-import type { AwsEnv, Env, GcpEnv, GkeCluster } from "../envs/schema";
-import { buildContract, contractProblems, DEFAULT_IDLE_TIMEOUT, negEntryPoints, type ContractInput, type PortContract, type TargetKind } from "./contract";
-import { ConfigError, type Problem } from "./errors";
-import type { ApiGatewayProps } from "./aws/api-gateway";
-import * as gw from "./aws/api-gateway-rules";
-import { latticeControllerRoleName, latticeNetworkProblems, type LatticeNetworkProps } from "./aws/lattice";
-import type { NlbEntrySettings, TlsAtLoadBalancer } from "./aws/nlb-edge";
-import { AWS_GATEWAY_CONTROLLER_NAME, AWS_GATEWAY_CONTROLLER_ROUTE_FEATURES, awsGatewayControllerProblems, type AwsGatewayControllerProps } from "./k8s/aws-gateway-controller";
-import type { ControllerIdentity, ControllerPlugin, ControllerSettings, EnvProblem, Exposure } from "./k8s/controller";
-import { controllerPlugin } from "./k8s/controllers";
-import { awsElbName, derivedName, gcpChildName, gcpName, hostKey, stackNames } from "./naming";
-import { parseRoutes, routeProblems } from "./route-rules";
-import type { Route } from "./routes";
-import * as rules from "./rules";
-import { authorizationDomains } from "./gcp/cert-map";
-import { AWS_GATEWAY_CONTROLLER_DEFAULTS } from "./k8s/aws-gateway-controller";
-import type { ControllerKind } from "./k8s/controller";
-import { GATEWAY_API_CRDS_DEFAULTS } from "./k8s/gateway-api";
-import { ISTIO_GATEWAY_CLASS, ISTIO_SYSTEM_NAMESPACE } from "./k8s/istio";
-import { NGF_GATEWAY_CLASS } from "./k8s/nginx-gateway-fabric-identity";
-import { companionReleaseName } from "./k8s/release-defaults";
-import { routeObjectName } from "./k8s/routes";
-import { LATTICE_CONTROLLER } from "./lattice-rules";
+import type { AwsEnv, Env, GcpEnv, GkeCluster } from "../config/schema";
+import { buildContract, contractProblems, DEFAULT_IDLE_TIMEOUT, negEntryPoints, type ContractInput, type PortContract, type TargetKind } from "../model/contract";
+import { ConfigError, type Problem } from "../core/errors";
+import type { ApiGatewayProps } from "../aws/api-gateway";
+import * as gw from "../aws/api-gateway-rules";
+import { latticeControllerRoleName, latticeNetworkProblems, type LatticeNetworkProps } from "../aws/lattice";
+import type { NlbEntrySettings, TlsAtLoadBalancer } from "../aws/nlb-edge";
+import { AWS_GATEWAY_CONTROLLER_NAME, AWS_GATEWAY_CONTROLLER_ROUTE_FEATURES, awsGatewayControllerProblems, type AwsGatewayControllerProps } from "../k8s/aws-gateway-controller";
+import type { ControllerIdentity, ControllerPlugin, ControllerSettings, EnvProblem, Exposure } from "../k8s/controllers/plugin";
+import { controllerPlugin } from "../k8s/controllers";
+import { awsElbName, derivedName, gcpChildName, gcpName, hostKey, stackNames } from "../core/naming";
+import { parseRoutes, routeProblems } from "../model/routes";
+import type { Route } from "../model/route-types";
+import * as rules from "../core/rules";
+import { authorizationDomains } from "../gcp/cert-map";
+import { AWS_GATEWAY_CONTROLLER_DEFAULTS } from "../k8s/aws-gateway-controller";
+import type { ControllerKind } from "../k8s/controllers/plugin";
+import { GATEWAY_API_CRDS_DEFAULTS } from "../k8s/gateway-api";
+import { ISTIO_GATEWAY_CLASS, ISTIO_SYSTEM_NAMESPACE } from "../k8s/controllers/istio";
+import { NGF_GATEWAY_CLASS } from "../k8s/controllers/nginx-gateway-fabric-identity";
+import { companionReleaseName } from "../k8s/release-defaults";
+import { routeObjectName } from "../k8s/route-objects";
+import { LATTICE_CONTROLLER } from "../model/lattice";
 
 export interface ControllerPlan {
   readonly plugin: ControllerPlugin;

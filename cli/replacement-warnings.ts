@@ -6,8 +6,8 @@
  */
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
-import type { Env } from "../../envs/schema";
-import { stackNames } from "../naming";
+import type { Env } from "../modules/config/schema";
+import { stackNames } from "../modules/core/naming";
 
 type StackJson = { resource?: { aws_lb?: Record<string, { security_groups?: unknown }> } };
 

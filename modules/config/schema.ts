@@ -4,18 +4,18 @@
  *
  * Objects are strict (an unknown key is an error, so a typo never falls back to a default).
  * Cross-field rules run after the shape is right and use the same rule functions as the
- * constructs (modules/rules.ts, modules/contract.ts).
+ * constructs (modules/core/rules.ts, modules/model/contract.ts).
  */
 import { z } from "zod";
-import { NLB_DEFAULTS } from "../modules/aws/nlb-edge";
-import { DEFAULT_IDLE_TIMEOUT, DEFAULT_PORTS } from "../modules/contract";
-import { CONTROLLER_KINDS } from "../modules/k8s/controller";
-import { controllerPlugin } from "../modules/k8s/controllers";
-import { GATEWAY_API_CRD_SOURCES, GATEWAY_API_CRDS_DEFAULTS } from "../modules/k8s/gateway-api";
-import { PART_SEPARATOR, RESERVED_ENV_WORDS } from "../modules/naming";
-import { planProblems } from "../modules/plan";
-import { ROUTE_DEFAULTS } from "../modules/route-rules";
-import * as rules from "../modules/rules";
+import { NLB_DEFAULTS } from "../aws/nlb-edge";
+import { DEFAULT_IDLE_TIMEOUT, DEFAULT_PORTS } from "../model/contract";
+import { CONTROLLER_KINDS } from "../k8s/controllers/plugin";
+import { controllerPlugin } from "../k8s/controllers";
+import { GATEWAY_API_CRD_SOURCES, GATEWAY_API_CRDS_DEFAULTS } from "../k8s/gateway-api";
+import { PART_SEPARATOR, RESERVED_ENV_WORDS } from "../core/naming";
+import { planProblems } from "../plan";
+import { ROUTE_DEFAULTS } from "../model/routes";
+import * as rules from "../core/rules";
 import { expressionProblems } from "./expressions";
 
 const int = () => z.number().int();
@@ -26,7 +26,7 @@ const rule = (check: (v: string) => string | undefined) => (v: string, ctx: z.Re
 
 /**
  * Environment and cluster names become parts of resource names: short DNS labels without `--`,
- * the separator between the parts of a derived name (modules/naming.ts).
+ * the separator between the parts of a derived name (modules/core/naming.ts).
  */
 const noSeparator = (v: string) => !v.includes(PART_SEPARATOR);
 const shortName = z
@@ -474,8 +474,8 @@ const EnvObject = z.strictObject({
 
 /**
  * The environment schema: the shape above, then every cross-field rule, which lives in the
- * resolved plan (modules/plan.ts) so that what is validated is what is built, and the one rule
- * over every string (no Terraform template sequences, envs/expressions.ts).
+ * resolved plan (modules/plan/index.ts) so that what is validated is what is built, and the one rule
+ * over every string (no Terraform template sequences, modules/config/expressions.ts).
  */
 export const EnvSchema = EnvObject.superRefine((env, ctx) => {
   // The plan runs on fields the shape already refused (a refusal there does not stop parsing), and

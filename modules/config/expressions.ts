@@ -6,10 +6,10 @@
  * string of an environment, whatever field it is and whenever that field was added: the walk
  * below visits every string value and every object key, and refuses the sequences, except in the
  * fields listed in LITERAL_FIELDS, where text is expected to hold them and the construct that
- * emits the field escapes it with `escapeTerraform` (modules/literal.ts). CDK for Terraform's own
+ * emits the field escapes it with `escapeTerraform` (modules/core/literal.ts). CDK for Terraform's own
  * token markers are refused everywhere: escaping does not neutralize them.
  */
-import { cdktfTokenMarker, templateSequence } from "../modules/literal";
+import { cdktfTokenMarker, templateSequence } from "../core/literal";
 
 export interface ExpressionProblem {
   /** Dotted path of the string, e.g. `tags.team` or `aws.targets.tagValues.0`; for a key, the path of its entry. */

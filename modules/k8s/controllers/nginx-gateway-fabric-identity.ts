@@ -22,8 +22,8 @@
  *   default in the NginxProxy).
  */
 import { createHash } from "node:crypto";
-import type { TlsChoice } from "../contract";
-import type { ControllerIdentity, ControllerSettings } from "./controller";
+import type { TlsChoice } from "../../model/contract";
+import type { ControllerIdentity, ControllerSettings } from "./plugin";
 
 /** The chart's GatewayClass (`nginxGateway.gatewayClassName`, default "nginx"). */
 export const NGF_GATEWAY_CLASS = "nginx";

@@ -12,8 +12,8 @@ import { readdirSync, type Dirent } from "node:fs";
 import { join, resolve as resolvePath } from "node:path";
 import { Composer, isAlias, isMap, isNode, isScalar, isSeq, Lexer, LineCounter, Parser, YAMLParseError, type CST, type Document } from "yaml";
 import type { z } from "zod";
-import { ConfigError, describeError, type Problem } from "../modules/errors";
-import { readBoundedText } from "../modules/read-file";
+import { ConfigError, describeError, type Problem } from "../core/errors";
+import { readBoundedText } from "../core/read-file";
 import { EnvSchema, type Env, type EnvInput } from "./schema";
 
 export interface LoadedEnv {
@@ -248,7 +248,7 @@ function toProblems(issue: z.core.$ZodIssue, c: Candidate): Problem[] {
 
 /**
  * The text of a regular file of at most ENV_FILE_MAX_BYTES, or why not: the project's one bounded
- * reader (modules/read-file.ts), so /dev/zero, a FIFO or a directory is refused before a byte is
+ * reader (modules/core/read-file.ts), so /dev/zero, a FIFO or a directory is refused before a byte is
  * read.
  */
 export function readTextFile(file: string): { text: string } | { error: string } {

@@ -28,8 +28,8 @@
 import { closeSync, copyFileSync, existsSync, fsyncSync, lstatSync, mkdirSync, openSync, readdirSync, readFileSync, realpathSync, renameSync, rmdirSync, rmSync, statSync, unlinkSync, writeFileSync, writeSync } from "node:fs";
 import { randomBytes } from "node:crypto";
 import { basename, dirname, join, relative, resolve } from "node:path";
-import { describeError, printable } from "./errors";
-import { LOCAL_STATE_DIR, localStateFile } from "./stacks/state";
+import { describeError, printable } from "../modules/core/errors";
+import { LOCAL_STATE_DIR, localStateFile } from "../modules/stacks/state";
 
 /** The output directory cannot be created, written or replaced. */
 export class OutputError extends Error {}

@@ -30,13 +30,13 @@
  */
 import { Construct } from "constructs";
 import { Release } from "@cdktf/provider-helm/lib/release";
-import type { EntryPoint } from "../contract";
-import { failIfAny } from "../errors";
-import { controllerBaseProblems, negAnnotation, type Controller, type ControllerIdentity, type ControllerPlugin, type ControllerProps, type ControllerSettings, type EnvProblem } from "./controller";
-import { ISTIO_CONFIG_KEYS, unreadOptionProblems } from "./controller-options";
-import { contractGateway, GatewayApiCrds, gatewayEntryProblems } from "./gateway-api";
-import { helmValues, Manifests, type KubeManifest } from "./manifests";
-import { companionReleaseName, SAFE_RELEASE, spreadOverZonesAndNodes, type TopologySpread } from "./release-defaults";
+import type { EntryPoint } from "../../model/contract";
+import { failIfAny } from "../../core/errors";
+import { controllerBaseProblems, negAnnotation, type Controller, type ControllerIdentity, type ControllerPlugin, type ControllerProps, type ControllerSettings, type EnvProblem } from "./plugin";
+import { ISTIO_CONFIG_KEYS, unreadOptionProblems } from "./options";
+import { contractGateway, GatewayApiCrds, gatewayEntryProblems } from "../gateway-api";
+import { helmValues, Manifests, type KubeManifest } from "../manifests";
+import { companionReleaseName, SAFE_RELEASE, spreadOverZonesAndNodes, type TopologySpread } from "../release-defaults";
 
 /** Istio 1.30.3, released 2026-07-16; `base`, `istiod` and `gateway` share the version. */
 export const ISTIO_VERSION = "1.30.3";
