@@ -464,7 +464,7 @@ describe("ApiGateway construct ids and literal text", () => {
 
 describe("ApiGateway validation", () => {
   it.each([
-    [{ name: "sg-api" }, 'name: must not start with "sg-": the VPC link\'s security group is named after it and EC2 refuses group names starting with "sg-"'],
+    [{ name: "sg-api" }, 'name: would name a security group "sg-api-vpc-link", and EC2 refuses group names starting "sg-" (they look like group ids)'],
     [{ name: "a b" }, 'name: must be 1-100 letters, digits, ".", "_" or "-", starting with a letter or digit'],
     [{ lbName: "internal-x" }, 'lbName: load balancer names must not begin with "internal-" (1-32 characters, letters, digits and hyphens, no leading or trailing hyphen)'],
     [{ routes: {} }, "routes: needs at least one route"],
@@ -583,7 +583,7 @@ describe("api-gateway-rules", () => {
     ["a".repeat(100), undefined],
     ["a".repeat(101), 'must be 1-100 letters, digits, ".", "_" or "-", starting with a letter or digit'],
     ["-a", 'must be 1-100 letters, digits, ".", "_" or "-", starting with a letter or digit'],
-    ["SG-a", 'must not start with "sg-": the VPC link\'s security group is named after it and EC2 refuses group names starting with "sg-"'],
+    ["SG-a", 'would name a security group "SG-a-vpc-link", and EC2 refuses group names starting "sg-" (they look like group ids)'],
   ])("apiNamePrefix(%j)", (name, message) => {
     expect(gw.apiNamePrefix(name)).toBe(message);
   });

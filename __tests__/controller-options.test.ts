@@ -14,13 +14,14 @@ import { loadEnvironments } from "../modules/config/loader";
 import type { EnvInput } from "../modules/config/schema";
 import type { PortContract } from "../modules/model/contract";
 import { ConfigError, type Problem } from "../modules/core/errors";
-import type { ControllerKind, ControllerProps, EnvProblem } from "../modules/k8s/controllers/plugin";
+import type { ControllerKind, ControllerProps } from "../modules/k8s/controllers/plugin";
 import { CONTROLLER_CONFIG_KEYS, equalFoldAscii, INGRESS_NGINX_CONFIG_KEYS, INGRESS_NGINX_CONFIG_REFERENCE } from "../modules/k8s/controllers/options";
 import { controllerPlugin } from "../modules/k8s/controllers";
 import { ingressNginxProblems, ownedConfigKeys } from "../modules/k8s/controllers/ingress-nginx";
 import { istioIdentity } from "../modules/k8s/controllers/istio";
 import { nginxGatewayFabricIdentity } from "../modules/k8s/controllers/nginx-gateway-fabric-identity";
 import { awsEnv, contract, gcpEnv, identityContract, MQTTS, TLS_AT_LB } from "./helpers/fixtures";
+import type { FieldProblem } from "../modules/core/errors";
 
 const SOURCES = join(__dirname, "fixtures", "ingress-nginx-controller-v1.15.1");
 const source = (file: string) => readFileSync(join(SOURCES, file), "utf8");
@@ -90,7 +91,7 @@ const nginx = (s: Scenario, config: Record<string, string>): ControllerProps => 
   exposure: s.exposure,
   settings: { releaseName: "ingress-nginx", namespace: "ingress-nginx", replicas: 2, resources: { cpu: "100m", memory: "90Mi" }, config },
 });
-const lines = (ps: readonly EnvProblem[]) => ps.map((p) => `${p.path}: ${p.message}`);
+const lines = (ps: readonly FieldProblem[]) => ps.map((p) => `${p.path}: ${p.message}`);
 
 const SET_BY_GATEHOUSE = "from the port contract (PROXY protocol, forwarded headers, the https redirect); remove it";
 /** Spellings the controller reads as `key`: every letter case, and ſ for s. */

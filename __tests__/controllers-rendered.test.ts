@@ -108,7 +108,7 @@ describe.each(envs.map((e) => [e.name, e] as const))("%s", (_name, env) => {
   if (plan.aws) {
     const aws = plan.aws;
     const cluster = stacks[aws.cluster.stack] as TfJson;
-    const edge = stacks[aws.edgeStack] as TfJson;
+    const edge = stacks[aws.edge.stack] as TfJson;
     const objects = render(release(cluster, CHARTS[kind].chart), CHARTS[kind].dir);
 
     it("gives every entry point's target group the NodePort the rendered data plane has for it", () => {
@@ -145,7 +145,7 @@ describe.each(envs.map((e) => [e.name, e] as const))("%s", (_name, env) => {
     it(`${g.name}: annotates the data-plane Service with exactly the NEG names the edge looks up`, () => {
       const objects = render(release(stacks[g.stack] as TfJson, CHARTS[kind].chart), CHARTS[kind].dir);
       const annotation = negAnnotation(env.controller.kind, objects, g);
-      const looked = Object.values(dataSources(stacks[plan.gcp?.edgeStack ?? ""] as TfJson, "google_compute_network_endpoint_group")).map((n) => String(n.name));
+      const looked = Object.values(dataSources(stacks[plan.gcp?.edge.stack ?? ""] as TfJson, "google_compute_network_endpoint_group")).map((n) => String(n.name));
       expect(new Set(Object.values(annotation.exposed_ports).map((p) => p.name))).toEqual(new Set(looked));
       for (const [port, neg] of Object.entries(annotation.exposed_ports)) expect(g.contract.entryPoints.find((e) => e.negName === neg.name)?.servicePort).toBe(Number(port));
     });

@@ -285,8 +285,8 @@ describe("IAM names", () => {
   it("the Lattice controller's role and policy are named after the environment, region and cluster", () => {
     const west = plan(aws("a", 1, { aws: { lattice: {} } }));
     const east = plan(elsewhere(aws("b", 1, { aws: { lattice: {} } }), "us-east-1"));
-    expect(west.aws?.lattice?.roleName).toBe("a--eu-west-1--eks-1--lattice");
-    expect(east.aws?.lattice?.roleName).toBe("b--us-east-1--eks-1--lattice");
+    expect(west.aws?.lattice?.network.roleName).toBe("a--eu-west-1--eks-1--lattice");
+    expect(east.aws?.lattice?.network.roleName).toBe("b--us-east-1--eks-1--lattice");
     expect(crossEnvProblems([west, east])).toEqual([]);
   });
 

@@ -20,7 +20,7 @@ import { EnvSchema, type EnvInput } from "../modules/config/schema";
 import { ConfigError } from "../modules/core/errors";
 import { AwsGatewayController } from "../modules/k8s/aws-gateway-controller";
 import type { ControllerSettings } from "../modules/k8s/controllers/plugin";
-import { GATEWAY_API, GATEWAY_API_CRDS_DEFAULTS, GatewayApiCrds, kubernetesVersionCheck, type GatewayApiCrdsProps } from "../modules/k8s/gateway-api";
+import { GATEWAY_API, GatewayApiCrds, kubernetesVersionCheck, type GatewayApiCrdsProps } from "../modules/k8s/gateway-api";
 import { localChartDir } from "../modules/k8s/local-chart";
 import { nginxGatewayFabricPlugin } from "../modules/k8s/controllers/nginx-gateway-fabric";
 import { nginxGatewayFabricIdentity } from "../modules/k8s/controllers/nginx-gateway-fabric-identity";
@@ -30,6 +30,7 @@ import { renderChart, type KubeObject } from "./helpers/helm";
 import { evaluateCondition, evaluateMessage, HclError, type HclValue } from "./helpers/hcl";
 import { list, obj, type Json } from "./helpers/json";
 import { dataSources, resources, synthEnvs, type TfJson } from "./helpers/synth";
+import { GATEWAY_API_CRDS_DEFAULTS } from "../modules/model/defaults";
 
 const CHART_DIR = localChartDir(GATEWAY_API.chart);
 const K8S_PATTERN = kubernetesMinimumPattern("1.31");

@@ -200,8 +200,8 @@ describe("istio problems", () => {
     const create = (p: ControllerProps) => () => synthConstruct((s) => void istioPlugin.create(s, "istio", p));
     expect(create(props({ exposure: "gke-neg", contract: istioContract({ proxyProtocol: true }) }))).toThrow(ConfigError);
     expect(create(props({ exposure: "gke-neg", contract: istioContract({ proxyProtocol: true }) }))).toThrow(/ports\.proxyProtocol/);
-    expect(problemsOf(create(props({ exposure: "gke-neg", contract: istioContract({ proxyProtocol: true }) })))).toEqual(["ports.proxyProtocol: Google's Application Load Balancer sends no PROXY header; it must be off behind NEGs"]);
-    expect(problemsOf(create(props({}, { replicas: 1 })))).toEqual(["controller.replicas: must be a whole number of at least 2 (one replica means an outage on every node drain)"]);
+    expect(problemsOf(create(props({ exposure: "gke-neg", contract: istioContract({ proxyProtocol: true }) })))).toEqual(["ports.proxyProtocol: must be false behind NEGs: Google's Application Load Balancer never sends PROXY headers, so the controller would reject every request"]);
+    expect(problemsOf(create(props({}, { replicas: 1 })))).toEqual(["controller.replicas: must be a whole number from 2 to 100 (one replica means an outage on every node drain)"]);
     expect(problemsOf(create(props({}, { namespace: "elsewhere" })))).toEqual([expect.stringMatching(/^controller\.namespace: /)]);
   });
 });

@@ -122,9 +122,9 @@ describe("ingress-nginx values", () => {
   it("refuses one replica, and PROXY protocol behind NEGs, as every controller does", () => {
     const problems = (p: IngressNginxProps) => problemsOf(() => synthConstruct((s) => void new IngressNginx(s, "c", p)));
     // Environments meet these rules in the schema and the plan; the construct keeps them for direct use.
-    expect(problems(props({ replicas: 1 }))).toEqual(["controller.replicas: must be a whole number of at least 2 (one replica means an outage on every node drain)"]);
+    expect(problems(props({ replicas: 1 }))).toEqual(["controller.replicas: must be a whole number from 2 to 100 (one replica means an outage on every node drain)"]);
     expect(problems(props({ exposure: "gke-neg", contract: contract({ proxyProtocol: true }) }))).toEqual([
-      "ports.proxyProtocol: Google's Application Load Balancer sends no PROXY header; it must be off behind NEGs",
+      "ports.proxyProtocol: must be false behind NEGs: Google's Application Load Balancer never sends PROXY headers, so the controller would reject every request",
     ]);
     expect(problems(props({ config: { "use-proxy-protocol": "true" } }))).toEqual([
       "controller.config.use-proxy-protocol: is set by gatehouse from the port contract (PROXY protocol, forwarded headers, the https redirect); remove it",

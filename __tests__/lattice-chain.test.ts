@@ -130,7 +130,9 @@ describe("VPC Lattice rules", () => {
   it("reports a worker group the rules cannot be keyed by at aws.workerSecurityGroupIds", () => {
     const env = parseEnv(patch(awsEnv(), { aws: { lattice: {} } }));
     const bad = { ...env, aws: { ...(env.aws as NonNullable<typeof env.aws>), workerSecurityGroupIds: ["sg-0123456789abcdef0", "sg 1"] } };
+    // The NLB's worker rules are keyed by the same ids, and say so too.
     expect(planProblems(bad).filter((p) => p.path.startsWith("aws.workerSecurityGroupIds")).map((p) => `${p.path}: ${p.message}`)).toEqual([
+      "aws.workerSecurityGroupIds.1: keys name Terraform addresses: 1-63 letters, digits, '.', '_' or '-'",
       "aws.workerSecurityGroupIds.1: must be a security group id such as sg-0123456789abcdef0: it names the rules' Terraform addresses",
     ]);
   });

@@ -635,7 +635,7 @@ describe("AwsGatewayController Terraform", () => {
 
   it("refuses a shared Service with no port", () => {
     const p = { clusterName: "prod-eks", clusterVpcId: "vpc-1", awsRegion: "eu-west-1", serviceNetworkName: "prod-mesh", serviceExports: [{ namespace: "shop", service: "inventory", ports: [] }] };
-    expect(awsGatewayControllerProblems(p).map((x) => `${x.path}: ${x.message}`)).toEqual(["serviceExports.shop/inventory.ports: must list at least one port"]);
+    expect(awsGatewayControllerProblems(p).map((x) => `${x.path}: ${x.message}`)).toEqual(["serviceExports.0.ports: must list at least one port"]);
   });
 });
 

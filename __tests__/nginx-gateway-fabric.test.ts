@@ -168,9 +168,9 @@ describe("nginx-gateway-fabric problems", () => {
 
   it("create() refuses one replica and PROXY protocol behind NEGs, as every controller does", () => {
     const create = (p: ControllerProps) => () => synthConstruct((s) => void nginxGatewayFabricPlugin.create(s, "ngf", p));
-    expect(problemsOf(create(props({ settings: { ...SETTINGS, replicas: 1 } })))).toEqual(["controller.replicas: must be a whole number of at least 2 (one replica means an outage on every node drain)"]);
+    expect(problemsOf(create(props({ settings: { ...SETTINGS, replicas: 1 } })))).toEqual(["controller.replicas: must be a whole number from 2 to 100 (one replica means an outage on every node drain)"]);
     expect(problemsOf(create(props({ exposure: "gke-neg", contract: ngfContract({ proxyProtocol: true }) })))).toEqual([
-      "ports.proxyProtocol: Google's Application Load Balancer sends no PROXY header; it must be off behind NEGs",
+      "ports.proxyProtocol: must be false behind NEGs: Google's Application Load Balancer never sends PROXY headers, so the controller would reject every request",
     ]);
   });
 

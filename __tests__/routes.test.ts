@@ -330,15 +330,15 @@ describe("a route collision in an environment file", () => {
       expect(found.map(shown)).toEqual([
         [
           "dup",
-          "path: /inventory/",
-          "aws.lattice.routes.inventory-2.path",
-          'every host with path "/inventory/" (Prefix) matches the same requests as route "inventory", every host with path "/inventory" (Prefix): a Prefix path ignores a trailing "/" (Ingress and Gateway API alike), so only one of the two would ever be used; keep one of them',
-        ],
-        [
-          "dup",
           "path: /api/",
           "routes.api-slash.path",
           'host "shop.example.com" with path "/api/" (Prefix) matches the same requests as route "api", host "shop.example.com" with path "/api" (Prefix): a Prefix path ignores a trailing "/" (Ingress and Gateway API alike), so only one of the two would ever be used; keep one of them',
+        ],
+        [
+          "dup",
+          "path: /inventory/",
+          "aws.lattice.routes.inventory-2.path",
+          'every host with path "/inventory/" (Prefix) matches the same requests as route "inventory", every host with path "/inventory" (Prefix): a Prefix path ignores a trailing "/" (Ingress and Gateway API alike), so only one of the two would ever be used; keep one of them',
         ],
       ]);
       expect(found.every((p) => p.file?.startsWith(`${file}:`))).toBe(true);

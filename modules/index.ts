@@ -5,12 +5,13 @@
  * YAML/JSON by `loadEnvironments`) → `planEnvironment` → `buildPlan` (or `buildAll`) into a
  * cdktf `App`. The constructs the stacks are made of are exported with their props, for apps
  * that compose their own stacks; they take the port contract (`buildContract`, or a cluster's
- * `contract` in the plan) rather than raw environment fields.
+ * `contract` in the plan) rather than raw environment fields. Each construct's rules are one
+ * exported function of its props (`nlbEdgeProblems`, `apiGatewayProblems`, …), which its
+ * constructor runs and the plan runs on the props it builds.
  *
  * Everything is re-exported by name: what is listed here is the public surface, and every other
  * export of modules/ and envs/ is internal.
  */
-import type { AwsClusterStack } from "./stacks/aws";
 
 // Environments: schema, types, loading.
 export { AwsSchema, ControllerSchema, EnvSchema, GcpSchema, PortsSchema, StateSchema } from "./config/schema";
@@ -20,56 +21,55 @@ export type { LoadedEnv, LoadOptions } from "./config/loader";
 
 // Errors.
 export { ConfigError } from "./core/errors";
-export type { Problem } from "./core/errors";
+export type { FieldProblem, Problem } from "./core/errors";
 
 // The port contract.
-export { buildContract, contractProblems, DEFAULT_IDLE_TIMEOUT, DEFAULT_PORTS, negEntryPoints } from "./model/contract";
+export { buildContract, contractProblems, negEntryPoints } from "./model/contract";
+export { CONTROLLER_DEFAULTS, DEFAULT_IDLE_TIMEOUT, DEFAULT_PORTS, GCP_BACKEND_DEFAULTS, NLB_DEFAULTS, ROUTE_DEFAULTS } from "./model/defaults";
 export type { ContractInput, EntryKind, EntryPoint, EntryPointInput, HttpsEntryInput, PortContract, TargetKind, TargetPorts, TcpEntryInput, TlsChoice } from "./model/contract";
 
 // The resolved plan.
 export { contractInputFor, crossEnvProblems, planEnvironment, planProblems, resolve } from "./plan";
-export type { AwsPlan, ClusterPlan, ControllerPlan, EnvPlan, GcpPlan, GkePlan, Resolution } from "./plan";
+export type { AwsClusterPlan, AwsEdgePlan, AwsPlan, AwsStackSettings, ClusterPlan, ControllerPlan, EnvPlan, GcpAddressPlan, GcpEdgePlan, GcpPlan, GcpStackSettings, GkeClusterPlan, LatticeControllerPlan, Resolution } from "./plan";
 export { stackNames } from "./core/naming";
 
 // Stacks.
 export { buildAll, buildEnvironment, buildPlan } from "./stacks/build";
 export { AwsClusterStack, AwsEdgeStack } from "./stacks/aws";
-export type { AwsStackProps } from "./stacks/aws";
-/** Props of the AWS cluster stack: the plan, and the edge stack whose target groups it binds to. */
-export type AwsClusterStackProps = ConstructorParameters<typeof AwsClusterStack>[2];
+export type { AwsClusterStackProps } from "./stacks/aws";
 export { GcpAddressStack, GcpEdgeStack, GkeClusterStack } from "./stacks/gcp";
-export type { GcpEdgeStackProps, GcpStackProps, GkeClusterStackProps } from "./stacks/gcp";
+export type { GcpEdgeStackProps, GkeClusterStackProps } from "./stacks/gcp";
 export { CloudBlock, configureState } from "./stacks/state";
 export type { CloudBlockProps, StateConfig } from "./stacks/state";
 
 // AWS constructs.
-export { NLB_DEFAULTS, NlbEdge } from "./aws/nlb-edge";
+export { NlbEdge, nlbEdgeProblems } from "./aws/nlb-edge";
 export type { NlbEdgeProps, SubnetMapping, TargetGroupHealthCheck, TlsAtLoadBalancer } from "./aws/nlb-edge";
-export { NlbSecurityGroup } from "./aws/nlb-security-group";
+export { NlbSecurityGroup, nlbSecurityGroupProblems } from "./aws/nlb-security-group";
 export type { NlbSecurityGroupProps } from "./aws/nlb-security-group";
-export { NodeAccessRules } from "./aws/node-access";
+export { NodeAccessRules, nodeAccessRulesProblems } from "./aws/node-access";
 export type { NodeAccessRulesProps, NodeAccessSource } from "./aws/node-access";
-export { TargetRegistration } from "./aws/targets";
+export { TargetRegistration, targetRegistrationProblems } from "./aws/targets";
 export type { TargetGroupRef, TargetRegistrationProps, TargetSource } from "./aws/targets";
 
 // GCP constructs.
-export { AddressRecords, GlobalAddresses, GlobalAddressLookup } from "./gcp/address-dns";
+export { AddressRecords, addressRecordsProblems, GlobalAddresses, globalAddressesProblems, GlobalAddressLookup } from "./gcp/address-dns";
 export type { AddressRecordsProps, GlobalAddressesProps } from "./gcp/address-dns";
 export { CertMap } from "./gcp/cert-map";
 export type { CertMapProps } from "./gcp/cert-map";
-export { FrontEndFirewall } from "./gcp/firewall";
+export { FrontEndFirewall, frontEndFirewallProblems } from "./gcp/firewall";
 export type { FrontEndFirewallProps } from "./gcp/firewall";
 export { GOOGLE_FRONT_END_RANGES } from "./model/front-end-ranges";
 export { GlobalFrontends, LOAD_BALANCING_SCHEME } from "./gcp/frontends";
 export type { GlobalFrontendsProps } from "./gcp/frontends";
-export { NegBackends } from "./gcp/neg-backends";
+export { NegBackends, negBackendsProblems } from "./gcp/neg-backends";
 export type { NegBackendsProps, NegCluster } from "./gcp/neg-backends";
 
 // Kubernetes constructs and the controller plug-ins.
 export { ClusterAccess } from "./k8s/cluster-access";
 export type { ClusterAccessProps } from "./k8s/cluster-access";
 export { CONTROLLER_KINDS, negAnnotation } from "./k8s/controllers/plugin";
-export type { Controller, ControllerIdentity, ControllerKind, ControllerPlugin, ControllerProps, ControllerSettings, EnvProblem, Exposure } from "./k8s/controllers/plugin";
+export type { Controller, ControllerIdentity, ControllerKind, ControllerPlugin, ControllerProps, ControllerSettings, Exposure } from "./k8s/controllers/plugin";
 export { CONTROLLERS, controllerPlugin } from "./k8s/controllers";
 export { HealthCheckService } from "./k8s/healthcheck-service";
 export type { HealthCheckServiceProps } from "./k8s/healthcheck-service";
@@ -84,22 +84,23 @@ export { NGINX_GATEWAY_FABRIC_CHART, NginxGatewayFabric, nginxGatewayFabricPlugi
 export type { NginxGatewayFabricValues } from "./k8s/controllers/nginx-gateway-fabric";
 export { nginxGatewayFabricIdentity } from "./k8s/controllers/nginx-gateway-fabric-identity";
 export { ISTIO_CHART, Istio, istioIdentity, istioPlugin } from "./k8s/controllers/istio";
-export { GATEWAY_API, GatewayApiCrds, contractGateway } from "./k8s/gateway-api";
+export { GATEWAY_API, GatewayApiCrds, contractGateway, gatewayApiCrdsProblems } from "./k8s/gateway-api";
 export type { ContractGatewayOptions, GatewayApiCrdsProps } from "./k8s/gateway-api";
 
 // Routes.
 export type { Route, RouteAttachment, RouteBackend, RouteFeatures } from "./model/route-types";
 export { parseRoutes, routeProblems } from "./model/routes";
-export type { RouteInput, RouteProblem, RouteRuleContext } from "./model/routes";
-export { Routes, routeManifests } from "./k8s/route-objects";
+export type { RouteInput, RouteRuleContext } from "./model/routes";
+export { Routes, routeManifests, routesProblems } from "./k8s/route-objects";
 export type { RoutesProps } from "./k8s/route-objects";
 
 // API Gateway through a VPC link, services on fixed NodePorts, VPC Lattice
-export { ApiGateway, API_GATEWAY_DEFAULTS } from "./aws/api-gateway";
+export { ApiGateway, API_GATEWAY_DEFAULTS, apiGatewayProblems } from "./aws/api-gateway";
+export { vpcLinkSecurityGroupName } from "./aws/api-gateway-rules";
 export type { ApiGatewayProps, ApiGatewayTarget, ApiGatewayStageProps, ApiGatewayDomainProps } from "./aws/api-gateway";
 export { ServiceEntries } from "./k8s/service-entries";
 export type { ServiceEntriesProps } from "./k8s/service-entries";
-export { LatticeNetwork, latticeNetworkProblems } from "./aws/lattice";
+export { LatticeNetwork, latticeClientsSecurityGroupName, latticeNetworkProblems } from "./aws/lattice";
 export type { LatticeNetworkProps, LatticeControllerIdentity, LatticeAssociationSecurityGroups } from "./aws/lattice";
 export { AwsGatewayController, awsGatewayControllerProblems } from "./k8s/aws-gateway-controller";
 export type { AwsGatewayControllerProps, LatticeServiceExport, LatticeServiceImport } from "./k8s/aws-gateway-controller";
@@ -107,5 +108,4 @@ export { LATTICE_CONTROLLER } from "./model/lattice";
 export { AwsApiStack } from "./stacks/api";
 export type { AwsApiStackProps } from "./stacks/api";
 export { AwsLatticeStack } from "./stacks/lattice";
-export type { AwsLatticeStackProps } from "./stacks/lattice";
 export type { ApiPlan, LatticePlan } from "./plan";

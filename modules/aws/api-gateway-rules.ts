@@ -159,6 +159,9 @@ export function apiGatewayName(value: string): Check {
   return value.length >= 1 && value.length <= API_GATEWAY_LIMITS.nameLength ? undefined : `API Gateway API and VPC link names are 1-${API_GATEWAY_LIMITS.nameLength} characters`;
 }
 
+/** The security group gatehouse makes for an API's VPC link. */
+export const vpcLinkSecurityGroupName = (apiName: string): string => `${apiName}-vpc-link`;
+
 /**
  * The `name` the ApiGateway construct derives its names from: the API and VPC link name (≤ 128),
  * the VPC link's security group `<name>-vpc-link` (EC2: ≤ 255, not starting with `sg-`) and the
@@ -168,8 +171,7 @@ export function apiNamePrefix(value: string): Check {
   if (isToken(value)) return undefined;
   const accepted = `must be 1-${API_GATEWAY_LIMITS.namePrefixLength} letters, digits, ".", "_" or "-", starting with a letter or digit`;
   if (!/^[A-Za-z0-9][A-Za-z0-9._-]*$/.test(value) || value.length > API_GATEWAY_LIMITS.namePrefixLength) return accepted;
-  if (value.toLowerCase().startsWith("sg-")) return `must not start with "sg-": the VPC link's security group is named after it and EC2 refuses group names starting with "sg-"`;
-  return undefined;
+  return rules.securityGroupName(vpcLinkSecurityGroupName(value));
 }
 
 /** Stage names: `[A-Za-z0-9_-]{1,128}`; HTTP APIs also take `$default`, REST APIs do not. */

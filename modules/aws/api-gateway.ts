@@ -57,7 +57,7 @@ import { SecurityGroup } from "@cdktf/provider-aws/lib/security-group";
 import { VpcSecurityGroupEgressRule } from "@cdktf/provider-aws/lib/vpc-security-group-egress-rule";
 import { VpcSecurityGroupIngressRule } from "@cdktf/provider-aws/lib/vpc-security-group-ingress-rule";
 import { Fn, isToken } from "../core/cdktf";
-import type { Problem } from "../core/errors";
+import type { FieldProblem } from "../core/errors";
 import { failIfAny } from "../core/errors";
 import { hasTerraformTemplate } from "../core/literal";
 import * as rules from "../core/rules";
@@ -222,7 +222,7 @@ export class ApiGateway extends Construct {
 
   constructor(scope: Construct, id: string, props: ApiGatewayProps) {
     super(scope, id);
-    failIfAny(this.node.path, validate(props));
+    failIfAny(this.node.path, apiGatewayProblems(props));
     const tags = props.tags ? { ...props.tags } : undefined;
     const routed = [...new Set(Object.values(props.routes))].sort();
     this.routedPorts = [...new Set(routed.map((t) => targetOf(props, t).port))].sort((a, b) => a - b);
@@ -235,10 +235,10 @@ export class ApiGateway extends Construct {
     // The link's own group: out to the routed listener ports only. Terraform removes the
     // allow-all egress rule AWS puts on a new group, so these rules are all it may do.
     this.securityGroup = new SecurityGroup(this, "vpc-link-sg", {
-      name: `${props.name}-vpc-link`,
+      name: gw.vpcLinkSecurityGroupName(props.name),
       description: "gatehouse API Gateway VPC link: to the NLB listeners it routes to",
       vpcId: props.vpcLink.vpcId,
-      tags: { ...props.tags, Name: `${props.name}-vpc-link` },
+      tags: { ...props.tags, Name: gw.vpcLinkSecurityGroupName(props.name) },
     });
     const egress: Record<string, VpcSecurityGroupEgressRule> = {};
     const ingress: Record<number, VpcSecurityGroupIngressRule> = {};
@@ -518,8 +518,9 @@ function restShape(props: ApiGatewayProps): string {
   return createHash("sha256").update(JSON.stringify(shape)).digest("hex");
 }
 
-function validate(props: ApiGatewayProps): Array<Omit<Problem, "env">> {
-  const out: Array<Omit<Problem, "env">> = [];
+/** What is wrong with these props, at their prop paths; empty when nothing is. */
+export function apiGatewayProblems(props: ApiGatewayProps): FieldProblem[] {
+  const out: FieldProblem[] = [];
   const add = (path: string, value: unknown, message: string | undefined) => {
     if (message) out.push({ path, value, message });
   };

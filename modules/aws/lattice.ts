@@ -47,9 +47,9 @@ import { VpclatticeAuthPolicy } from "@cdktf/provider-aws/lib/vpclattice-auth-po
 import { VpclatticeServiceNetwork } from "@cdktf/provider-aws/lib/vpclattice-service-network";
 import { VpclatticeServiceNetworkVpcAssociation } from "@cdktf/provider-aws/lib/vpclattice-service-network-vpc-association";
 import { Fn, isToken, Token } from "../core/cdktf";
-import { failIfAny } from "../core/errors";
+import { failIfAny, type FieldProblem } from "../core/errors";
 import * as latticeRules from "../model/lattice";
-import { LATTICE_CONTROLLER, type LatticeAuthType, type LatticeProblem } from "../model/lattice";
+import { LATTICE_CONTROLLER, type LatticeAuthType } from "../model/lattice";
 import { escapeTerraform } from "../core/literal";
 import { awsIamName } from "../core/naming";
 import * as rules from "../core/rules";
@@ -127,13 +127,19 @@ export interface LatticeNetworkProps {
 
 export const LATTICE_DEFAULTS = { authType: "NONE", ipv6: true } as const;
 
+/** The security group gatehouse makes for the service network's VPC association. */
+export const latticeClientsSecurityGroupName = (serviceNetworkName: string): string => `${serviceNetworkName}-lattice-clients`;
+
 const KEY = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,62}$/;
 
 /** What is wrong with these props; empty when nothing is. Paths are relative to the props. */
-export function latticeNetworkProblems(props: LatticeNetworkProps): LatticeProblem[] {
-  const problems: LatticeProblem[] = [];
+export function latticeNetworkProblems(props: LatticeNetworkProps): FieldProblem[] {
+  const problems: FieldProblem[] = [];
   const name = latticeRules.serviceNetworkName(props.serviceNetworkName);
   if (name) problems.push({ path: "serviceNetworkName", value: props.serviceNetworkName, message: name });
+  // The association's security group is named after the service network.
+  const sgName = "create" in props.associationSecurityGroups ? rules.securityGroupName(latticeClientsSecurityGroupName(props.serviceNetworkName)) : undefined;
+  if (sgName) problems.push({ path: "serviceNetworkName", value: props.serviceNetworkName, message: sgName });
   problems.push(...latticeRules.authProblems(props.authType ?? LATTICE_DEFAULTS.authType, props.authPolicy));
   if (isToken(props.clusterName) || props.clusterName.length === 0) problems.push({ path: "clusterName", value: props.clusterName, message: "must be the EKS cluster's name as a literal: it names the controller's IAM role" });
   const role = latticeRules.iamRoleName(roleNameOf(props));
@@ -290,7 +296,7 @@ export class LatticeNetwork extends Construct {
     if ("ids" in sgs) {
       securityGroupIds = [...sgs.ids];
     } else {
-      const name = `${props.serviceNetworkName}-lattice-clients`;
+      const name = latticeClientsSecurityGroupName(props.serviceNetworkName);
       const sg = new SecurityGroup(this, "association-sg", {
         name,
         description: `gatehouse: clients in the VPC to VPC Lattice service network ${props.serviceNetworkName}`,

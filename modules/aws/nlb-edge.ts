@@ -7,9 +7,10 @@ import { Lb } from "@cdktf/provider-aws/lib/lb";
 import { LbListener } from "@cdktf/provider-aws/lib/lb-listener";
 import { LbTargetGroup } from "@cdktf/provider-aws/lib/lb-target-group";
 import type { PortContract, TargetKind, TargetPorts } from "../model/contract";
-import type { Problem } from "../core/errors";
+import type { FieldProblem } from "../core/errors";
 import { failIfAny } from "../core/errors";
 import * as rules from "../core/rules";
+import { DEFAULT_IDLE_TIMEOUT, NLB_DEFAULTS } from "../model/defaults";
 
 export interface SubnetMapping {
   readonly subnetId: string;
@@ -120,16 +121,6 @@ export interface NlbEdgeProps {
   readonly tags?: Readonly<Record<string, string>>;
 }
 
-export const NLB_DEFAULTS = {
-  internetFacing: true,
-  deletionProtection: true,
-  crossZone: true,
-  deregistrationDelay: 5,
-  clusterTag: "shared",
-  sslPolicy: "ELBSecurityPolicy-TLS13-1-2-2021-06",
-  healthCheck: { interval: 10, timeout: 6, healthyThreshold: 3, unhealthyThreshold: 3, matcher: "200" },
-} as const;
-
 export class NlbEdge extends Construct {
   public readonly lb: Lb;
   /** Listener per entry point name. */
@@ -146,7 +137,7 @@ export class NlbEdge extends Construct {
     const delay = props.deregistrationDelay ?? NLB_DEFAULTS.deregistrationDelay;
     const internetFacing = props.internetFacing ?? NLB_DEFAULTS.internetFacing;
     this.targetPorts = c.targets(props.targetKind);
-    failIfAny(this.node.path, validate(props, hc, delay));
+    failIfAny(this.node.path, nlbEdgeProblems(props));
 
     this.lb = new Lb(this, "nlb", {
       name: props.name,
@@ -228,8 +219,16 @@ export class NlbEdge extends Construct {
   }
 }
 
-function validate(props: NlbEdgeProps, hc: Required<TargetGroupHealthCheck>, delay: number): Array<Omit<Problem, "env">> {
-  const out: Array<Omit<Problem, "env">> = [];
+/**
+ * What is wrong with these props, each at its prop path; empty when nothing is. The one statement
+ * of the NLB's rules: the constructor refuses what it reports, and the plan runs it on the props
+ * it builds, each path mapped to the environment field it came from.
+ */
+export function nlbEdgeProblems(props: NlbEdgeProps): FieldProblem[] {
+  const hc = { ...NLB_DEFAULTS.healthCheck, ...props.healthCheck };
+  const delay = props.deregistrationDelay ?? NLB_DEFAULTS.deregistrationDelay;
+  const internetFacing = props.internetFacing ?? NLB_DEFAULTS.internetFacing;
+  const out: FieldProblem[] = [];
   const add = (path: string, value: unknown, message: string | undefined) => {
     if (message) out.push({ path, value, message });
   };
@@ -244,6 +243,10 @@ function validate(props: NlbEdgeProps, hc: Required<TargetGroupHealthCheck>, del
   add("subnets", props.subnets, rules.exactlyOneOf(props.subnets, props.subnetMappings, "subnets", "subnetMappings"));
   const subnetCount = props.subnets?.length ?? props.subnetMappings?.length ?? 0;
   if (subnetCount === 0 && (props.subnets || props.subnetMappings)) add("subnets", [], "an NLB needs at least one subnet");
+  props.subnetMappings?.forEach((m, i) => {
+    if (m.allocationId && !internetFacing) add(`subnetMappings.${i}.allocationId`, m.allocationId, "Elastic IPs only apply to an internet-facing NLB");
+    if (m.privateIpv4Address && internetFacing) add(`subnetMappings.${i}.privateIpv4Address`, m.privateIpv4Address, "fixed private addresses only apply to an internal NLB (internetFacing: false)");
+  });
   add("deregistrationDelay", delay, rules.deregistrationDelay(delay));
   for (const p of rules.nlbHealthCheck({ protocol: "HTTP", path: props.contract.health.path, ...hc })) add(`healthCheck.${p.field}`, p.value, p.message);
   if (props.tls) {
@@ -252,12 +255,12 @@ function validate(props: NlbEdgeProps, hc: Required<TargetGroupHealthCheck>, del
   }
   const ending = props.contract.entryPoints.filter((e) => e.tls === "terminate").map((e) => e.name);
   if (ending.length > 0 && props.tls === undefined)
-    add("tls", props.tls, `entry points ${ending.join(", ")} end TLS at the load balancer: give the certificate of their TLS listeners`);
+    add("tls.certificateArn", undefined, `is required: entry point${ending.length === 1 ? "" : "s"} ${ending.join(", ")} ${ending.length === 1 ? "ends" : "end"} TLS at the load balancer (tls: terminate), whose TLS listeners need an ACM certificate`);
   if (ending.length === 0 && props.tls !== undefined)
-    add("tls", props.tls, "no entry point of the contract ends TLS at the load balancer; drop tls or set an entry point's tls to terminate");
+    add("tls.certificateArn", props.tls.certificateArn, 'is unused: no entry point ends TLS at the load balancer; set an entry point\'s tls to "terminate", or remove the certificate');
   for (const e of props.contract.entryPoints) {
     const idle = props.entrySettings?.[e.name]?.idleTimeout ?? e.idleTimeout;
-    if (e.tls === "terminate" && idle !== undefined && idle !== 350) add(`contract.${e.name}.idleTimeout`, idle, "AWS fixes the idle timeout of NLB TLS listeners at 350 s");
+    if (e.tls === "terminate" && idle !== undefined && idle !== DEFAULT_IDLE_TIMEOUT) add(`contract.${e.name}.idleTimeout`, idle, `must be ${DEFAULT_IDLE_TIMEOUT} when TLS ends at the load balancer: AWS fixes the idle timeout of NLB TLS listeners at ${DEFAULT_IDLE_TIMEOUT} s (use tls: passthrough for a longer one)`);
   }
   for (const [name, s] of Object.entries(props.entrySettings ?? {})) if (s.idleTimeout !== undefined) add(`entrySettings.${name}.idleTimeout`, s.idleTimeout, rules.tcpIdleTimeout(s.idleTimeout));
   if (props.unhealthyTargets) add("unhealthyTargets.drainingInterval", props.unhealthyTargets.drainingInterval, rules.unhealthyTargets(props.unhealthyTargets));

@@ -11,7 +11,7 @@ import { SecurityGroup } from "@cdktf/provider-aws/lib/security-group";
 import { VpcSecurityGroupEgressRule } from "@cdktf/provider-aws/lib/vpc-security-group-egress-rule";
 import { VpcSecurityGroupIngressRule } from "@cdktf/provider-aws/lib/vpc-security-group-ingress-rule";
 import type { TargetPorts } from "../model/contract";
-import { failIfAny } from "../core/errors";
+import { failIfAny, type FieldProblem } from "../core/errors";
 import * as rules from "../core/rules";
 
 export interface NlbSecurityGroupProps {
@@ -25,18 +25,24 @@ export interface NlbSecurityGroupProps {
   readonly tags?: Readonly<Record<string, string>>;
 }
 
+/** What is wrong with these props, at their prop paths; empty when nothing is. */
+export function nlbSecurityGroupProblems(props: NlbSecurityGroupProps): FieldProblem[] {
+  return [
+    ...(rules.securityGroupName(props.name) ? [{ path: "name", value: props.name, message: rules.securityGroupName(props.name) ?? "" }] : []),
+    ...props.clientCidrs.flatMap((c, i) => {
+      const m = rules.cidrV4(c);
+      return m ? [{ path: `clientCidrs.${i}`, value: c, message: m }] : [];
+    }),
+    ...(props.clientCidrs.length === 0 ? [{ path: "clientCidrs", value: [], message: "needs at least one CIDR; an NLB security group with no ingress admits nobody" }] : []),
+  ];
+}
+
 export class NlbSecurityGroup extends Construct {
   public readonly securityGroup: SecurityGroup;
 
   constructor(scope: Construct, id: string, props: NlbSecurityGroupProps) {
     super(scope, id);
-    failIfAny(this.node.path, [
-      ...props.clientCidrs.flatMap((c, i) => {
-        const m = rules.cidrV4(c);
-        return m ? [{ path: `clientCidrs.${i}`, value: c, message: m }] : [];
-      }),
-      ...(props.clientCidrs.length === 0 ? [{ path: "clientCidrs", value: [], message: "needs at least one CIDR; an NLB security group with no ingress admits nobody" }] : []),
-    ]);
+    failIfAny(this.node.path, nlbSecurityGroupProblems(props));
     this.securityGroup = new SecurityGroup(this, "sg", {
       name: props.name,
       description: "gatehouse NLB: clients to listeners, NLB to targets",

@@ -8,7 +8,7 @@ import { Construct } from "constructs";
 import { VpcSecurityGroupIngressRule } from "@cdktf/provider-aws/lib/vpc-security-group-ingress-rule";
 import { isToken } from "../core/cdktf";
 import type { TargetPorts } from "../model/contract";
-import type { Problem } from "../core/errors";
+import type { FieldProblem } from "../core/errors";
 import { failIfAny } from "../core/errors";
 import * as rules from "../core/rules";
 
@@ -40,37 +40,11 @@ export class NodeAccessRules extends Construct {
 
   constructor(scope: Construct, id: string, props: NodeAccessRulesProps) {
     super(scope, id);
-    const sources: Array<{ key: string; cidr?: string; sg?: string }> =
-      // Each CIDR once: a repeated one would be a second rule of one construct id.
-      "cidrs" in props.from ? [...new Set(props.from.cidrs)].map((cidr) => ({ key: cidr, cidr })) : Object.entries(props.from.securityGroups).map(([key, sg]) => ({ key, sg }));
-    const problems: Array<Omit<Problem, "env">> = [];
+    failIfAny(this.node.path, nodeAccessRulesProblems(props));
+    const sources = sourcesOf(props.from);
     const targets = Object.entries(props.targetSecurityGroups);
-    if (targets.length === 0) problems.push({ path: "targetSecurityGroups", value: {}, message: "at least one worker security group is needed" });
-    if (sources.length === 0) problems.push({ path: "from", value: props.from, message: "at least one source (NLB security group or VPC CIDR) is needed" });
-    for (const s of sources) {
-      if (s.cidr !== undefined) {
-        const m = isToken(s.cidr) ? "must be a literal CIDR: it names the rule's Terraform address (pass references as securityGroups with a stable key)" : rules.cidrV4(s.cidr);
-        if (m) problems.push({ path: "from.cidrs", value: s.cidr, message: m });
-      } else if (!KEY.test(s.key)) problems.push({ path: `from.securityGroups.${s.key}`, value: s.key, message: "keys name Terraform addresses: 1-63 letters, digits, '.', '_' or '-'" });
-    }
-    for (const [key] of targets)
-      if (!KEY.test(key)) problems.push({ path: `targetSecurityGroups.${key}`, value: key, message: "keys name Terraform addresses: 1-63 letters, digits, '.', '_' or '-'" });
-    failIfAny(this.node.path, problems);
-
-    // Ports with their purpose, de-duplicated: with TLS at the NLB and pod targets, http and
-    // https share one pod port, and every entry point shares the health port.
-    const purposes = new Map<number, string[]>();
-    const note = (p: number, why: string) => purposes.set(p, [...(purposes.get(p) ?? []), why]);
-    for (const t of props.targetPorts) note(t.trafficPort, `${t.entry.name} traffic`);
-    for (const t of props.targetPorts) if (!purposes.get(t.healthPort)?.includes("health check")) note(t.healthPort, "health check");
+    const purposes = portPurposes(props.targetPorts);
     this.ports = [...purposes.keys()].sort((a, b) => a - b);
-    // A rule's construct id is `<target key>/<port>/<source key>` with ".", "_" and "/" all read as
-    // "_": keys holding "_" or "." could make two rules meet in one id.
-    const keys = targets.flatMap(([t]) => this.ports.flatMap((port) => sources.map((x) => `${t}/${port}/${x.key}`)));
-    failIfAny(
-      this.node.path,
-      rules.repeats(keys, ruleIdPart).map((r) => ({ path: "targetSecurityGroups", value: keys[r.index], message: `rule "${keys[r.index]}" would have the Terraform address of rule "${keys[r.first]}" ("_", "." and "/" read alike there); rename a key` })),
-    );
 
     const made: Record<string, VpcSecurityGroupIngressRule> = {};
     for (const [targetKey, target] of targets) {
@@ -95,6 +69,47 @@ export class NodeAccessRules extends Construct {
 }
 
 /** A rule key as a construct id part. */
+/** The sources as rules take them, each CIDR once (a repeated one would be a second rule of one construct id). */
+function sourcesOf(from: NodeAccessSource): Array<{ key: string; cidr?: string; sg?: string }> {
+  return "cidrs" in from ? [...new Set(from.cidrs)].map((cidr) => ({ key: cidr, cidr })) : Object.entries(from.securityGroups).map(([key, sg]) => ({ key, sg }));
+}
+
+/**
+ * Ports with their purpose, de-duplicated: with TLS at the NLB and pod targets, http and https
+ * share one pod port, and every entry point shares the health port.
+ */
+function portPurposes(targetPorts: readonly TargetPorts[]): Map<number, string[]> {
+  const purposes = new Map<number, string[]>();
+  const note = (p: number, why: string) => purposes.set(p, [...(purposes.get(p) ?? []), why]);
+  for (const t of targetPorts) note(t.trafficPort, `${t.entry.name} traffic`);
+  for (const t of targetPorts) if (!purposes.get(t.healthPort)?.includes("health check")) note(t.healthPort, "health check");
+  return purposes;
+}
+
+/** What is wrong with these props, at their prop paths; empty when nothing is. */
+export function nodeAccessRulesProblems(props: NodeAccessRulesProps): FieldProblem[] {
+  const sources = sourcesOf(props.from);
+  const problems: FieldProblem[] = [];
+  const targets = Object.entries(props.targetSecurityGroups);
+  if (targets.length === 0) problems.push({ path: "targetSecurityGroups", value: {}, message: "at least one worker security group is needed" });
+  if (sources.length === 0) problems.push({ path: "from", value: props.from, message: "at least one source (NLB security group or VPC CIDR) is needed" });
+  for (const s of sources) {
+    if (s.cidr !== undefined) {
+      const m = isToken(s.cidr) ? "must be a literal CIDR: it names the rule's Terraform address (pass references as securityGroups with a stable key)" : rules.cidrV4(s.cidr);
+      if (m) problems.push({ path: "from.cidrs", value: s.cidr, message: m });
+    } else if (!KEY.test(s.key)) problems.push({ path: `from.securityGroups.${s.key}`, value: s.key, message: "keys name Terraform addresses: 1-63 letters, digits, '.', '_' or '-'" });
+  }
+  for (const [key] of targets)
+    if (!KEY.test(key)) problems.push({ path: `targetSecurityGroups.${key}`, value: key, message: "keys name Terraform addresses: 1-63 letters, digits, '.', '_' or '-'" });
+  // A rule's construct id is `<target key>/<port>/<source key>` with ".", "_" and "/" all read as
+  // "_": keys holding "_" or "." could make two rules meet in one id.
+  const ports = [...portPurposes(props.targetPorts).keys()].sort((a, b) => a - b);
+  const keys = targets.flatMap(([t]) => ports.flatMap((port) => sources.map((x) => `${t}/${port}/${x.key}`)));
+  for (const r of rules.repeats(keys, ruleIdPart))
+    problems.push({ path: "targetSecurityGroups", value: keys[r.index], message: `rule "${keys[r.index]}" would have the Terraform address of rule "${keys[r.first]}" ("_", "." and "/" read alike there); rename a key` });
+  return problems;
+}
+
 function ruleIdPart(key: string): string {
   return key.replace(/[^A-Za-z0-9-]/g, "_");
 }

@@ -13,7 +13,7 @@ import { Construct } from "constructs";
 import { DataAwsInstances } from "@cdktf/provider-aws/lib/data-aws-instances";
 import { LbTargetGroupAttachment } from "@cdktf/provider-aws/lib/lb-target-group-attachment";
 import { TerraformIterator } from "../core/cdktf";
-import type { Problem } from "../core/errors";
+import type { FieldProblem } from "../core/errors";
 import { failIfAny } from "../core/errors";
 import * as rules from "../core/rules";
 
@@ -52,6 +52,29 @@ export interface TargetRegistrationProps {
   readonly crossZone?: boolean;
 }
 
+/**
+ * What is wrong with these props, at their prop paths; empty when nothing is. `groups` is the
+ * number of target groups every target is registered in (each counts against the NLB's quota).
+ */
+export function targetRegistrationProblems(props: Omit<TargetRegistrationProps, "targetGroups">, groups: number): FieldProblem[] {
+  const problems: FieldProblem[] = [];
+  const src = props.source;
+  if (src.mode === "discover") {
+    if (src.tagKey.trim() === "") problems.push({ path: "source.tagKey", value: src.tagKey, message: "must name the tag that marks worker instances" });
+    if (src.tagValues.length === 0) problems.push({ path: "source.tagValues", value: [], message: "needs at least one tag value" });
+    return problems;
+  }
+  if (src.ips.length === 0) problems.push({ path: "source.ips", value: [], message: "needs at least one IP" });
+  src.ips.forEach((ip, i) => {
+    const bad = rules.ipTarget(ip, props.vpcCidrs);
+    if (bad) problems.push({ path: `source.ips.${i}`, value: ip, message: bad });
+  });
+  for (const i of rules.repeatedIndexes(src.ips)) problems.push({ path: `source.ips.${i}`, value: src.ips[i], message: "is listed twice" });
+  const tooMany = props.crossZone ? rules.nlbCrossZoneTargets(src.ips.length, groups) : undefined;
+  if (tooMany) problems.push({ path: "source.ips", value: src.ips.length, message: tooMany });
+  return problems;
+}
+
 export class TargetRegistration extends Construct {
   /** The worker lookup, in discover mode. */
   public readonly workers?: DataAwsInstances;
@@ -63,10 +86,7 @@ export class TargetRegistration extends Construct {
     const made: Record<string, LbTargetGroupAttachment> = {};
     const src = props.source;
     if (src.mode === "discover") {
-      failIfAny(this.node.path, [
-        ...(src.tagKey.trim() === "" ? [{ path: "source.tagKey", value: src.tagKey, message: "must name the tag that marks worker instances" }] : []),
-        ...(src.tagValues.length === 0 ? [{ path: "source.tagValues", value: [], message: "needs at least one tag value" }] : []),
-      ]);
+      failIfAny(this.node.path, targetRegistrationProblems(props, Object.keys(props.targetGroups).length));
       // Tags are not unique across VPCs: a same-named instance elsewhere in the region must
       // never become a target, so the lookup is also bound to the VPC, and to running instances.
       this.workers = new DataAwsInstances(this, "workers", {
@@ -87,16 +107,7 @@ export class TargetRegistration extends Construct {
         });
       }
     } else {
-      const problems: Array<Omit<Problem, "env">> = [];
-      if (src.ips.length === 0) problems.push({ path: "source.ips", value: [], message: "needs at least one IP" });
-      src.ips.forEach((ip, i) => {
-        const bad = rules.ipTarget(ip, props.vpcCidrs);
-        if (bad) problems.push({ path: `source.ips.${i}`, value: ip, message: bad });
-      });
-      for (const i of rules.repeatedIndexes(src.ips)) problems.push({ path: `source.ips.${i}`, value: src.ips[i], message: "is listed twice" });
-      const tooMany = props.crossZone ? rules.nlbCrossZoneTargets(src.ips.length, Object.keys(props.targetGroups).length) : undefined;
-      if (tooMany) problems.push({ path: "source.ips", value: src.ips.length, message: tooMany });
-      failIfAny(this.node.path, problems);
+      failIfAny(this.node.path, targetRegistrationProblems(props, Object.keys(props.targetGroups).length));
       for (const [entry, tg] of Object.entries(props.targetGroups)) {
         for (const ip of src.ips) {
           const inVpc = props.vpcCidrs.some((c) => rules.cidrContains(c, ip));

@@ -22,6 +22,13 @@ export interface Problem {
   readonly message: string;
 }
 
+/**
+ * One problem before it is placed in an environment: what a construct, a rule or the plan finds,
+ * its path relative to whatever it checked (props, or the environment). The one problem type of
+ * every check; the plan maps construct paths to environment fields (modules/plan/paths.ts).
+ */
+export type FieldProblem = Omit<Problem, "env">;
+
 /** Thrown for invalid user input; carries every problem found. Never for bugs. */
 export class ConfigError extends Error {
   public readonly problems: readonly Problem[];
@@ -110,7 +117,7 @@ export function formatProblems(problems: readonly Problem[]): string {
  * Throws a ConfigError for a construct's own prop checks. `scope` is the construct path, which
  * starts with the stack name and so with the environment name.
  */
-export function failIfAny(scopePath: string, problems: ReadonlyArray<Omit<Problem, "env">>): void {
+export function failIfAny(scopePath: string, problems: readonly FieldProblem[]): void {
   if (problems.length === 0) return;
   throw new ConfigError(problems.map((p) => ({ ...p, env: scopePath })));
 }

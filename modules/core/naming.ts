@@ -110,3 +110,13 @@ export const stackNames = {
   gkeCluster: (env: string, cluster: string) => `${env}-gcp-cluster-${cluster}`,
   gcpEdge: (env: string) => `${env}-gcp-edge`,
 };
+
+/** Helm's limit on release names (`ValidateReleaseName`). */
+export const HELM_RELEASE_NAME_MAX = 53;
+/** Kubernetes object names that are DNS labels (Services, for one): at most 63 characters. */
+export const K8S_LABEL_NAME_MAX = 63;
+
+/** A name cut to a DNS label's 63 characters the way Helm charts cut theirs (`trunc 63 | trimSuffix "-"`). */
+export function truncatedLabel(name: string): string {
+  return name.slice(0, K8S_LABEL_NAME_MAX).replace(/-+$/, "");
+}

@@ -8,6 +8,7 @@
  */
 import type { Check } from "./errors";
 import { isToken } from "./cdktf";
+import { HELM_RELEASE_NAME_MAX } from "./naming";
 
 /** Ports: TCP/UDP port numbers. */
 export function port(value: number): Check {
@@ -64,7 +65,7 @@ export function k8sLabelName(value: string): Check {
 
 /** Helm release names: DNS-1123 label of at most 53 characters (helm `ValidateReleaseName`). */
 export function helmReleaseName(value: string): Check {
-  return k8sLabelName(value) ?? (value.length > 53 ? "Helm release names are at most 53 characters" : undefined);
+  return k8sLabelName(value) ?? (value.length > HELM_RELEASE_NAME_MAX ? `Helm release names are at most ${HELM_RELEASE_NAME_MAX} characters` : undefined);
 }
 
 function ipv4ToInt(ip: string): number | undefined {
@@ -753,7 +754,8 @@ export function gcpLabelProblems(tags: Readonly<Record<string, string>>, gatehou
  */
 export function securityGroupName(value: string): Check {
   if (isToken(value)) return undefined;
-  if (value.startsWith("sg-")) return `would name a security group "${value}", and EC2 refuses group names starting "sg-" (they look like group ids)`;
+  // EC2 documents the prefix in lower case; "SG-" is refused as well rather than risk a failed apply.
+  if (value.toLowerCase().startsWith("sg-")) return `would name a security group "${value}", and EC2 refuses group names starting "sg-" (they look like group ids)`;
   return value.length > 255 ? "security group names are at most 255 characters" : undefined;
 }
 

@@ -12,9 +12,10 @@ import { ComputeGlobalAddress } from "@cdktf/provider-google/lib/compute-global-
 import { DataGoogleComputeGlobalAddress } from "@cdktf/provider-google/lib/data-google-compute-global-address";
 import { DataGoogleDnsManagedZone } from "@cdktf/provider-google/lib/data-google-dns-managed-zone";
 import { DnsRecordSet } from "@cdktf/provider-google/lib/dns-record-set";
-import { failIfAny } from "../core/errors";
+import { failIfAny, type FieldProblem } from "../core/errors";
 import { hostKey } from "../core/naming";
 import * as rules from "../core/rules";
+import { DNS_RECORD_TTL } from "../model/defaults";
 
 export interface GlobalAddressesProps {
   /** Address name (IPv6 gets `-v6`). */
@@ -29,6 +30,18 @@ export function globalAddressNames(props: GlobalAddressesProps): Record<string, 
   return props.ipv6 ? { v4: props.name, v6: `${props.name}-v6` } : { v4: props.name };
 }
 
+/** What is wrong with these props, at their prop paths; empty when nothing is. */
+export function globalAddressesProblems(props: GlobalAddressesProps): FieldProblem[] {
+  return Object.values(globalAddressNames(props))
+    .flatMap((n) => (rules.gcpName(n) ? [{ path: "name", value: n, message: rules.gcpName(n) ?? "" }] : []))
+    .slice(0, 1);
+}
+
+/** What is wrong with these props, at their prop paths; empty when nothing is. */
+export function addressRecordsProblems(props: Pick<AddressRecordsProps, "hostnames">): FieldProblem[] {
+  return props.hostnames.flatMap((h, i) => (rules.hostname(h, true) ? [{ path: `hostnames.${i}`, value: h, message: rules.hostname(h, true) ?? "" }] : []));
+}
+
 /** Reserves the global addresses. */
 export class GlobalAddresses extends Construct {
   /** Keyed "v4" / "v6". */
@@ -37,7 +50,7 @@ export class GlobalAddresses extends Construct {
   constructor(scope: Construct, id: string, props: GlobalAddressesProps) {
     super(scope, id);
     const names = globalAddressNames(props);
-    failIfAny(this.node.path, Object.values(names).flatMap((n) => (rules.gcpName(n) ? [{ path: "name", value: n, message: rules.gcpName(n) ?? "" }] : [])).slice(0, 1));
+    failIfAny(this.node.path, globalAddressesProblems(props));
     this.addresses = Object.fromEntries(
       Object.entries(names).map(([key, name]) => [
         key,
@@ -76,11 +89,8 @@ export class AddressRecords extends Construct {
 
   constructor(scope: Construct, id: string, props: AddressRecordsProps) {
     super(scope, id);
-    failIfAny(
-      this.node.path,
-      props.hostnames.flatMap((h, i) => (rules.hostname(h, true) ? [{ path: `hostnames.${i}`, value: h, message: rules.hostname(h, true) ?? "" }] : [])),
-    );
-    const ttl = props.ttl ?? 300;
+    failIfAny(this.node.path, addressRecordsProblems(props));
+    const ttl = props.ttl ?? DNS_RECORD_TTL;
     this.zone = new DataGoogleDnsManagedZone(this, "zone", { name: props.zone });
     const records: Record<string, DnsRecordSet> = {};
     for (const host of props.hostnames) {

@@ -7,7 +7,7 @@
 import { Construct } from "constructs";
 import { ComputeFirewall } from "@cdktf/provider-google/lib/compute-firewall";
 import { negEntryPoints, type PortContract } from "../model/contract";
-import { failIfAny } from "../core/errors";
+import { failIfAny, type FieldProblem } from "../core/errors";
 import { GOOGLE_FRONT_END_RANGES } from "../model/front-end-ranges";
 
 export interface FrontEndFirewallProps {
@@ -26,15 +26,21 @@ export function frontEndPorts(contract: PortContract): number[] {
   return [...new Set(ports)].sort((a, b) => a - b);
 }
 
+/** What is wrong with these props, at their prop paths; empty when nothing is. */
+export function frontEndFirewallProblems(props: FrontEndFirewallProps): FieldProblem[] {
+  const t = props.targets;
+  const list = "tags" in t ? t.tags : t.serviceAccounts;
+  return list.length === 0 ? [{ path: "targets", value: t, message: "name at least one node network tag or service account" }] : [];
+}
+
 export class FrontEndFirewall extends Construct {
   public readonly firewall: ComputeFirewall;
   public readonly ports: readonly number[];
 
   constructor(scope: Construct, id: string, props: FrontEndFirewallProps) {
     super(scope, id);
+    failIfAny(this.node.path, frontEndFirewallProblems(props));
     const t = props.targets;
-    const list = "tags" in t ? t.tags : t.serviceAccounts;
-    failIfAny(this.node.path, list.length === 0 ? [{ path: "targets", value: t, message: "name at least one node network tag or service account" }] : []);
     this.ports = frontEndPorts(props.contract);
     this.firewall = new ComputeFirewall(this, "gfe", {
       name: props.name,

@@ -20,6 +20,7 @@ import { ComputeUrlMap } from "@cdktf/provider-google/lib/compute-url-map";
 import type { EntryPoint, PortContract } from "../model/contract";
 import { failIfAny } from "../core/errors";
 import { gcpChildName } from "../core/naming";
+import { GCP_SSL_POLICY_DEFAULTS } from "../model/defaults";
 
 export interface GlobalFrontendsProps {
   readonly namePrefix: string;
@@ -71,8 +72,8 @@ export class GlobalFrontends extends Construct {
     const n = (...parts: string[]) => gcpChildName(props.namePrefix, parts);
     this.sslPolicy = new ComputeSslPolicy(this, "ssl-policy", {
       name: n("tls"),
-      profile: props.sslPolicy?.profile ?? "MODERN",
-      minTlsVersion: props.sslPolicy?.minTlsVersion ?? "TLS_1_2",
+      profile: props.sslPolicy?.profile ?? GCP_SSL_POLICY_DEFAULTS.profile,
+      minTlsVersion: props.sslPolicy?.minTlsVersion ?? GCP_SSL_POLICY_DEFAULTS.minTlsVersion,
     });
     this.urlMap = new ComputeUrlMap(this, "url-map", { name: n("https"), defaultService: backend("https").id });
     this.httpsProxy = new ComputeTargetHttpsProxy(this, "https-proxy", {

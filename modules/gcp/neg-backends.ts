@@ -29,9 +29,10 @@ import { DataGoogleComputeNetworkEndpointGroup } from "@cdktf/provider-google/li
 import { DataGoogleContainerCluster } from "@cdktf/provider-google/lib/data-google-container-cluster";
 import { Fn, isToken } from "../core/cdktf";
 import { negEntryPoints, type EntryPoint, type PortContract } from "../model/contract";
-import { failIfAny } from "../core/errors";
+import { failIfAny, type FieldProblem } from "../core/errors";
 import { gcpChildName } from "../core/naming";
 import * as rules from "../core/rules";
+import { DEFAULT_IDLE_TIMEOUT, GCP_BACKEND_DEFAULTS } from "../model/defaults";
 
 export interface NegCluster {
   /** GKE cluster name. */
@@ -84,6 +85,32 @@ export interface NegBackendsProps {
   readonly cdn?: { readonly cacheMode?: "CACHE_ALL_STATIC"; readonly defaultTtl?: number; readonly maxTtl?: number; readonly clientTtl?: number };
 }
 
+/** What is wrong with these props, at their prop paths; empty when nothing is. */
+export function negBackendsProblems(props: NegBackendsProps): FieldProblem[] {
+  const first = props.clusters[0];
+  const problems: FieldProblem[] = [];
+  if (!first) problems.push({ path: "clusters", value: [], message: "at least one cluster is needed behind the load balancer" });
+  const names = new Map<string, string>();
+  for (const c of props.clusters) {
+    for (const e of negEntryPoints(c.contract)) {
+      for (const z of c.zones) {
+        const other = names.get(`${z}/${e.negName}`);
+        if (other) problems.push({ path: `clusters.${c.name}`, value: e.negName, message: `NEG name is also used by ${other} in ${z}; NEG names must be unique per project and zone` });
+        names.set(`${z}/${e.negName}`, `${c.name}/${e.name}`);
+      }
+    }
+    if (first && JSON.stringify(c.contract.targets("pod").map((t) => [t.entry.name, t.trafficPort])) !== JSON.stringify(first.contract.targets("pod").map((t) => [t.entry.name, t.trafficPort])))
+      problems.push({ path: `clusters.${c.name}`, value: c.name, message: `exposes other ports than ${first.name}; every cluster behind one load balancer must serve the same entry points` });
+  }
+  for (const p of rules.gcpBackendProblems(props)) problems.push({ path: p.field, value: p.value, message: p.message });
+  const iap = props.iap;
+  if (iap && (iap.oauth2ClientId === undefined) !== (iap.oauth2ClientSecret === undefined))
+    problems.push({ path: "iap", value: iap.oauth2ClientId, message: "give both oauth2ClientId and oauth2ClientSecret, or neither (Google's managed OAuth client)" });
+  if (iap?.oauth2ClientSecret !== undefined && !isToken(iap.oauth2ClientSecret))
+    problems.push({ path: "iap.oauth2ClientSecret", value: "(hidden)", message: "must be a Terraform reference such as a sensitive variable, never a literal: a literal ends up in the synthesized JSON" });
+  return problems;
+}
+
 export class NegBackends extends Construct {
   public readonly healthCheck: ComputeHealthCheck;
   /** Backend service per NEG entry point name ("https" and each tcp entry). */
@@ -95,28 +122,8 @@ export class NegBackends extends Construct {
 
   constructor(scope: Construct, id: string, props: NegBackendsProps) {
     super(scope, id);
+    failIfAny(this.node.path, negBackendsProblems(props));
     const first = props.clusters[0];
-    const problems = [];
-    if (!first) problems.push({ path: "clusters", value: [], message: "at least one cluster is needed behind the load balancer" });
-    const names = new Map<string, string>();
-    for (const c of props.clusters) {
-      for (const e of negEntryPoints(c.contract)) {
-        for (const z of c.zones) {
-          const other = names.get(`${z}/${e.negName}`);
-          if (other) problems.push({ path: `clusters.${c.name}`, value: e.negName, message: `NEG name is also used by ${other} in ${z}; NEG names must be unique per project and zone` });
-          names.set(`${z}/${e.negName}`, `${c.name}/${e.name}`);
-        }
-      }
-      if (first && JSON.stringify(c.contract.targets("pod").map((t) => [t.entry.name, t.trafficPort])) !== JSON.stringify(first.contract.targets("pod").map((t) => [t.entry.name, t.trafficPort])))
-        problems.push({ path: `clusters.${c.name}`, value: c.name, message: `exposes other ports than ${first.name}; every cluster behind one load balancer must serve the same entry points` });
-    }
-    for (const p of rules.gcpBackendProblems(props)) problems.push({ path: p.field, value: p.value, message: p.message });
-    const iap = props.iap;
-    if (iap && (iap.oauth2ClientId === undefined) !== (iap.oauth2ClientSecret === undefined))
-      problems.push({ path: "iap", value: iap.oauth2ClientId, message: "give both oauth2ClientId and oauth2ClientSecret, or neither (Google's managed OAuth client)" });
-    if (iap?.oauth2ClientSecret !== undefined && !isToken(iap.oauth2ClientSecret))
-      problems.push({ path: "iap.oauth2ClientSecret", value: "(hidden)", message: "must be a Terraform reference such as a sensitive variable, never a literal: a literal ends up in the synthesized JSON" });
-    failIfAny(this.node.path, problems);
     const contract = (first as NegCluster).contract;
 
     // The controller's own health endpoint, probed on each pod (NEG endpoints are pods).
@@ -175,7 +182,7 @@ export class NegBackends extends Construct {
       );
 
     const services: Record<string, ComputeBackendService> = {};
-    const log = { enable: true, sampleRate: props.logSampleRate ?? 0.1 };
+    const log = { enable: true, sampleRate: props.logSampleRate ?? GCP_BACKEND_DEFAULTS.logSampleRate };
     for (const entry of negEntryPoints(contract)) {
       const isHttps = entry.kind === "https";
       services[entry.name] = new ComputeBackendService(this, `backend-${entry.name}`, {
@@ -184,15 +191,15 @@ export class NegBackends extends Construct {
         protocol: backendProtocol(entry),
         healthChecks: [this.healthCheck.id],
         // For the proxy Network LB this is the idle timeout of a connection.
-        timeoutSec: isHttps ? (props.timeoutSec ?? 30) : (entry.idleTimeout ?? 350),
-        connectionDrainingTimeoutSec: props.connectionDrainingTimeoutSec ?? 60,
+        timeoutSec: isHttps ? (props.timeoutSec ?? GCP_BACKEND_DEFAULTS.timeoutSec) : (entry.idleTimeout ?? DEFAULT_IDLE_TIMEOUT),
+        connectionDrainingTimeoutSec: props.connectionDrainingTimeoutSec ?? GCP_BACKEND_DEFAULTS.connectionDrainingTimeoutSec,
         logConfig: log,
         securityPolicy: isHttps ? props.securityPolicy : undefined,
         ...(isHttps ? httpsOptions(props) : {}),
         backend: backendsFor(entry, (capacity) =>
           isHttps
-            ? { balancingMode: "RATE", maxRatePerEndpoint: props.maxRatePerEndpoint ?? 100, capacityScaler: capacity }
-            : { balancingMode: "CONNECTION", maxConnectionsPerEndpoint: props.maxConnectionsPerEndpoint ?? 100, capacityScaler: capacity },
+            ? { balancingMode: "RATE", maxRatePerEndpoint: props.maxRatePerEndpoint ?? GCP_BACKEND_DEFAULTS.maxRatePerEndpoint, capacityScaler: capacity }
+            : { balancingMode: "CONNECTION", maxConnectionsPerEndpoint: props.maxConnectionsPerEndpoint ?? GCP_BACKEND_DEFAULTS.maxConnectionsPerEndpoint, capacityScaler: capacity },
         ),
       });
     }
@@ -237,6 +244,6 @@ function httpsOptions(props: NegBackendsProps): Partial<ComputeBackendServiceCon
       : undefined,
     iap: props.iap ? { enabled: true, oauth2ClientId: props.iap.oauth2ClientId, oauth2ClientSecret: props.iap.oauth2ClientSecret } : undefined,
     enableCdn: props.cdn ? true : undefined,
-    cdnPolicy: props.cdn ? { cacheMode: props.cdn.cacheMode ?? "CACHE_ALL_STATIC", defaultTtl: props.cdn.defaultTtl, maxTtl: props.cdn.maxTtl, clientTtl: props.cdn.clientTtl } : undefined,
+    cdnPolicy: props.cdn ? { cacheMode: props.cdn.cacheMode ?? GCP_BACKEND_DEFAULTS.cdnCacheMode, defaultTtl: props.cdn.defaultTtl, maxTtl: props.cdn.maxTtl, clientTtl: props.cdn.clientTtl } : undefined,
   };
 }

@@ -37,9 +37,9 @@ import { Construct } from "constructs";
 import { Release } from "@cdktf/provider-helm/lib/release";
 import type { ITerraformDependable } from "../core/cdktf";
 import { isToken } from "../core/cdktf";
-import { failIfAny } from "../core/errors";
+import { failIfAny, type FieldProblem } from "../core/errors";
 import * as latticeRules from "../model/lattice";
-import { LATTICE_CONTROLLER, type LatticeProblem } from "../model/lattice";
+import { LATTICE_CONTROLLER } from "../model/lattice";
 import { routeFeatureProblems } from "../model/routes";
 import type { Route, RouteFeatures } from "../model/route-types";
 import * as rules from "../core/rules";
@@ -173,8 +173,8 @@ export function awsGatewayControllerValues(props: AwsGatewayControllerProps): Aw
  * account is not checked, and the identity only when given: the plan checks an environment
  * before the cluster stack knows either.
  */
-export function awsGatewayControllerProblems(props: Omit<AwsGatewayControllerProps, "awsAccountId" | "identity"> & { readonly identity?: AwsGatewayControllerIdentity }): LatticeProblem[] {
-  const problems: LatticeProblem[] = [];
+export function awsGatewayControllerProblems(props: Omit<AwsGatewayControllerProps, "awsAccountId" | "identity"> & { readonly identity?: AwsGatewayControllerIdentity }): FieldProblem[] {
+  const problems: FieldProblem[] = [];
   const sn = latticeRules.serviceNetworkName(props.serviceNetworkName);
   if (sn) problems.push({ path: "serviceNetworkName", value: props.serviceNetworkName, message: sn });
   const gatewayNamespace = props.gatewayNamespace ?? LATTICE_CONTROLLER.namespace;
@@ -201,22 +201,26 @@ export function awsGatewayControllerProblems(props: Omit<AwsGatewayControllerPro
   problems.push(...routeFeatureProblems(routes, { features: AWS_GATEWAY_CONTROLLER_ROUTE_FEATURES, controller: AWS_GATEWAY_CONTROLLER_NAME }));
   problems.push(...latticeRules.controllerServiceNameProblems(routes.filter((r) => r.backends[0] !== undefined).map((r) => ({ path: `routes.${r.name}`, name: routeObjectName(r.name), namespace: r.backends[0]?.namespace ?? "" }))));
 
-  const shared = new Set<string>();
-  const checkShared = (path: string, namespace: string, name: string, ports: readonly number[]) => {
+  // Each list item's fields, at its index: `serviceExports.0.service`, `serviceImports.1.ports.0`.
+  const shared = new Map<string, number>();
+  const checkShared = (list: "serviceExports" | "serviceImports", index: number, nameField: "service" | "name", namespace: string, name: string, ports: ReadonlyArray<readonly [path: string, port: number]>) => {
+    const at = `${list}.${index}`;
     const n = rules.k8sLabelName(namespace);
-    if (n) problems.push({ path: `${path}.namespace`, value: namespace, message: n });
+    if (n) problems.push({ path: `${at}.namespace`, value: namespace, message: n });
     const m = rules.k8sLabelName(name);
-    if (m) problems.push({ path, value: name, message: m });
-    if (ports.length === 0) problems.push({ path: `${path}.ports`, value: [], message: "must list at least one port" });
-    for (const p of ports) {
+    if (m) problems.push({ path: `${at}.${nameField}`, value: name, message: m });
+    if (ports.length === 0) problems.push({ path: `${at}.ports`, value: [], message: "must list at least one port" });
+    for (const [path, p] of ports) {
       const bad = rules.port(p);
-      if (bad) problems.push({ path: `${path}.ports`, value: p, message: bad });
+      if (bad) problems.push({ path: `${at}.ports.${path}`, value: p, message: bad });
     }
-    if (shared.has(path)) problems.push({ path, value: name, message: "is given twice" });
-    shared.add(path);
+    const key = `${list}:${namespace}/${name}`;
+    const first = shared.get(key);
+    if (first !== undefined) problems.push({ path: `${at}.${nameField}`, value: `${namespace}/${name}`, message: `is ${list}.${first} again; list each service once` });
+    else shared.set(key, index);
   };
-  for (const e of props.serviceExports ?? []) checkShared(`serviceExports.${e.namespace}/${e.service}`, e.namespace, e.service, e.ports.map((p) => p.port));
-  for (const i of props.serviceImports ?? []) checkShared(`serviceImports.${i.namespace}/${i.name}`, i.namespace, i.name, i.ports);
+  (props.serviceExports ?? []).forEach((e, i) => checkShared("serviceExports", i, "service", e.namespace, e.service, e.ports.map((p, j) => [`${j}.port`, p.port])));
+  (props.serviceImports ?? []).forEach((e, i) => checkShared("serviceImports", i, "name", e.namespace, e.name, e.ports.map((p, j) => [`${j}`, p])));
   return problems;
 }
 

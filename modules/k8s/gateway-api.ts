@@ -46,10 +46,11 @@ import { Release, type ReleaseConfig } from "@cdktf/provider-helm/lib/release";
 import type { ITerraformDependable } from "../core/cdktf";
 import { Fn, isToken, TerraformStack, Token } from "../core/cdktf";
 import type { EntryPoint, PortContract } from "../model/contract";
-import { failIfAny } from "../core/errors";
+import { failIfAny, type FieldProblem } from "../core/errors";
 import { kubernetesAtLeast, kubernetesMinimumPattern } from "../model/lattice";
 import * as rules from "../core/rules";
-import type { EnvProblem } from "./controllers/plugin";
+import { GATEWAY_API_CRD_SOURCES, GATEWAY_API_CRDS_DEFAULTS, type GatewayApiCrdSource } from "../model/defaults";
+
 import { localChart } from "./local-chart";
 import type { KubeManifest } from "./manifests";
 
@@ -82,18 +83,8 @@ export const GATEWAY_API = {
 export const GATEWAY_API_GROUP = "gateway.networking.k8s.io";
 export const GATEWAY_API_VERSION = `${GATEWAY_API_GROUP}/v1`;
 
-/** Who puts the Gateway API CRDs on a cluster: gatehouse's release, or the cluster (GKE, EKS Auto Mode, another installation). */
-export const GATEWAY_API_CRD_SOURCES = ["install", "cluster-managed"] as const;
-export type GatewayApiCrdSource = (typeof GATEWAY_API_CRD_SOURCES)[number];
-
 /** The environment field that chooses the source, as plan-time messages name it. */
 export const GATEWAY_API_CRDS_SETTING = "controller.gatewayApiCrds";
-
-export const GATEWAY_API_CRDS_DEFAULTS = { source: "install", releaseName: "gateway-api-crds", namespace: "kube-system" } as const satisfies {
-  source: GatewayApiCrdSource;
-  releaseName: string;
-  namespace: string;
-};
 
 /** What Helm looks for on an existing object before it takes it into a release (pkg/action/validate.go checkOwnership). */
 export const HELM_OWNERSHIP = {
@@ -148,8 +139,8 @@ export interface LifecycleCheck {
 }
 
 /** What is wrong with these props; empty when nothing is. Paths are relative to the props. */
-export function gatewayApiCrdsProblems(props: GatewayApiCrdsProps): EnvProblem[] {
-  const problems: EnvProblem[] = [];
+export function gatewayApiCrdsProblems(props: GatewayApiCrdsProps): FieldProblem[] {
+  const problems: FieldProblem[] = [];
   const source: string = props.source ?? GATEWAY_API_CRDS_DEFAULTS.source;
   if (!(GATEWAY_API_CRD_SOURCES as readonly string[]).includes(source))
     problems.push({ path: "source", value: source, message: `must be one of ${GATEWAY_API_CRD_SOURCES.map((s) => `"${s}"`).join(", ")}` });
@@ -447,8 +438,8 @@ const SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])
  * the standard channel), and TLS ending in the controller without a certificate.
  * `certificate` is the setting that names the https listener's Secret.
  */
-export function gatewayEntryProblems(contract: PortContract, controller: string, certificate: { readonly path: string; readonly value: string | undefined }): EnvProblem[] {
-  const problems: EnvProblem[] = [];
+export function gatewayEntryProblems(contract: PortContract, controller: string, certificate: { readonly path: string; readonly value: string | undefined }): FieldProblem[] {
+  const problems: FieldProblem[] = [];
   for (const e of contract.entryPoints.filter((x: EntryPoint) => x.kind === "tcp"))
     problems.push({
       path: `ports.tcp.${e.name}`,

@@ -2,6 +2,7 @@
  * What every controller gatehouse installs has in common: how a Helm release is rolled out, and
  * how the data-plane pods spread so that a zone or node going away leaves the others serving.
  */
+import { HELM_RELEASE_NAME_MAX } from "../core/naming";
 
 /**
  * `helm_release` settings for a controller: roll back a failed upgrade instead of leaving a
@@ -30,13 +31,11 @@ export function spreadOverZonesAndNodes(selector: Readonly<Record<string, string
   }));
 }
 
-/** Helm's limit on release names (`ValidateReleaseName`). */
-const RELEASE_NAME_MAX = 53;
 
 /**
  * The name of a release that belongs to another (`<release>-objects`): the suffix is always
  * kept, the base cut to fit Helm's 53 characters, so the two never share a name.
  */
 export function companionReleaseName(release: string, suffix: string): string {
-  return `${release.slice(0, RELEASE_NAME_MAX - suffix.length - 1).replace(/-+$/, "")}-${suffix}`;
+  return `${release.slice(0, HELM_RELEASE_NAME_MAX - suffix.length - 1).replace(/-+$/, "")}-${suffix}`;
 }

@@ -29,8 +29,8 @@ import { createHash } from "node:crypto";
 import { Construct } from "constructs";
 import type { Release } from "@cdktf/provider-helm/lib/release";
 import type { ITerraformDependable } from "../core/cdktf";
-import { failIfAny } from "../core/errors";
-import { RouteCollisions, routeNameCheck, type RouteProblem } from "../model/routes";
+import { failIfAny, type FieldProblem } from "../core/errors";
+import { RouteCollisions, routeNameCheck } from "../model/routes";
 import type { Route, RouteAttachment, RouteBackend } from "../model/route-types";
 import * as rules from "../core/rules";
 import { Manifests, type KubeManifest } from "./manifests";
@@ -69,8 +69,8 @@ export function routeObjectName(name: string): string {
 }
 
 /** What these routes cannot be rendered as with this attachment; empty when they can. */
-export function routeRenderProblems(attachment: RouteAttachment, routes: readonly Route[]): RouteProblem[] {
-  const problems: RouteProblem[] = [];
+export function routeRenderProblems(attachment: RouteAttachment, routes: readonly Route[]): FieldProblem[] {
+  const problems: FieldProblem[] = [];
   const seen = new Set<string>();
   // Two routes that match the same requests: the controller would serve one and drop the other.
   const collisions = new RouteCollisions();
@@ -99,6 +99,21 @@ export function routeRenderProblems(attachment: RouteAttachment, routes: readonl
 /** The Kubernetes objects for the routes, grouped by namespace. Pure; throws a ConfigError for what cannot be rendered. */
 export function routeManifests(attachment: RouteAttachment, routes: readonly Route[]): KubeManifest[] {
   failIfAny("routes", routeRenderProblems(attachment, routes));
+  return renderRoutes(attachment, routes);
+}
+
+/** What is wrong with these props, at their prop paths; empty when nothing is. */
+export function routesProblems(props: Omit<RoutesProps, "dependsOn">): FieldProblem[] {
+  const problems: FieldProblem[] = [];
+  const release = rules.helmReleaseName(props.releaseName);
+  if (release) problems.push({ path: "releaseName", value: props.releaseName, message: release });
+  const namespace = rules.k8sLabelName(props.namespace);
+  if (namespace) problems.push({ path: "namespace", value: props.namespace, message: namespace });
+  return [...problems, ...routeRenderProblems(props.attachment, props.routes)];
+}
+
+/** The objects of routes that routeRenderProblems accepts. */
+function renderRoutes(attachment: RouteAttachment, routes: readonly Route[]): KubeManifest[] {
   const objects = routes.flatMap((r) => (attachment.api === "ingress" ? ingresses(attachment.ingressClassName, r) : [httpRoute(attachment.gateway, r)]));
   const names = new Set<string>();
   for (const o of objects) {
@@ -118,13 +133,8 @@ export class Routes extends Construct {
 
   constructor(scope: Construct, id: string, props: RoutesProps) {
     super(scope, id);
-    const problems: RouteProblem[] = [];
-    const release = rules.helmReleaseName(props.releaseName);
-    if (release) problems.push({ path: "releaseName", value: props.releaseName, message: release });
-    const namespace = rules.k8sLabelName(props.namespace);
-    if (namespace) problems.push({ path: "namespace", value: props.namespace, message: namespace });
-    failIfAny(this.node.path, [...problems, ...routeRenderProblems(props.attachment, props.routes)]);
-    this.objects = routeManifests(props.attachment, props.routes);
+    failIfAny(this.node.path, routesProblems(props));
+    this.objects = renderRoutes(props.attachment, props.routes);
     this.manifests = new Manifests(this, "manifests", {
       releaseName: props.releaseName,
       namespace: props.namespace,

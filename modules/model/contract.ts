@@ -8,22 +8,10 @@
  * module maps the contract onto its chart (modules/k8s/), so a maintained controller can take its
  * place behind the same load balancer.
  */
-import type { Problem } from "../core/errors";
+import type { FieldProblem } from "../core/errors";
 import { ConfigError } from "../core/errors";
 import { gcpName } from "../core/naming";
 import * as rules from "../core/rules";
-
-/**
- * The reference design's ports, the defaults of every environment: listeners 80/443 on
- * NodePorts 30080/30443, the HTTP health check on NodePort 30200 `/healthz`, inside the
- * Kubernetes default `--service-node-port-range` 30000-32767.
- */
-export const DEFAULT_PORTS = {
-  http: { listenerPort: 80, nodePort: 30080 },
-  https: { listenerPort: 443, nodePort: 30443 },
-  health: { nodePort: 30200, path: "/healthz" },
-  nodePortRange: { min: 30000, max: 32767 },
-} as const;
 
 /** How an entry point's traffic reaches the controller. */
 export type EntryKind =
@@ -69,9 +57,6 @@ export interface TcpEntryInput extends HttpsEntryInput {
   /** Close open connections when a target is deregistered (after the delay). @default true */
   readonly connectionTermination: boolean;
 }
-
-/** AWS's TCP idle timeout default; TLS listeners have it fixed. */
-export const DEFAULT_IDLE_TIMEOUT = 350;
 
 /** A Service the load balancer reaches directly on a NodePort of its own. */
 export interface ServiceEntryInput extends EntryPointInput {
@@ -218,8 +203,8 @@ export const EXISTING_SERVICE_SUFFIX = "-existing";
 const BACKEND = /^([a-z0-9](?:[-a-z0-9]*[a-z0-9])?)\/([a-z0-9](?:[-a-z0-9]*[a-z0-9])?):([0-9]{1,5})$/;
 
 /** Every problem with a contract input, with paths relative to the env's `ports` section. */
-export function contractProblems(input: ContractInput): Array<Omit<Problem, "env">> {
-  const out: Array<Omit<Problem, "env">> = [];
+export function contractProblems(input: ContractInput): FieldProblem[] {
+  const out: FieldProblem[] = [];
   const range = input.nodePortRange;
   if (!(Number.isInteger(range.min) && Number.isInteger(range.max) && range.min >= 1 && range.max <= 65535 && range.min < range.max))
     out.push({ path: "ports.nodePortRange", value: range, message: "must be whole numbers with 1 <= min < max <= 65535" });

@@ -16,7 +16,7 @@
  * part stripped of leading and trailing hyphens. Two routes whose names agree on that cut get the
  * same service, and a route named `svc-…` gets a name Lattice refuses, so both are checked here.
  */
-import type { Check, Problem } from "../core/errors";
+import type { Check, FieldProblem } from "../core/errors";
 import { isToken } from "../core/cdktf";
 
 /**
@@ -35,9 +35,6 @@ export const LATTICE_CONTROLLER = {
   minKubernetes: "1.31",
   minGatewayApi: "v1.5",
 } as const;
-
-/** A problem with a field, its path relative to what was checked. */
-export type LatticeProblem = Omit<Problem, "env">;
 
 export const LATTICE_NAME_LIMITS = { serviceNetwork: { min: 3, max: 63, reservedPrefix: "servicenetwork-" }, service: { min: 3, max: 40, reservedPrefix: "svc-" } } as const;
 
@@ -76,8 +73,8 @@ export function controllerServiceName(routeName: string, routeNamespace: string)
  * HTTPRoutes (name and namespace) whose Lattice services would be refused or shared. `path` is
  * where each route is set, for the message.
  */
-export function controllerServiceNameProblems(routes: ReadonlyArray<{ readonly path: string; readonly name: string; readonly namespace: string }>): LatticeProblem[] {
-  const problems: LatticeProblem[] = [];
+export function controllerServiceNameProblems(routes: ReadonlyArray<{ readonly path: string; readonly name: string; readonly namespace: string }>): FieldProblem[] {
+  const problems: FieldProblem[] = [];
   const first = new Map<string, string>();
   for (const r of routes) {
     const service = controllerServiceName(r.name, r.namespace);
@@ -98,7 +95,7 @@ export const POLICY_VERSIONS = ["2012-10-17", "2008-10-17"] as const;
  * statement has an `Effect` of Allow or Deny and an `Action` (or `NotAction`). Lattice checks the
  * rest when the policy is put. A reference is not checked.
  */
-export function authPolicyProblems(policy: string, path: string): LatticeProblem[] {
+export function authPolicyProblems(policy: string, path: string): FieldProblem[] {
   if (isToken(policy)) return [];
   let doc: unknown;
   try {
@@ -108,7 +105,7 @@ export function authPolicyProblems(policy: string, path: string): LatticeProblem
   }
   if (typeof doc !== "object" || doc === null || Array.isArray(doc)) return [{ path, value: policy, message: "must be a JSON object with Version and Statement" }];
   const o = doc as Record<string, unknown>;
-  const problems: LatticeProblem[] = [];
+  const problems: FieldProblem[] = [];
   if (o.Version === undefined) problems.push({ path: `${path}.Version`, value: undefined, message: `is required: "2012-10-17"` });
   else if (!POLICY_VERSIONS.includes(o.Version as (typeof POLICY_VERSIONS)[number])) problems.push({ path: `${path}.Version`, value: o.Version, message: `must be "2012-10-17" (or the older "2008-10-17")` });
   if (o.Statement === undefined) {
@@ -133,7 +130,7 @@ export function authPolicyProblems(policy: string, path: string): LatticeProblem
 export type LatticeAuthType = "NONE" | "AWS_IAM";
 
 /** The service network's auth: AWS_IAM needs a policy, NONE takes none. */
-export function authProblems(authType: LatticeAuthType, authPolicy: string | undefined): LatticeProblem[] {
+export function authProblems(authType: LatticeAuthType, authPolicy: string | undefined): FieldProblem[] {
   if (authType === "AWS_IAM") {
     if (authPolicy === undefined) return [{ path: "authPolicy", value: undefined, message: 'is required with authType "AWS_IAM": Lattice denies every request to a network with IAM auth and no auth policy' }];
     return authPolicyProblems(authPolicy, "authPolicy");

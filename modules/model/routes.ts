@@ -19,9 +19,10 @@
  * - two routes that match the same requests are refused (routeMatchKey): the controller would
  *   serve one of them and drop the other without a word.
  */
-import type { Check, Problem } from "../core/errors";
+import type { Check, FieldProblem } from "../core/errors";
 import type { Route, RouteBackend, RouteFeatures } from "./route-types";
 import * as rules from "../core/rules";
+import { ROUTE_DEFAULTS, ROUTE_LIMITS } from "./defaults";
 
 /** One route as the environment holds it. */
 export interface RouteInput {
@@ -51,14 +52,6 @@ export interface RouteRuleContext {
   /** The controller's kind, for messages. */
   readonly controller: string;
 }
-
-/** A problem with a route, its path relative to the environment (`routes.api.backend`). */
-export type RouteProblem = Omit<Problem, "env">;
-
-export const ROUTE_DEFAULTS = { path: "/", pathType: "Prefix" } as const;
-
-/** Limits, in one place for the messages and the checks. */
-export const ROUTE_LIMITS = { timeoutSeconds: { min: 1, max: 3600 }, retryAttempts: { min: 1, max: 10 }, pathLength: 1024 } as const;
 
 const LABEL = /^[a-z0-9](?:[-a-z0-9]{0,61}[a-z0-9])?$/;
 /** Service names are DNS-1035 labels (Kubernetes ValidateServiceName): they start with a letter. */
@@ -136,7 +129,7 @@ export class RouteCollisions {
   private readonly claimed = new Map<string, RouteMatch>();
 
   /** The problem with `r`, when an earlier route claimed what it matches; else `r` claims it. */
-  public claim(r: RouteMatch): RouteProblem | undefined {
+  public claim(r: RouteMatch): FieldProblem | undefined {
     const key = routeMatchKey(r);
     const first = this.claimed.get(key);
     if (first === undefined) {
@@ -160,8 +153,8 @@ export class RouteCollisions {
 }
 
 /** Every problem with the environment's routes; empty when they can all be rendered for this controller. */
-export function routeProblems(routes: Readonly<Record<string, RouteInput>>, ctx: RouteRuleContext): RouteProblem[] {
-  const problems: RouteProblem[] = [];
+export function routeProblems(routes: Readonly<Record<string, RouteInput>>, ctx: RouteRuleContext): FieldProblem[] {
+  const problems: FieldProblem[] = [];
   // Routes in name order: the later name is the one reported.
   const collisions = new RouteCollisions();
   for (const name of sortedNames(routes)) {
@@ -217,8 +210,8 @@ export function routeProblems(routes: Readonly<Record<string, RouteInput>>, ctx:
  * rules: the env's routes (routeProblems) and a controller checking parsed routes
  * (routeFeatureProblems) both come here.
  */
-function featureProblems(at: string, r: { readonly timeout?: number; readonly retries?: unknown; readonly backends: number }, ctx: Pick<RouteRuleContext, "features" | "controller">): RouteProblem[] {
-  const problems: RouteProblem[] = [];
+function featureProblems(at: string, r: { readonly timeout?: number; readonly retries?: unknown; readonly backends: number }, ctx: Pick<RouteRuleContext, "features" | "controller">): FieldProblem[] {
+  const problems: FieldProblem[] = [];
   if (r.timeout !== undefined && !ctx.features.timeouts) problems.push({ path: `${at}.timeout`, value: r.timeout, message: `${ctx.controller} cannot set a timeout on a route; remove it` });
   if (r.retries !== undefined && !ctx.features.retries)
     problems.push({ path: `${at}.retries`, value: r.retries, message: `${ctx.controller} cannot retry requests through its routes (for Gateway API controllers: HTTPRoute retries are not in the standard channel); remove it` });
@@ -237,12 +230,12 @@ function featureProblems(at: string, r: { readonly timeout?: number; readonly re
 }
 
 /** What a controller cannot carry out of parsed routes (the same rules and messages as routeProblems). */
-export function routeFeatureProblems(routes: readonly Route[], ctx: Pick<RouteRuleContext, "features" | "controller">): RouteProblem[] {
+export function routeFeatureProblems(routes: readonly Route[], ctx: Pick<RouteRuleContext, "features" | "controller">): FieldProblem[] {
   return routes.flatMap((r) => featureProblems(`routes.${r.name}`, { timeout: r.timeoutSeconds, retries: r.retries, backends: r.backends.length }, ctx));
 }
 
-function backendProblems(at: string, r: RouteInput): RouteProblem[] {
-  const problems: RouteProblem[] = [];
+function backendProblems(at: string, r: RouteInput): FieldProblem[] {
+  const problems: FieldProblem[] = [];
   const one = rules.exactlyOneOf(r.backend, r.backends, "backend", "backends");
   if (one) return [{ path: at, message: `${one}: one Service as "namespace/service:port", or weighted Services` }];
   if (r.backend !== undefined) {

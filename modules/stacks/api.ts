@@ -7,13 +7,11 @@ import type { Construct } from "constructs";
 import { DataAwsSecurityGroup } from "@cdktf/provider-aws/lib/data-aws-security-group";
 import { ApiGateway } from "../aws/api-gateway";
 import { TerraformOutput, TerraformStack } from "../core/cdktf";
-import type { ApiPlan, AwsPlan, EnvPlan } from "../plan";
+import type { ApiPlan } from "../plan";
 import { awsStackBase } from "./aws";
 
 export interface AwsApiStackProps {
-  readonly plan: EnvPlan;
-  readonly aws: AwsPlan;
-  readonly api: ApiPlan;
+  readonly plan: ApiPlan;
   readonly edgeStack: TerraformStack;
 }
 
@@ -22,13 +20,14 @@ export class AwsApiStack extends TerraformStack {
 
   constructor(scope: Construct, id: string, props: AwsApiStackProps) {
     super(scope, id);
-    awsStackBase(this, id, props);
+    const plan = props.plan;
+    awsStackBase(this, id, plan.settings);
     this.addDependency(props.edgeStack);
-    const sg = props.api.nlbSecurityGroup;
+    const sg = plan.nlbSecurityGroup;
     let nlbSecurityGroupId: string | undefined;
-    if (sg && "created" in sg) nlbSecurityGroupId = new DataAwsSecurityGroup(this, "nlb-sg", { name: sg.created, vpcId: props.aws.aws.vpc.id }).id;
+    if (sg && "created" in sg) nlbSecurityGroupId = new DataAwsSecurityGroup(this, "nlb-sg", { name: sg.created, vpcId: sg.vpcId }).id;
     else if (sg) nlbSecurityGroupId = sg.ids[0];
-    this.api = new ApiGateway(this, "api", { ...props.api.props, nlbSecurityGroupId });
+    this.api = new ApiGateway(this, "api", { ...plan.props, nlbSecurityGroupId });
     new TerraformOutput(this, "api_endpoint", { value: this.api.apiEndpoint, description: "The API's default endpoint." });
     new TerraformOutput(this, "stage_url", { value: this.api.invokeUrl, description: "The stage's invoke URL." });
   }

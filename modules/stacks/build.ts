@@ -7,7 +7,7 @@ import { skipCrossStackPreparation, type TerraformStack } from "../core/cdktf";
 import { ConfigError, type Problem } from "../core/errors";
 import { stackNames } from "../core/naming";
 import { crossEnvProblems, planEnvironment, resolve, type EnvPlan } from "../plan";
-import type { Env } from "../config/schema";
+import type { Env } from "../model/env";
 import { AwsApiStack } from "./api";
 import { AwsClusterStack, AwsEdgeStack } from "./aws";
 import { AwsLatticeStack } from "./lattice";
@@ -18,17 +18,18 @@ export { stackNames };
 /** The stacks of one environment's plan, in apply order. */
 export function buildPlan(app: Construct, plan: EnvPlan): TerraformStack[] {
   const stacks: TerraformStack[] = [];
-  if (plan.aws) {
-    const edge = new AwsEdgeStack(app, plan.aws.edgeStack, { plan, aws: plan.aws });
-    const lattice = plan.aws.lattice ? new AwsLatticeStack(app, plan.aws.lattice.stack, { plan, aws: plan.aws, lattice: plan.aws.lattice }) : undefined;
-    stacks.push(edge, ...(lattice ? [lattice] : []), new AwsClusterStack(app, plan.aws.cluster.stack, { plan, aws: plan.aws, edgeStack: edge, latticeStack: lattice }));
-    if (plan.aws.api) stacks.push(new AwsApiStack(app, plan.aws.api.stack, { plan, aws: plan.aws, api: plan.aws.api, edgeStack: edge }));
+  const aws = plan.aws;
+  if (aws) {
+    const edge = new AwsEdgeStack(app, aws.edge.stack, aws.edge);
+    const lattice = aws.lattice ? new AwsLatticeStack(app, aws.lattice.stack, aws.lattice) : undefined;
+    stacks.push(edge, ...(lattice ? [lattice] : []), new AwsClusterStack(app, aws.cluster.stack, { plan: aws.cluster, edgeStack: edge, latticeStack: lattice }));
+    if (aws.api) stacks.push(new AwsApiStack(app, aws.api.stack, { plan: aws.api, edgeStack: edge }));
   }
-  if (plan.gcp) {
-    const gcp = plan.gcp;
-    const address = new GcpAddressStack(app, gcp.addressStack, { plan, gcp });
-    const clusters = gcp.clusters.map((cluster) => new GkeClusterStack(app, cluster.stack, { plan, gcp, cluster, addressStack: address }));
-    stacks.push(address, ...clusters, new GcpEdgeStack(app, gcp.edgeStack, { plan, gcp, addressStack: address, clusterStacks: clusters }));
+  const gcp = plan.gcp;
+  if (gcp) {
+    const address = new GcpAddressStack(app, gcp.address.stack, gcp.address);
+    const clusters = gcp.clusters.map((cluster) => new GkeClusterStack(app, cluster.stack, { plan: cluster, addressStack: address }));
+    stacks.push(address, ...clusters, new GcpEdgeStack(app, gcp.edge.stack, { plan: gcp.edge, addressStack: address, clusterStacks: clusters }));
   }
   assertStableIds(stacks);
   for (const s of stacks) skipCrossStackPreparation(s);

@@ -8,22 +8,16 @@
 import type { Construct } from "constructs";
 import { LatticeNetwork } from "../aws/lattice";
 import { TerraformOutput, TerraformStack } from "../core/cdktf";
-import type { AwsPlan, EnvPlan, LatticePlan } from "../plan";
+import type { LatticePlan } from "../plan";
 import { awsStackBase } from "./aws";
-
-export interface AwsLatticeStackProps {
-  readonly plan: EnvPlan;
-  readonly aws: AwsPlan;
-  readonly lattice: LatticePlan;
-}
 
 export class AwsLatticeStack extends TerraformStack {
   public readonly network: LatticeNetwork;
 
-  constructor(scope: Construct, id: string, props: AwsLatticeStackProps) {
+  constructor(scope: Construct, id: string, plan: LatticePlan) {
     super(scope, id);
-    awsStackBase(this, id, props);
-    this.network = new LatticeNetwork(this, "lattice", props.lattice.network);
+    awsStackBase(this, id, plan.settings);
+    this.network = new LatticeNetwork(this, "lattice", plan.network);
     new TerraformOutput(this, "service_network_arn", { value: this.network.serviceNetworkArn, description: "The Lattice service network." });
     new TerraformOutput(this, "controller_role_arn", { value: this.network.roleArn, description: "The AWS Gateway API controller's IAM role." });
   }

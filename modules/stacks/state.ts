@@ -12,11 +12,9 @@ import type { Construct } from "constructs";
 import { DataTerraformRemoteState } from "cdktf";
 import { GcsBackend, LocalBackend, S3Backend, TerraformBackend, type TerraformRemoteState, type TerraformStack } from "../core/cdktf";
 
-export type StateConfig =
-  | { readonly type: "local" }
-  | { readonly type: "cloud"; readonly organization: string; readonly hostname?: string; readonly project?: string; readonly workspacePrefix: string }
-  | { readonly type: "s3"; readonly bucket: string; readonly region: string; readonly keyPrefix: string }
-  | { readonly type: "gcs"; readonly bucket: string; readonly prefix: string };
+import type { StateConfig } from "../model/env";
+
+export type { StateConfig };
 
 export interface CloudBlockProps {
   readonly organization: string;

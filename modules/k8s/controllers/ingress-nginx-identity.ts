@@ -13,18 +13,16 @@
  *   chart's own NLB-TLS-termination recipe uses that port, named `tohttps`).
  */
 import type { ControllerIdentity } from "./plugin";
+import { truncatedLabel } from "../../core/naming";
 
 const CHART = "ingress-nginx";
 
-function trunc63(s: string): string {
-  return s.slice(0, 63).replace(/-+$/, "");
-}
 
 export function ingressNginxIdentity(releaseName: string): ControllerIdentity {
-  const fullname = trunc63(releaseName.includes(CHART) ? releaseName : `${releaseName}-${CHART}`);
+  const fullname = truncatedLabel(releaseName.includes(CHART) ? releaseName : `${releaseName}-${CHART}`);
   return {
-    serviceName: trunc63(`${fullname}-controller`),
-    healthServiceName: trunc63(`${fullname}-healthcheck`),
+    serviceName: truncatedLabel(`${fullname}-controller`),
+    healthServiceName: truncatedLabel(`${fullname}-healthcheck`),
     podSelector: {
       "app.kubernetes.io/name": CHART,
       "app.kubernetes.io/instance": releaseName,

@@ -12,9 +12,9 @@
 import { Construct } from "constructs";
 import { Release } from "@cdktf/provider-helm/lib/release";
 import type { PortContract } from "../../model/contract";
-import { failIfAny } from "../../core/errors";
+import { failIfAny, type FieldProblem } from "../../core/errors";
 import { GOOGLE_FRONT_END_RANGES } from "../../model/front-end-ranges";
-import { controllerBaseProblems, negAnnotation, type Controller, type ControllerPlugin, type ControllerProps, type EnvProblem } from "./plugin";
+import { controllerBaseProblems, negAnnotation, type Controller, type ControllerPlugin, type ControllerProps } from "./plugin";
 import { closestNames, equalFoldAscii, INGRESS_NGINX_CONFIG_KEYS, INGRESS_NGINX_CONFIG_REFERENCE, ingressNginxKeyReadAs, otherKindsReading } from "./options";
 import { escapeTemplatedValues, type TemplatedValue } from "../helm-tpl";
 import { ingressNginxIdentity } from "./ingress-nginx-identity";
@@ -169,8 +169,8 @@ const FROM_CONTRACT = "from the port contract (PROXY protocol, forwarded headers
  * case variant of a ConfigMap key (read under the other name: gatehouse takes each key as the
  * controller spells it, so the keys it compares are the keys the controller reads).
  */
-export function ingressNginxProblems(props: ControllerProps): EnvProblem[] {
-  const problems: EnvProblem[] = [];
+export function ingressNginxProblems(props: ControllerProps): FieldProblem[] {
+  const problems: FieldProblem[] = [];
   const owned = ownedConfigKeys(props);
   const config = props.settings.config;
   for (const key of Object.keys(config).sort()) {
@@ -185,7 +185,7 @@ export function ingressNginxProblems(props: ControllerProps): EnvProblem[] {
   return problems;
 }
 
-function unreadKeyProblems(path: string, key: string, value: unknown, owned: readonly string[]): EnvProblem[] {
+function unreadKeyProblems(path: string, key: string, value: unknown, owned: readonly string[]): FieldProblem[] {
   if (INGRESS_NGINX_CONFIG_KEYS.includes(key)) return [];
   const others = otherKindsReading(key, "ingress-nginx");
   if (others.length)

@@ -31,12 +31,13 @@
 import { Construct } from "constructs";
 import { Release } from "@cdktf/provider-helm/lib/release";
 import type { EntryPoint } from "../../model/contract";
-import { failIfAny } from "../../core/errors";
-import { controllerBaseProblems, negAnnotation, type Controller, type ControllerIdentity, type ControllerPlugin, type ControllerProps, type ControllerSettings, type EnvProblem } from "./plugin";
+import { failIfAny, type FieldProblem } from "../../core/errors";
+import { controllerBaseProblems, negAnnotation, type Controller, type ControllerIdentity, type ControllerPlugin, type ControllerProps, type ControllerSettings } from "./plugin";
 import { ISTIO_CONFIG_KEYS, unreadOptionProblems } from "./options";
 import { contractGateway, GatewayApiCrds, gatewayEntryProblems } from "../gateway-api";
 import { helmValues, Manifests, type KubeManifest } from "../manifests";
 import { companionReleaseName, SAFE_RELEASE, spreadOverZonesAndNodes, type TopologySpread } from "../release-defaults";
+import { truncatedLabel } from "../../core/naming";
 
 /** Istio 1.30.3, released 2026-07-16; `base`, `istiod` and `gateway` share the version. */
 export const ISTIO_VERSION = "1.30.3";
@@ -66,15 +67,11 @@ export { ISTIO_CONFIG_KEYS };
 /** Service port names: at most 15 characters (IANA_SVC_NAME). */
 const PORT_NAME = { status: "status-port", http: "http", https: "https" } as const;
 
-function trunc63(s: string): string {
-  return s.slice(0, 63).replace(/-+$/, "");
-}
-
 export function istioIdentity(settings: Pick<ControllerSettings, "releaseName" | "namespace">): ControllerIdentity {
   const name = settings.releaseName;
   return {
     serviceName: name,
-    healthServiceName: trunc63(`${name}-healthcheck`),
+    healthServiceName: truncatedLabel(`${name}-healthcheck`),
     podSelector: { app: name, istio: name.replace(/^istio-/, "") },
     health: { podPort: STATUS_PORT, path: READY_PATH },
     containerPorts: { ...CONTAINER_PORTS },
@@ -203,7 +200,7 @@ export function istioGatewayName(settings: Pick<ControllerSettings, "releaseName
 
 /** Name of the Istio Gateway that carries the tcp entry points. */
 function tcpGatewayName(settings: ControllerSettings): string {
-  return trunc63(`${settings.releaseName}-tcp`);
+  return truncatedLabel(`${settings.releaseName}-tcp`);
 }
 
 /** `namespace/service:port` → the backend's cluster-local host and port. */
@@ -254,7 +251,7 @@ export function istioGatewayObjects(props: ControllerProps): KubeManifest[] {
       objects.push({
         apiVersion: ISTIO_NETWORKING_API,
         kind: "VirtualService",
-        metadata: { name: trunc63(`${name}-${e.name}`), namespace: c.namespace, labels: { ...MANAGED } },
+        metadata: { name: truncatedLabel(`${name}-${e.name}`), namespace: c.namespace, labels: { ...MANAGED } },
         spec: {
           hosts: ["*"],
           gateways: [name],
@@ -269,8 +266,8 @@ export function istioGatewayObjects(props: ControllerProps): KubeManifest[] {
 // ---------------------------------------------------------------------------------------------
 
 /** What Istio cannot do with these props, with environment field paths. */
-export function istioProblems(props: ControllerProps): EnvProblem[] {
-  const problems: EnvProblem[] = [];
+export function istioProblems(props: ControllerProps): FieldProblem[] {
+  const problems: FieldProblem[] = [];
   const c = props.contract;
   if (c.health.podPort !== STATUS_PORT || c.health.path !== READY_PATH)
     problems.push({ path: "ports.health.path", value: c.health.path, message: `Istio's gateway reports readiness on ${READY_PATH} at pod port ${STATUS_PORT}; the health check must probe that (port ${c.health.podPort} was given)` });

@@ -26,9 +26,9 @@
 import { Construct } from "constructs";
 import { Release } from "@cdktf/provider-helm/lib/release";
 import type { ITerraformDependable } from "../../core/cdktf";
-import { failIfAny } from "../../core/errors";
+import { failIfAny, type FieldProblem } from "../../core/errors";
 import { GOOGLE_FRONT_END_RANGES } from "../../model/front-end-ranges";
-import { controllerBaseProblems, negAnnotation, type Controller, type ControllerPlugin, type ControllerProps, type EnvProblem } from "./plugin";
+import { controllerBaseProblems, negAnnotation, type Controller, type ControllerPlugin, type ControllerProps } from "./plugin";
 import { NGF_CONFIG_KEYS, unreadOptionProblems } from "./options";
 import { contractGateway, GatewayApiCrds, gatewayEntryProblems } from "../gateway-api";
 import { helmValues, Manifests, type KubeManifest } from "../manifests";
@@ -142,8 +142,8 @@ export function nginxGatewayFabricValues(props: ControllerProps): NginxGatewayFa
 }
 
 /** What NGF cannot do with these props. */
-export function nginxGatewayFabricProblems(props: ControllerProps): EnvProblem[] {
-  const problems: EnvProblem[] = [];
+export function nginxGatewayFabricProblems(props: ControllerProps): FieldProblem[] {
+  const problems: FieldProblem[] = [];
   const c = props.contract;
   const config = props.settings.config;
   problems.push(...unreadOptionProblems("nginx-gateway-fabric", config));

@@ -22,7 +22,8 @@
  * except a few internal ones, and still lists the `jaeger-*` keys and `use-geoip`, which this
  * controller no longer reads. A test derives the list again from the vendored sources.
  */
-import type { ControllerKind, EnvProblem } from "./plugin";
+import type { ControllerKind } from "./plugin";
+import type { FieldProblem } from "../../core/errors";
 
 export const INGRESS_NGINX_CONFIG_KEYS: readonly string[] = [
   "access-log-params", "access-log-path", "add-headers", "allow-backend-server-header",
@@ -155,7 +156,7 @@ function editDistance(a: string, b: string): number {
  * exact name (the Gateway API ones): each refused with the keys the kind takes, and with the kind
  * it belongs to when it is another kind's option (an ingress-nginx ConfigMap key, most often).
  */
-export function unreadOptionProblems(kind: ControllerKind, config: Readonly<Record<string, string>>): EnvProblem[] {
+export function unreadOptionProblems(kind: ControllerKind, config: Readonly<Record<string, string>>): FieldProblem[] {
   const known = CONTROLLER_CONFIG_KEYS[kind];
   return Object.keys(config)
     .sort()

@@ -20,11 +20,11 @@ import type { Construct } from "constructs";
 import type { ITerraformDependable } from "../../core/cdktf";
 import type { PortContract, TlsChoice } from "../../model/contract";
 import { negEntryPoints } from "../../model/contract";
-import type { Problem } from "../../core/errors";
+import type { FieldProblem } from "../../core/errors";
 import type { Route, RouteAttachment, RouteFeatures } from "../../model/route-types";
 
-export const CONTROLLER_KINDS = ["ingress-nginx", "nginx-gateway-fabric", "istio"] as const;
-export type ControllerKind = (typeof CONTROLLER_KINDS)[number];
+export { CONTROLLER_KINDS, type ControllerKind } from "../../model/defaults";
+import { CONTROLLER_LIMITS, type ControllerKind } from "../../model/defaults";
 
 export type Exposure =
   /** NodePort Service at the contract's NodePorts (AWS NLB with node or pod targets). */
@@ -73,9 +73,6 @@ export interface ControllerIdentity {
   readonly routeFeatures: RouteFeatures;
 }
 
-/** A problem with an environment, its path relative to the environment (`ports.proxyProtocol`). */
-export type EnvProblem = Omit<Problem, "env">;
-
 export interface ControllerProps {
   readonly contract: PortContract;
   readonly exposure: Exposure;
@@ -109,7 +106,7 @@ export interface ControllerPlugin {
    */
   identity(settings: ControllerSettings, httpsTls?: TlsChoice): ControllerIdentity;
   /** What this controller in particular cannot do with these props (beyond controllerBaseProblems); empty when it can. */
-  problems(props: ControllerProps): EnvProblem[];
+  problems(props: ControllerProps): FieldProblem[];
   /** Creates the controller for one cluster; refuses (ConfigError) what `problems` and controllerBaseProblems report. */
   create(scope: Construct, id: string, props: ControllerProps): Controller;
 }
@@ -120,13 +117,14 @@ export interface ControllerPlugin {
  * rules from the schema and the plan; every controller construct checks them too, for code that
  * builds one directly. A plug-in's `problems` reports only what is particular to it.
  */
-export function controllerBaseProblems(props: ControllerProps): EnvProblem[] {
-  const problems: EnvProblem[] = [];
+export function controllerBaseProblems(props: ControllerProps): FieldProblem[] {
+  const problems: FieldProblem[] = [];
   const replicas = props.settings.replicas;
-  if (!(Number.isInteger(replicas) && replicas >= 2))
-    problems.push({ path: "controller.replicas", value: replicas, message: "must be a whole number of at least 2 (one replica means an outage on every node drain)" });
+  const { min, max } = CONTROLLER_LIMITS.replicas;
+  if (!(Number.isInteger(replicas) && replicas >= min && replicas <= max))
+    problems.push({ path: "controller.replicas", value: replicas, message: `must be a whole number from ${min} to ${max} (one replica means an outage on every node drain)` });
   if (props.exposure === "gke-neg" && props.contract.proxyProtocol)
-    problems.push({ path: "ports.proxyProtocol", value: true, message: "Google's Application Load Balancer sends no PROXY header; it must be off behind NEGs" });
+    problems.push({ path: "ports.proxyProtocol", value: true, message: "must be false behind NEGs: Google's Application Load Balancer never sends PROXY headers, so the controller would reject every request" });
   return problems;
 }
 

@@ -1,0 +1,91 @@
+/**
+ * Every default gatehouse applies, and the limits its rules enforce, stated once. The
+ * environment schema fills the defaults in (and shows defaults and limits to editors through the
+ * published JSON Schema); each construct falls back to the same value when a direct user of the
+ * library leaves a prop out; each rule reads its limits from here.
+ */
+
+/**
+ * The reference design's ports, the defaults of every environment: listeners 80/443 on
+ * NodePorts 30080/30443, the HTTP health check on NodePort 30200 `/healthz`, inside the
+ * Kubernetes default `--service-node-port-range` 30000-32767.
+ */
+export const DEFAULT_PORTS = {
+  http: { listenerPort: 80, nodePort: 30080 },
+  https: { listenerPort: 443, nodePort: 30443 },
+  health: { nodePort: 30200, path: "/healthz" },
+  nodePortRange: { min: 30000, max: 32767 },
+} as const;
+
+/**
+ * AWS's idle timeout of an NLB TCP listener, and the fixed one of its TLS listeners (seconds);
+ * gatehouse's default for tcp entry points on both clouds, above MQTT's 60 s keepalive.
+ */
+export const DEFAULT_IDLE_TIMEOUT = 350;
+/** The range AWS takes for a TCP listener's idle timeout (`tcp.idle_timeout.seconds`). */
+export const IDLE_TIMEOUT_LIMITS = { min: 60, max: 6000 } as const;
+
+/** The NLB and its target groups: safe production values (deletion protection on, cross-zone on, TLS 1.3 policy). */
+export const NLB_DEFAULTS = {
+  internetFacing: true,
+  deletionProtection: true,
+  crossZone: true,
+  deregistrationDelay: 5,
+  clusterTag: "shared",
+  sslPolicy: "ELBSecurityPolicy-TLS13-1-2-2021-06",
+  healthCheck: { interval: 10, timeout: 6, healthyThreshold: 3, unhealthyThreshold: 3, matcher: "200" },
+} as const;
+
+/** Google's backend services behind the global load balancer. */
+export const GCP_BACKEND_DEFAULTS = {
+  maxRatePerEndpoint: 100,
+  maxConnectionsPerEndpoint: 100,
+  /** Seconds an HTTPS backend waits for a response. */
+  timeoutSec: 30,
+  /** A tenth of requests logged: a representative sample at a tenth of the logging cost. */
+  logSampleRate: 0.1,
+  /** Seconds a removed endpoint keeps its open connections. */
+  connectionDrainingTimeoutSec: 60,
+  cdnCacheMode: "CACHE_ALL_STATIC",
+  /** capacity_scaler of each cluster's backends. */
+  capacity: 1,
+} as const;
+
+/** Google's SSL policy of the frontends: TLS 1.2 and up, the MODERN profile. */
+export const GCP_SSL_POLICY_DEFAULTS = { profile: "MODERN", minTlsVersion: "TLS_1_2" } as const;
+
+/** TTL of the A/AAAA records gatehouse writes, seconds. */
+export const DNS_RECORD_TTL = 300;
+
+/** An API Gateway stage. */
+export const API_GATEWAY_STAGE_DEFAULTS = { name: "live", rateLimit: 1000, burstLimit: 2000, accessLogRetentionDays: 30 } as const;
+
+/** The ingress controllers gatehouse installs behind the same load balancers. */
+export const CONTROLLER_KINDS = ["ingress-nginx", "nginx-gateway-fabric", "istio"] as const;
+export type ControllerKind = (typeof CONTROLLER_KINDS)[number];
+
+/** The controller an environment gets when it names none. */
+export const CONTROLLER_DEFAULTS = { kind: "ingress-nginx", replicas: 2, resources: { cpu: "100m", memory: "90Mi" } } as const satisfies {
+  kind: ControllerKind;
+  replicas: number;
+  resources: { cpu: string; memory: string };
+};
+/** At least two data-plane replicas keep the entry points up through a node drain. */
+export const CONTROLLER_LIMITS = { replicas: { min: 2, max: 100 } } as const;
+
+/** A route's match when it names none. */
+export const ROUTE_DEFAULTS = { path: "/", pathType: "Prefix" } as const;
+/** Limits of the route model, in one place for the messages and the checks. */
+export const ROUTE_LIMITS = { timeoutSeconds: { min: 1, max: 3600 }, retryAttempts: { min: 1, max: 10 }, pathLength: 1024 } as const;
+
+/** Who puts the Gateway API CRDs on a cluster: gatehouse's release, or the cluster (GKE, EKS Auto Mode, another installation). */
+export const GATEWAY_API_CRD_SOURCES = ["install", "cluster-managed"] as const;
+export type GatewayApiCrdSource = (typeof GATEWAY_API_CRD_SOURCES)[number];
+export const GATEWAY_API_CRDS_DEFAULTS = { source: "install", releaseName: "gateway-api-crds", namespace: "kube-system" } as const satisfies {
+  source: GatewayApiCrdSource;
+  releaseName: string;
+  namespace: string;
+};
+
+/** Where state goes by default, and the prefix of every workspace, S3 key or GCS prefix. */
+export const STATE_DEFAULTS = { workspacePrefix: "gatehouse", keyPrefix: "gatehouse", prefix: "gatehouse" } as const;
