@@ -51,29 +51,36 @@ function nodePortsInValues(v: unknown, under = false): number[] {
   return [];
 }
 
-/** Listener ports, target-group ports, NodePorts and NEG names in an environment's stacks. */
+/** Listener ports, target-group ports, NodePorts (those a target group or its health check uses, and the others) and NEG names in an environment's stacks. */
 function facts(env: string) {
   const stacks = stacksOf(env);
   const values = all(stacks, "helm_release").flatMap((r) => ((r.values as string[] | undefined) ?? []).map((v) => parse(v) as unknown));
+  const nodePorts = [
+    ...all(stacks, "kubernetes_service_v1").flatMap((s) => ((s.spec as { port: Array<{ node_port?: number }> }).port ?? []).flatMap((p) => (p.node_port ? [p.node_port] : []))),
+    ...values.flatMap((v) => nodePortsInValues(v)),
+  ];
+  const used = new Set([
+    ...all(stacks, "aws_lb_target_group_attachment").map((a) => Number(a.port)),
+    ...all(stacks, "aws_lb_target_group").flatMap((t) => [Number((t.health_check as Obj | undefined)?.port)]),
+  ]);
   return {
     listenerPorts: all(stacks, "aws_lb_listener").map((l) => Number(l.port)),
     targetGroupPorts: all(stacks, "aws_lb_target_group").map((t) => Number(t.port)),
-    nodePorts: [
-      ...all(stacks, "kubernetes_service_v1").flatMap((s) => ((s.spec as { port: Array<{ node_port?: number }> }).port ?? []).flatMap((p) => (p.node_port ? [p.node_port] : []))),
-      ...values.flatMap((v) => nodePortsInValues(v)),
-    ],
+    nodePorts: nodePorts.filter((n) => used.has(n)),
+    unusedNodePorts: nodePorts.filter((n) => !used.has(n)),
     negNames: all(stacks, "google_compute_network_endpoint_group", true).map((n) => String(n.name)),
     forwardingRulePorts: all(stacks, "google_compute_global_forwarding_rule").map((r) => String(r.port_range)),
   };
 }
 
-function svgText(svg: string): string {
+/** The text of an SVG's `<text>` elements (what the picture shows), or of its `<title>`s (what hovering shows). */
+function svgText(svg: string, tag: "text" | "title" = "text"): string {
   const errors: string[] = [];
   const doc = new DOMParser({ onError: (level, msg) => void (level !== "warning" && errors.push(msg)) }).parseFromString(svg, "image/svg+xml");
   expect(errors).toEqual([]);
   expect(doc.documentElement?.localName).toBe("svg");
   expect(doc.documentElement?.namespaceURI).toBe("http://www.w3.org/2000/svg");
-  const texts = doc.getElementsByTagName("text");
+  const texts = doc.getElementsByTagName(tag);
   return Array.from({ length: texts.length }, (_, i) => texts.item(i)?.textContent ?? "").join("\n");
 }
 
@@ -88,7 +95,7 @@ describe("npm run report: traffic path", () => {
     expect(files).toEqual(expect.arrayContaining(["costs.json", "index.html"]));
   });
 
-  it("each SVG is valid SVG drawn by Graphviz and carries every port and NEG name of its stacks as text", () => {
+  it("each SVG is valid SVG drawn by Graphviz and carries every port and NEG name of its stacks as text, and no NodePort nothing uses", () => {
     let checked = 0;
     for (const e of report.envs) {
       const svg = readFileSync(join(report.dir, `${e.env}.svg`), "utf8");
@@ -102,10 +109,13 @@ describe("npm run report: traffic path", () => {
       }
       for (const p of f.forwardingRulePorts) expect(text).toContain(`:${p}`);
       for (const neg of f.negNames) {
-        if (!text.includes(`NEG ${neg}`)) throw new Error(`${e.env}.svg lacks NEG ${neg}`);
+        if (!text.includes(neg)) throw new Error(`${e.env}.svg lacks NEG ${neg}`);
         checked++;
       }
+      for (const n of f.unusedNodePorts) if (hasNumber(text, n)) throw new Error(`${e.env}.svg shows NodePort ${n}, which no target group uses`);
     }
+    // Staging's NLB reaches the controller's pods (TargetGroupBinding, ip targets): its chart NodePorts are unused and not drawn.
+    expect(facts("staging").unusedNodePorts.sort()).toEqual([30080, 30443]);
     const prod = facts("prod");
     expect(prod.listenerPorts.sort()).toEqual([443, 80, 8883]);
     expect(new Set(prod.nodePorts)).toEqual(new Set([30080, 30443, 30883, 30200]));
@@ -113,24 +123,29 @@ describe("npm run report: traffic path", () => {
     expect(checked).toBeGreaterThan(60);
   });
 
-  it("labels TLS choices, health checks, admissions, the controller and its routes", () => {
+  it("labels TLS choices, health checks and the controller and its routes, with admissions and details on hover", () => {
     const text = (env: string) => svgText(report.envs.find((e) => e.env === env)?.svg ?? "");
+    const hover = (env: string) => svgText(report.envs.find((e) => e.env === env)?.svg ?? "", "title");
     const prod = text("prod");
-    expect(prod).toContain("listener :8883 TLS");
-    expect(prod).toContain("TLS ends at the NLB");
-    expect(prod).toContain("health NodePort 30200 /healthz");
-    expect(prod).toContain("sg-0123456789abcdef0 admits 10.0.0.0/16");
-    expect(prod).toContain("firewall prod--gatehouse--allow-gfe admits 130.211.0.0/22, 35.191.0.0/16");
-    expect(prod).toContain("ingress-nginx (chart ingress-nginx 4.15.1)");
-    expect(prod).toContain("namespace ingress-nginx");
-    const staging = text("staging");
-    expect(staging).toContain("NLB security group admits 0.0.0.0/0");
-    expect(staging).toContain("TargetGroupBinding");
+    expect(prod).toContain(":8883 TLS → target port 30883");
+    expect(prod).toContain(":8883 TLS → target port 30883\nTLS ends at the NLB\nhealth HTTP :30200/healthz\nprod--prod-eks--mqtts");
+    expect(prod).toContain(":443 TCP → target port 30443\nTCP pass-through\nhealth HTTP :30200/healthz\nprod--prod-eks--https");
+    expect(prod).not.toContain("TLS (if any)");
+    expect(prod).toContain("ingress-nginx 4.15.1");
+    expect(prod).toContain("release ingress-nginx · namespace ingress-nginx");
+    expect(hover("prod")).toContain("sg-0123456789abcdef0 admits 10.0.0.0/16 → 30443");
+    expect(hover("prod")).toContain("firewall prod--gatehouse--allow-gfe admits 130.211.0.0/22, 35.191.0.0/16 → 443 on nodes tagged gke-prod-node");
+    expect(hover("prod")).toContain("chart ingress-nginx 4.15.1 from https://kubernetes.github.io/ingress-nginx");
+    // The firewall is drawn once, with its ports; its sources and target tags are on hover.
+    expect(prod.match(/firewall: tcp 443, 8883, 10254/g)).toHaveLength(1);
+    expect(hover("staging")).toContain("NLB security group admits 0.0.0.0/0 → 443");
+    expect(hover("staging")).toContain("targets: pods registered by TargetGroupBinding ingress-nginx/ingress-nginx-controller-http (ip)");
     const ngf = text("example-ngf");
-    expect(ngf).toContain("NGINX Gateway Fabric (chart nginx-gateway-fabric");
-    expect(ngf).toContain("HTTPRoute shop/shop: shop.example.org");
-    expect(text("example-istio")).toContain("VirtualService istio-ingress/istio-ingress-tcp-mqtts: tcp 8883");
-    expect(text("example-eks")).toContain("Ingress api/api: api.example.com/v1");
+    expect(ngf).toContain("NGINX Gateway Fabric 2.6.7");
+    expect(ngf).toContain("shop/shop: shop.example.org / → storefront:8080");
+    expect(text("example-istio")).toContain("istio-ingress/istio-ingress-tcp-mqtts: tcp 8883 → mqtt-broker.messaging");
+    expect(text("example-eks")).toContain("api/api: api.example.com/v1 → api-v1:8080");
+    expect(text("example-eks")).toContain("3 Ingresses");
   });
 });
 
@@ -200,7 +215,8 @@ describe("npm run report: costs", () => {
       const prodEdge = groupByEnv(readStacks(out)).find((x) => x.env === "prod")?.stacks.find((s) => s.name === "prod-aws-edge");
       (e.stacks as Array<{ name: string; json: StackJson }>).push({ name: "example-gke-aws-edge", json: JSON.parse(JSON.stringify(prodEdge?.json)) as StackJson });
     });
-    expect(nlb.after.lines.filter((l) => l.cloud === "aws")).toHaveLength(2);
+    // Hours, NLCUs and the three public IPv4 addresses of an internet-facing NLB in three zones.
+    expect(nlb.after.lines.filter((l) => l.cloud === "aws").map((l) => l.item)).toEqual(["NLB prod--prod-eks: load balancer hours", "NLB prod--prod-eks: NLCU (data processing)", "NLB prod--prod-eks: 3 public IPv4 addresses"]);
     expect(nlb.after.total).toBeGreaterThan(nlb.before.total);
   });
 
@@ -222,12 +238,15 @@ describe("npm run report: costs", () => {
 });
 
 describe("npm run report: page", () => {
-  it("index.html is self-contained: inline SVGs and tables, no external src or href", () => {
+  it("index.html is self-contained: inline SVGs, tables and script, no external asset; the only outside links are the price sources", () => {
     const html = readFileSync(join(report.dir, "index.html"), "utf8");
     expect(html).toBe(report.html);
     const refs = [...html.matchAll(/\b(?:src|href|xlink:href)\s*=\s*["']?([^"'\s>]*)/gi)].map((m) => m[1] ?? "");
-    expect(refs.filter((r) => !r.startsWith("#"))).toEqual([]);
-    expect(html).not.toMatch(/<script|<link|<iframe|<img|@import|url\(/i);
+    const sources = [...Object.values(PRICES.aws.sources), ...Object.values(PRICES.gcp.sources)];
+    expect(refs.filter((r) => !r.startsWith("#")).sort()).toEqual([...sources].sort());
+    expect(html).not.toMatch(/\bsrc\s*=|<link|<iframe|<img|@import|url\(/i);
+    expect(html.match(/<script>/g)).toHaveLength(1);
+    for (const u of sources) expect(html).toContain(`<a href="${u}" rel="noreferrer">${u}</a>`);
     expect((html.match(/<svg\b/g) ?? []).length).toBe(report.envs.length);
     expect(html).not.toContain("<?xml");
     expect(html).not.toContain("<!DOCTYPE svg");
@@ -238,7 +257,9 @@ describe("npm run report: page", () => {
     const sources = (dir: string): string[] => readdirSync(dir, { withFileTypes: true }).flatMap((d) => (d.isDirectory() ? sources(join(dir, d.name)) : d.name.endsWith(".ts") ? [join(dir, d.name)] : []));
     for (const f of [join(root, "main.ts"), ...sources(join(root, "modules")), ...sources(join(root, "envs"))]) expect(readFileSync(f, "utf8")).not.toMatch(/@viz-js|scripts\/report|@xmldom/);
     expect(existsSync(join(root, "docs", "example-prod.svg"))).toBe(true);
-    expect(svgText(readFileSync(join(root, "docs", "example-prod.svg"), "utf8"))).toContain("NLB prod--prod-eks");
+    const docs = readFileSync(join(root, "docs", "example-prod.svg"), "utf8");
+    expect(svgText(docs)).toContain("prod--prod-eks");
+    if (docs !== report.envs.find((e) => e.env === "prod")?.svg) throw new Error("docs/example-prod.svg is not the report's picture of prod: run npm run report and copy cdktf.out/report/prod.svg to docs/example-prod.svg");
   });
 });
 
@@ -411,7 +432,7 @@ describe("the assumption variables", () => {
   it("are all checked at once, before any environment is known", () => {
     expect(assumptionVarProblems({ GATEHOUSE_REPORT_RPS: "200", GATEHOUSE_REPORT_RPS__PROD: "1e3", GATEHOUSE_REPORT_GB_PER_MONTH: "", PATH: "/bin" })).toEqual([]);
     expect(assumptionVarProblems({ GATEHOUSE_REPORT_RPS: " ", GATEHOUSE_REPORT_RPS__DEV: "Infinity", GATEHOUSE_REPORT_BASE: "x" }, []).map((p) => `${p.path}: ${p.message.split(" (")[0]}`)).toEqual([
-      "GATEHOUSE_REPORT_BASE: is not a report variable; known: GATEHOUSE_REPORT_RPS, GATEHOUSE_REPORT_GB_PER_MONTH, GATEHOUSE_REPORT_NEW_CONNECTIONS_PER_S, GATEHOUSE_REPORT_ACTIVE_CONNECTIONS, GATEHOUSE_REPORT_ARMOR_RULES, and each assumption's <name>__<ENV> for one environment",
+      "GATEHOUSE_REPORT_BASE: is not a report variable; known: GATEHOUSE_REPORT_RPS, GATEHOUSE_REPORT_GB_PER_MONTH, GATEHOUSE_REPORT_NEW_CONNECTIONS_PER_S, GATEHOUSE_REPORT_ACTIVE_CONNECTIONS, GATEHOUSE_REPORT_ARMOR_RULES, GATEHOUSE_REPORT_DNS_QPS, and each assumption's <name>__<ENV> for one environment",
       "GATEHOUSE_REPORT_RPS: must be a number >= 0",
       "GATEHOUSE_REPORT_RPS__DEV: must be a number >= 0",
     ]);

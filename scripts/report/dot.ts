@@ -1,220 +1,266 @@
 /**
- * One environment's traffic path as a Graphviz graph (DOT), left to right: clients → DNS /
- * global IP or NLB → listeners / forwarding rules → target groups / backend services / NEGs →
- * nodes or pods → the controller → its routes. Security-group and firewall admissions label
- * the edges they govern. Every label is plain text, so the SVG carries it as searchable text.
+ * One environment's traffic graph (paths.ts) as Graphviz DOT, drawn top to bottom so that an
+ * environment fits a laptop screen. Only the graph's links are drawn, so every edge stands on a
+ * reference in the stacks. To keep the picture small:
+ *
+ * - a listener and the one target group it forwards to are one box ("`:443 TLS → target port 30443`");
+ * - Services are not boxes: the edge that reaches one says how (NodePort, pod IPs) and goes on to
+ *   the pods the Service selects;
+ * - the routes behind a Gateway or controller are one box with a line each, counted.
+ *
+ * Each box shows the entry point and port first and the (often hashed) name second; every detail
+ * and every edge's references are in the element's SVG `<title>` (a tooltip on hover) and in the
+ * table below the picture. All text is SVG text, so the drawing can be searched.
  */
-import type { Admission, AwsEdge, AwsTargetGroup, Controller, EnvModel, GcpEdge, GcpFrontend } from "./model";
+import type { EnvModel } from "./model";
+import type { Hop, Link, TrafficGraph } from "./paths";
 
-const KINDS: Record<string, string> = {
-  "ingress-nginx": "ingress-nginx",
-  "nginx-gateway-fabric": "NGINX Gateway Fabric",
-  gateway: "Istio gateway",
-  istiod: "Istio control plane",
-  base: "Istio base",
-  "aws-gateway-controller-chart": "AWS Gateway API controller (VPC Lattice)",
-  "aws-load-balancer-controller": "AWS Load Balancer Controller",
+export interface Drawing {
+  readonly dot: string;
+  /** Tooltip text by Graphviz element title: node ids (`n3`) and edges (`n3->n7`). */
+  readonly tooltips: ReadonlyMap<string, string>;
+  /** The drawn edges, each with the graph links it stands for. */
+  readonly edges: ReadonlyArray<{ readonly from: string; readonly to: string; readonly links: readonly Link[] }>;
+  /** Links inside one drawn box (a listener and its target group). */
+  readonly folded: readonly Link[];
+}
+
+const COLORS: Record<string, { fill: string; border: string }> = {
+  clients: { fill: "#eeeeee", border: "#9e9e9e" },
+  dns: { fill: "#e8eaf6", border: "#7986cb" },
+  address: { fill: "#e8eaf6", border: "#7986cb" },
+  external: { fill: "#eeeeee", border: "#9e9e9e" },
+  api: { fill: "#fce4ec", border: "#ec407a" },
+  "vpc-link": { fill: "#fce4ec", border: "#ec407a" },
+  nlb: { fill: "#fff3e0", border: "#fb8c00" },
+  listener: { fill: "#ffe0b2", border: "#fb8c00" },
+  "target-group": { fill: "#fff8e1", border: "#fb8c00" },
+  lattice: { fill: "#fce4ec", border: "#ec407a" },
+  frontend: { fill: "#bbdefb", border: "#1e88e5" },
+  "backend-service": { fill: "#e3f2fd", border: "#1e88e5" },
+  armor: { fill: "#ffebee", border: "#e53935" },
+  firewall: { fill: "#ffebee", border: "#e53935" },
+  neg: { fill: "#e1f5fe", border: "#039be5" },
+  workload: { fill: "#e8f5e9", border: "#43a047" },
+  gateway: { fill: "#f1f8e9", border: "#7cb342" },
+  route: { fill: "#fffde7", border: "#fdd835" },
 };
 
-/** A DOT string literal; `\n` in the text becomes a line break (centered), `\l` stays a left-justified one. */
-function q(text: string): string {
-  return `"${text.replace(/\\(?!l)/g, "\\\\").replace(/"/g, '\\"').replace(/\n/g, "\\n")}"`;
+const BOX_COLORS: Array<[RegExp, string]> = [
+  [/^AWS/, "#ff9900"],
+  [/^EKS/, "#34a853"],
+  [/^GKE/, "#34a853"],
+  [/^Google/, "#4285f4"],
+];
+
+/** The most children of one box drawn side by side. */
+const ROW = 8;
+
+const ROUTE_KINDS = new Set(["HTTPRoute", "GRPCRoute", "TLSRoute", "TCPRoute", "Ingress", "VirtualService"]);
+
+/** Text for an HTML-like Graphviz label. */
+const html = (s: string) => s.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;").replace(/"/g, "&quot;");
+/** A DOT double-quoted string. */
+const q = (s: string) => `"${s.replace(/\\/g, "\\\\").replace(/"/g, '\\"').replace(/\n/g, "\\n")}"`;
+
+/** A line no wider than `max` characters, cut with an ellipsis. */
+const cut = (s: string, max = 48) => (s.length > max ? `${s.slice(0, max - 1)}…` : s);
+
+interface Node {
+  readonly id: string;
+  readonly kind: string;
+  readonly title: string;
+  readonly name?: string;
+  readonly summary?: string;
+  readonly lines: readonly string[];
+  readonly details: readonly string[];
+  readonly box?: string;
 }
 
-function portInRange(port: number, range: string): boolean {
-  const [from, to] = range.split("-").map(Number);
-  return from !== undefined && port >= from && port <= (to ?? from);
-}
-
-function admits(list: readonly Admission[], port: number): string[] {
-  return list.filter((a) => a.ports === "all" || portInRange(port, a.ports)).map((a) => `${a.where} admits ${a.from}`);
-}
-
-function short(arn: string): string {
-  return arn.replace(/^arn:aws:acm:[^:]+:\d+:certificate\//, "ACM ").replace(/^(ACM [0-9a-f]{8})[0-9a-f-]+$/, "$1…");
-}
-
-function controllerLabel(c: Controller): string {
-  const lines = c.releases.map((r) => `${KINDS[r.chart] ?? r.chart} (chart ${r.chart}${r.version ? ` ${r.version}` : ""})\nrelease ${r.name} · namespace ${r.namespace}`);
-  if (c.nodePorts.length) lines.push(`Service NodePorts ${c.nodePorts.join(", ")}`);
-  if (c.health) lines.push(`health Service ${c.health.service}: NodePort ${c.health.nodePort ?? "-"} → ${c.health.port ?? "-"}`);
-  for (const n of c.negs) lines.push(`NEG annotation: port ${n.port} → ${n.name}`);
-  lines.push(...c.gateways);
-  return `controller in ${c.cloud === "gcp" ? "GKE" : "EKS"} ${c.cluster}\n${lines.join("\n")}`;
-}
-
-function routesLabel(c: Controller): string {
-  return `routes (${c.cluster})\\l${c.routes.map((r) => `${r}\\l`).join("")}`;
-}
-
-class Dot {
-  readonly lines: string[] = [];
-  readonly edges: string[] = [];
-  private ids = new Map<string, string>();
-
-  id(key: string): string {
-    let id = this.ids.get(key);
-    if (!id) {
-      id = `n${this.ids.size}`;
-      this.ids.set(key, id);
+/** Which drawn box each hop ends up in: listener + target group merged, routes of one parent grouped; Services and route backends are not drawn. */
+function layout(graph: TrafficGraph): { nodes: Map<string, Node>; of: Map<string, string> } {
+  const hops = new Map(graph.hops.map((h) => [h.id, h]));
+  const outs = (id: string) => graph.links.filter((l) => l.from === id);
+  const ins = (id: string) => graph.links.filter((l) => l.to === id);
+  const of = new Map<string, string>();
+  const nodes = new Map<string, Node>();
+  const plain = (h: Hop): Node => ({ id: h.id, kind: h.kind, title: h.title, name: h.name, summary: h.summary, lines: [], details: h.details, box: h.box });
+  for (const h of graph.hops) {
+    if (h.kind === "service" || h.kind === "backend") continue;
+    if (h.kind === "target-group") {
+      const from = ins(h.id).filter((l) => l.kind === "traffic");
+      const listener = from.length === 1 ? hops.get((from[0] as Link).from) : undefined;
+      if (listener?.kind === "listener" && outs(listener.id).filter((l) => l.kind === "traffic").length === 1) continue;
+      nodes.set(h.id, plain(h));
+      of.set(h.id, h.id);
+      continue;
     }
-    return id;
-  }
-
-  node(key: string, label: string, attrs = ""): string {
-    const id = this.id(key);
-    this.lines.push(`    ${id} [label=${q(label)}${attrs ? `, ${attrs}` : ""}];`);
-    return id;
-  }
-
-  edge(from: string, to: string, label?: string, attrs = ""): void {
-    const parts = [label ? `label=${q(label)}` : "", attrs].filter(Boolean).join(", ");
-    this.edges.push(`  ${from} -> ${to}${parts ? ` [${parts}]` : ""};`);
-  }
-
-  /** Nodes created in `body` are drawn inside a box. */
-  box(id: string, label: string, color: string, body: () => void): void {
-    this.lines.push(`  subgraph cluster_${id} {`, `    label=${q(label)}; style="rounded"; color=${q(color)}; fontname="Helvetica";`);
-    body();
-    this.lines.push("  }");
-  }
-}
-
-/** The controller (and its routes) in a box of its own: the Kubernetes cluster. */
-function kubernetes(g: Dot, c: Controller, prefix: string, inside: (g: Dot) => void = () => undefined): string {
-  let id = "";
-  g.box(`${prefix}k8s_${g.id(`${prefix}${c.cluster}`)}`, `${c.cloud === "gcp" ? "GKE" : "EKS"} cluster ${c.cluster}`, "#34a853", () => {
-    inside(g);
-    id = g.node(`${prefix}controller-${c.cluster}`, controllerLabel(c), 'fillcolor="#e8f5e9"');
-    if (c.routes.length) g.edge(id, g.node(`${prefix}routes-${c.cluster}`, routesLabel(c), 'shape=note, fillcolor="#fffde7"'), "routes");
-  });
-  return id;
-}
-
-function aws(g: Dot, clients: string, edge: AwsEdge, i: number, controllers: readonly Controller[]): void {
-  const tgIds = new Map<string, string>();
-  const targetNodes = new Map<string, string>();
-  const listenerIds = new Map<number, string>();
-  let nlb = "";
-  const groups = new Map<string, AwsTargetGroup[]>();
-  for (const tg of edge.targetGroups) groups.set(tg.targets, [...(groups.get(tg.targets) ?? []), tg]);
-  const targets = (gr: Dot) => {
-    for (const [targets, list] of groups) {
-      const first = list[0] as AwsTargetGroup;
-      const kind = first.pods ? "controller pods" : "nodes";
-      const what = `${first.pods ? "pod ports" : "NodePorts"} ${list.map((t) => t.port).join(", ")}`;
-      const health = `health ${first.pods ? "port" : "NodePort"} ${first.health.port} ${first.health.path ?? ""}`.trim();
-      targetNodes.set(targets, gr.node(`targets${i}-${targets}`, `${kind}: ${targets}\n${what}\n${health}`, 'fillcolor="#e3f2fd"'));
+    if (h.kind === "route") {
+      const parents = ins(h.id).map((l) => l.from);
+      const parent = parents.length === 1 ? (parents[0] as string) : h.id;
+      const id = `routes:${parent}`;
+      const had = nodes.get(id);
+      const kind = h.title.split(" ")[0] ?? "";
+      const object = ROUTE_KINDS.has(kind);
+      const line = object ? `${h.title.slice(kind.length + 1)}: ${h.summary ?? ""}` : `${h.title} ${h.summary ?? ""}`;
+      if (had) nodes.set(id, { ...had, lines: [...had.lines, line], details: [...had.details, line] });
+      else nodes.set(id, { id, kind: "route", title: object ? kind : "route", lines: [line], details: [line], box: h.box });
+      of.set(h.id, id);
+      continue;
     }
+    if (h.kind === "listener") {
+      const tgLinks = outs(h.id).filter((l) => l.kind === "traffic" && hops.get(l.to)?.kind === "target-group");
+      const tg = tgLinks.length === 1 ? hops.get((tgLinks[0] as Link).to) : undefined;
+      if (tg && ins(tg.id).filter((l) => l.kind === "traffic").length === 1) {
+        nodes.set(h.id, { id: h.id, kind: "listener", title: `${h.title} → ${tg.title}`, name: tg.name, summary: [h.summary, tg.summary].filter(Boolean).join("\n"), lines: [], details: [...h.details, ...tg.details], box: h.box });
+        of.set(h.id, h.id);
+        of.set(tg.id, h.id);
+        continue;
+      }
+    }
+    nodes.set(h.id, plain(h));
+    of.set(h.id, h.id);
+  }
+  // "3 HTTPRoutes", "1 Ingress", "2 routes" when the kinds differ.
+  for (const h of graph.hops) {
+    const id = of.get(h.id);
+    const n = id ? nodes.get(id) : undefined;
+    if (n?.kind === "route" && h.kind === "route" && !h.title.startsWith(`${n.title} `) && n.title !== "route") nodes.set(n.id, { ...n, title: "route" });
+  }
+  for (const [id, n] of nodes) if (n.kind === "route") nodes.set(id, { ...n, title: `${n.lines.length} ${n.title}${n.lines.length === 1 ? "" : n.title.endsWith("s") ? "es" : "s"}` });
+  return { nodes, of };
+}
+
+/** The drawn edges: links between drawn boxes, with Services (and route backends) folded into the edge that reaches them. */
+function edges(graph: TrafficGraph, of: Map<string, string>): Array<{ from: string; to: string; links: Link[] }> {
+  const hops = new Map(graph.hops.map((h) => [h.id, h]));
+  const out = new Map<string, { from: string; to: string; links: Link[] }>();
+  const add = (from: string, to: string, links: Link[]) => {
+    if (from === to) return;
+    const key = `${from}\u0000${to}`;
+    const had = out.get(key);
+    if (had) had.links.push(...links.filter((l) => !had.links.includes(l)));
+    else out.set(key, { from, to, links: [...links] });
   };
-  g.box(`aws_${i}`, `AWS · ${edge.region}`, "#ff9900", () => {
-    nlb = g.node(
-      `nlb${i}`,
-      [`NLB ${edge.name}`, `${edge.internal ? "internal" : "internet-facing"}${edge.crossZone ? " · cross-zone" : ""}`, edge.staticIps ? `${edge.staticIps} fixed addresses (subnet mappings)` : "", edge.hasSecurityGroup ? "security group attached" : "no security group"].filter(Boolean).join("\n"),
-      'fillcolor="#fff3e0"',
-    );
-    for (const l of edge.listeners) {
-      const tls = l.protocol === "TLS" ? `TLS ends at the NLB\n${l.sslPolicy ?? ""}${l.certificate ? `\n${short(l.certificate)}` : ""}${l.alpn ? `\nALPN ${l.alpn}` : ""}` : "TLS (if any) passes through";
-      listenerIds.set(l.port, g.node(`listener${i}-${l.port}`, `listener :${l.port} ${l.protocol}\n${tls}`, 'fillcolor="#ffe0b2"'));
+  for (const l of graph.links) {
+    const from = of.get(l.from);
+    if (!from) continue;
+    const target = hops.get(l.to);
+    if (target?.kind === "service") {
+      for (const next of graph.links.filter((x) => x.from === l.to && (l.servicePort === undefined || x.servicePort === undefined || x.servicePort === l.servicePort))) {
+        const to = of.get(next.to);
+        if (to) add(from, to, [l, next]);
+      }
+    } else if (target?.kind === "backend") continue;
+    else {
+      const to = of.get(l.to);
+      if (to) add(from, to, [l]);
     }
-    for (const tg of edge.targetGroups) {
-      const health = `health ${tg.health.protocol} :${tg.health.port}${tg.health.path ?? ""}`;
-      tgIds.set(tg.key, g.node(`tg${i}-${tg.key}`, `target group ${tg.name}\nport ${tg.port} · ${tg.targetType} targets\n${health}\nPROXY v2 ${tg.proxyProtocol ? "on" : "off"}`, 'fillcolor="#fff8e1"'));
-    }
-    if (!controllers.length) targets(g);
-    controllers.forEach((c, k) => {
-      const cid = kubernetes(g, c, `aws${i}_`, k === 0 ? targets : undefined);
-      for (const to of targetNodes.values()) g.edge(to, cid, "kube-proxy → controller pods");
-    });
-  });
-  g.edge(clients, nlb, edge.clientAdmissions.length ? edge.clientAdmissions.map((a) => `${a.where} admits ${a.from} → ${a.ports}`).join("\n") : edge.internal ? "from inside the VPC" : "internet");
-  for (const l of edge.listeners) {
-    const lid = listenerIds.get(l.port) ?? "";
-    g.edge(nlb, lid);
-    const tg = edge.targetGroups.find((t) => t.key === l.targetGroup);
-    if (tg) g.edge(lid, tgIds.get(tg.key) ?? "", `forward → ${tg.port}`);
   }
-  for (const tg of edge.targetGroups) {
-    const to = targetNodes.get(tg.targets);
-    if (to) g.edge(tgIds.get(tg.key) ?? "", to, [`:${tg.port}`, ...admits(edge.nodeAdmissions, tg.port)].join("\n"));
-  }
-  const healthPorts = new Map<string, { port: string; to: string }>();
-  for (const tg of edge.targetGroups) {
-    const to = targetNodes.get(tg.targets);
-    if (to) healthPorts.set(`${tg.health.port}|${to}`, { port: tg.health.port, to });
-  }
-  for (const { port, to } of healthPorts.values()) g.edge(nlb, to, [`health checks :${port}`, ...admits(edge.nodeAdmissions, Number(port))].join("\n"), 'style=dashed, color="#888888"');
+  return [...out.values()];
 }
 
-function gcp(g: Dot, clients: string, edge: GcpEdge, controllers: readonly Controller[]): void {
-  const backendIds = new Map<string, string>();
-  const negIds: Array<{ from: string; neg: string; cluster: string }> = [];
-  const frontIds: Array<{ f: GcpFrontend; id: string }> = [];
-  let dns: string | undefined;
-  let ip = "";
-  let certNode: string | undefined;
-  g.box("gcp", "Google Cloud · global external load balancer", "#4285f4", () => {
-    dns = edge.dnsNames.length ? g.node("dns", `Cloud DNS\n${edge.dnsNames.join("\n")}`, 'fillcolor="#e8eaf6"') : undefined;
-    ip = g.node("gip", `global IP\n${edge.addresses.join("\n") || "(read by name)"}`, 'fillcolor="#e8eaf6"');
-    const certs = edge.certificates.map((c) => `certificate ${c.name}: ${c.domains.join(", ")}`);
-    certNode = certs.length ? g.node("certs", `Certificate Manager\n${certs.join("\n")}`, 'shape=note, fillcolor="#f3e5f5"') : undefined;
-    for (const f of edge.frontends) {
-      const tls = f.proxyKind === "HTTPS" || f.proxyKind === "SSL" ? `TLS ends here${f.certificateMap ? `: cert map ${f.certificateMap} (${edge.certificateMapEntries} entries)` : ""}${f.sslPolicy ? `\nSSL policy ${f.sslPolicy}` : ""}` : f.proxyKind === "TCP" ? "TLS (if any) passes through" : "";
-      const label = [`forwarding rule :${f.port} (${f.ipVersions.join(", ")})`, `target ${f.proxyKind} proxy ${f.proxy}`, tls, f.redirect ? "redirects to HTTPS (301)" : ""].filter(Boolean).join("\n");
-      frontIds.push({ f, id: g.node(`fr-${f.port}-${f.proxy}`, label, 'fillcolor="#bbdefb"') });
-    }
-    for (const b of edge.backends) {
-      const lines = [`backend service ${b.name}`, `${b.protocol} · ${b.balancing}`, b.health ? `health check :${b.health}` : "", b.securityPolicy ? `Cloud Armor ${b.securityPolicy}` : ""];
-      backendIds.set(b.key, g.node(`be-${b.key}`, lines.filter(Boolean).join("\n"), 'fillcolor="#e3f2fd"'));
-    }
-    const clusters = [...new Set([...edge.backends.flatMap((b) => b.negs.map((n) => n.cluster)), ...controllers.map((c) => c.cluster)])];
-    for (const cluster of clusters) {
-      const negs = (gr: Dot) => {
-        for (const b of edge.backends)
-          for (const n of b.negs.filter((x) => x.cluster === cluster))
-            negIds.push({ from: backendIds.get(b.key) ?? "", neg: gr.node(`neg-${n.cluster}-${n.name}`, `NEG ${n.name}\nzones ${n.zones.join(", ")}`, 'fillcolor="#e1f5fe"'), cluster });
-      };
-      const c = controllers.find((x) => x.cluster === cluster);
-      if (c) kubernetes(g, c, "gcp_", negs);
-      else negs(g);
-    }
+/** An edge's label: how the traffic gets there (NodePort, pod IPs, route keys) and, for a Service, the pod port; health checks last, shorter. */
+function edgeLabel(links: readonly Link[]): string {
+  const parts: string[] = [];
+  const health: string[] = [];
+  links.forEach((l, i) => {
+    if (i > 0 && links[i - 1]?.to === l.from) return;
+    const next = links[i + 1]?.from === l.to ? links[i + 1] : undefined;
+    const podPort = next?.label.replace(/^→ pod port /, "");
+    if (l.kind === "health") health.push(`health${l.label.replace(/^health \w+ NodePort /, " :")}`);
+    else parts.push(`${l.label}${podPort && !l.label.endsWith(`:${podPort}`) ? ` → ${podPort}` : ""}`);
   });
-  if (dns) {
-    g.edge(clients, dns, "resolve");
-    g.edge(dns, ip, "A / AAAA");
-  } else g.edge(clients, ip);
-  for (const { f, id } of frontIds) {
-    g.edge(ip, id, `:${f.port}`);
-    if (certNode && f.certificateMap) g.edge(certNode, id, "certificate map", 'style=dotted, arrowhead=none, color="#888888"');
-    if (f.backend && backendIds.has(f.backend)) g.edge(id, backendIds.get(f.backend) ?? "", f.proxyKind === "HTTPS" ? "URL map default" : "backend");
-  }
-  const fw = edge.firewalls.map((a) => `${a.where} admits ${a.from} → ${a.ports}`).join("\n");
-  for (const { from, neg, cluster } of negIds) {
-    g.edge(from, neg, fw);
-    if (controllers.some((x) => x.cluster === cluster)) g.edge(neg, g.id(`gcp_controller-${cluster}`), "pod IPs");
-  }
+  const lines = [...new Set([...parts, ...health].flatMap((s) => s.split("\n")).filter(Boolean))];
+  return lines.length > 4 ? [...lines.slice(0, 3), `… ${lines.length - 3} more`].join("\n") : lines.join("\n");
 }
 
-export function toDot(m: EnvModel): string {
-  const g = new Dot();
-  const internal = m.aws.length > 0 && m.aws.every((a) => a.internal) && !m.gcp;
-  const clients = g.node("clients", internal ? "clients\n(inside the VPC)" : "clients\n(internet)", 'shape=oval, fillcolor="#eeeeee"');
-  m.aws.forEach((edge, i) => aws(g, clients, edge, i, m.controllers.filter((c) => c.cloud === "aws")));
-  if (m.gcp) gcp(g, clients, m.gcp, m.controllers.filter((c) => c.cloud === "gcp"));
-  const extras = [
-    ...m.awsExtras.httpApis.map((a) => `API Gateway HTTP API ${a}`),
-    ...m.awsExtras.restApis.map((a) => `API Gateway REST API ${a}`),
-    ...m.awsExtras.latticeServiceNetworks.map((n) => `VPC Lattice service network ${n} (${m.awsExtras.latticeServices.length} services)`),
-  ];
-  if (extras.length) g.edge(clients, g.node("extras", extras.join("\n"), 'fillcolor="#fce4ec"'), "also");
-  return [
+function describeLink(l: Link, hops: Map<string, Hop>): string {
+  const name = (id: string) => {
+    const h = hops.get(id);
+    return `${h?.title ?? id}${h?.name ? ` (${h.name})` : ""}`;
+  };
+  const refs = l.via.map((r) => `  ${r.stack}: ${r.address}.${r.path.join(".")} = ${r.value}`);
+  return [`${name(l.from)} → ${name(l.to)}${l.label ? `: ${l.label.replace(/\n/g, ", ")}` : ""}${l.direct ? " (pod IPs, no kube-proxy)" : ""}`, ...l.admits.map((a) => `  ${a}`), ...refs].join("\n");
+}
+
+export function toDrawing(m: EnvModel): Drawing {
+  const graph = m.graph;
+  const hops = new Map(graph.hops.map((h) => [h.id, h]));
+  const { nodes, of } = layout(graph);
+  const drawn = edges(graph, of);
+  const ids = new Map<string, string>();
+  const idOf = (key: string) => {
+    let id = ids.get(key);
+    if (!id) {
+      id = `n${ids.size}`;
+      ids.set(key, id);
+    }
+    return id;
+  };
+  const tooltips = new Map<string, string>();
+  const boxes = new Map<string, string[]>();
+  const free: string[] = [];
+  for (const n of nodes.values()) {
+    const c = COLORS[n.kind] ?? { fill: "#ffffff", border: "#9e9e9e" };
+    const rows = [`<B>${html(cut(n.title))}</B>`, ...(n.summary ? n.summary.split("\n").map((x) => `<FONT POINT-SIZE="9">${html(cut(x, 44))}</FONT>`) : []), ...(n.name ? [`<FONT POINT-SIZE="8" COLOR="#555555">${html(cut(n.name))}</FONT>`] : []), ...n.lines.slice(0, 6).map((l) => `<FONT POINT-SIZE="8">${html(cut(l, 72))}</FONT>`), ...(n.lines.length > 6 ? [`<FONT POINT-SIZE="8">… ${n.lines.length - 6} more (see the table)</FONT>`] : [])];
+    const align = n.lines.length ? ' ALIGN="LEFT"' : "";
+    const shape = n.kind === "clients" || n.kind === "external" ? "oval" : n.kind === "route" || n.kind === "firewall" ? "note" : "box";
+    const id = idOf(n.id);
+    const line = `    ${id} [label=<${rows.join(`<BR${align}/>`)}${align ? `<BR${align}/>` : ""}>, shape=${shape}, fillcolor=${q(c.fill)}, color=${q(c.border)}];`;
+    tooltips.set(id, [`${n.title}${n.name ? ` (${n.name})` : ""}`, ...n.details].join("\n"));
+    if (n.box) boxes.set(n.box, [...(boxes.get(n.box) ?? []), line]);
+    else free.push(line);
+  }
+  const edgeLines: string[] = [];
+  for (const e of drawn) {
+    const from = idOf(e.from);
+    const to = idOf(e.to);
+    const kinds = new Set(e.links.map((l) => l.kind));
+    const style = kinds.has("traffic") ? (e.links.some((l) => l.direct) ? 'color="#2e7d32", penwidth=1.4' : 'color="#424242"') : kinds.has("dns") ? 'style=dashed, color="#5c6bc0"' : kinds.has("health") ? 'style=dashed, color="#9e9e9e"' : 'style=dotted, color="#e53935", arrowhead=none';
+    const label = edgeLabel(e.links);
+    edgeLines.push(`  ${from} -> ${to} [${label ? `label=${q(label)}, ` : ""}${style}];`);
+    tooltips.set(`${from}->${to}`, e.links.map((l) => describeLink(l, hops)).join("\n"));
+  }
+  // A box with many children (an NLB with dozens of listeners) would put them all in one row:
+  // invisible edges stack them in rows of ROW, so the picture grows down instead of sideways.
+  const children = new Map<string, string[]>();
+  for (const e of drawn) if (e.links.some((l) => l.kind === "traffic")) children.set(e.from, [...(children.get(e.from) ?? []), e.to]);
+  for (const list of children.values()) {
+    const unique = [...new Set(list)];
+    if (unique.length <= ROW) continue;
+    for (let i = ROW; i < unique.length; i++) edgeLines.push(`  ${idOf(unique[i - ROW] as string)} -> ${idOf(unique[i] as string)} [style=invis, weight=0, minlen=2];`);
+  }
+  let cluster = 0;
+  const clusters = [...boxes].map(([name, lines]) => {
+    const color = BOX_COLORS.find(([re]) => re.test(name))?.[1] ?? "#9e9e9e";
+    return [`  subgraph cluster_${cluster++} {`, `    label=${q(name)}; style="rounded"; color=${q(color)}; fontname="Helvetica"; fontsize=11;`, ...lines, "  }"].join("\n");
+  });
+  const dot = [
     `digraph ${q(m.env)} {`,
-    `  graph [rankdir=LR, fontname="Helvetica", fontsize=12, label=${q(`gatehouse · ${m.env} · traffic path`)}, labelloc=t, nodesep=0.3, ranksep=0.6];`,
-    '  node [shape=box, style="rounded,filled", fontname="Helvetica", fontsize=10, fillcolor="#ffffff"];',
-    '  edge [fontname="Helvetica", fontsize=9];',
-    ...g.lines,
-    ...g.edges,
+    `  graph [rankdir=TB, newrank=true, fontname="Helvetica", fontsize=12, label=${q(`gatehouse · ${m.env} · traffic paths`)}, labelloc=t, nodesep=0.25, ranksep=0.4, pad=0.2];`,
+    '  node [style="rounded,filled", fontname="Helvetica", fontsize=10, margin="0.12,0.05"];',
+    '  edge [fontname="Helvetica", fontsize=8, arrowsize=0.7];',
+    ...free,
+    ...clusters,
+    ...edgeLines,
     "}",
     "",
   ].join("\n");
+  const folded = graph.links.filter((l) => of.get(l.from) !== undefined && of.get(l.from) === of.get(l.to));
+  return { dot, tooltips, edges: drawn.map((e) => ({ from: e.from, to: e.to, links: e.links })), folded };
+}
+
+const xml = (s: string) => s.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;");
+
+/**
+ * Graphviz's SVG with each node's and edge's `<title>` (Graphviz writes the internal id there)
+ * replaced by its details, so hovering shows them; the `<title>` of the graph stays the env name.
+ */
+export function withTooltips(svg: string, tooltips: ReadonlyMap<string, string>): string {
+  return svg.replace(/<title>([^<]*)<\/title>/g, (all, raw: string) => {
+    const key = raw.replace(/&#45;/g, "-").replace(/&gt;/g, ">");
+    const text = tooltips.get(key);
+    return text === undefined ? all : `<title>${xml(text)}</title>`;
+  });
 }

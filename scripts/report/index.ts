@@ -8,12 +8,12 @@ import { mkdirSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { ConfigError, describeError, type Problem } from "../../modules/core/errors";
 import { readBoundedText } from "../../modules/core/read-file";
-import { assumptionsFor, assumptionVarProblems, estimate, REPORT_OPTIONS, toMarkdown, type EnvCost } from "./costs";
-import { toDot } from "./dot";
+import { assumptionsFor, assumptionVarProblems, estimate, projectShares, REPORT_OPTIONS, toMarkdown, type EnvCost } from "./costs";
+import { toDrawing, withTooltips } from "./dot";
 import { toHtml } from "./html";
 import { buildModel, type EnvModel } from "./model";
 import PRICES from "./prices.json";
-import { groupByEnv, readStacks } from "./stacks";
+import { groupByEnv, orderEnvs, readStacks } from "./stacks";
 
 export interface EnvReport {
   readonly env: string;
@@ -127,13 +127,18 @@ export async function generateReport(
 ): Promise<Report> {
   const render = await graphviz();
   const base = options.base;
-  const envs = groupByEnv(readStacks(outdir)).map((e): EnvReport => {
-    const model = buildModel(e);
-    const dot = toDot(model);
-    const cost = estimate(model, assumptionsFor(e.env, vars));
-    return { env: e.env, model, dot, svg: render(dot), cost, markdown: toMarkdown(cost) + changeAgainstBase(e.env, cost, base) };
+  const models = orderEnvs(groupByEnv(readStacks(outdir))).map(buildModel);
+  const shares = projectShares(models);
+  const envs = models.map((model): EnvReport => {
+    const drawing = toDrawing(model);
+    const cost = estimate(model, assumptionsFor(model.env, vars), PRICES, shares.get(model.env));
+    return { env: model.env, model, dot: drawing.dot, svg: withTooltips(render(drawing.dot), drawing.tooltips), cost, markdown: toMarkdown(cost) + changeAgainstBase(model.env, cost, base) };
   });
-  const html = toHtml(envs, PRICES, `${envs.length} environment${envs.length === 1 ? "" : "s"}`);
+  const html = toHtml(
+    envs.map((e) => ({ ...e, graph: e.model.graph })),
+    PRICES,
+    `${envs.length} environment${envs.length === 1 ? "" : "s"}`,
+  );
   const dir = join(outdir, "report");
   const staging = join(outdir, `.report.tmp-${process.pid}`);
   rmSync(staging, { recursive: true, force: true });

@@ -58,6 +58,29 @@ export function groupByEnv(stacks: readonly Stack[]): EnvStacks[] {
   return [...byEnv].map(([env, list]) => ({ env, stacks: list }));
 }
 
+/** Promotion stages, in the order changes go through them; an environment named for none comes after them. */
+const STAGES: ReadonlyArray<RegExp> = [/^(dev|develop|development|sandbox)$/, /^(test|testing|qa|int|integration)$/, /^(stage|staging|stg|preprod|pre-prod|uat)$/, /^(prod|production|prd|live)$/];
+
+/** The promotion stage an environment name says (dev < test < staging < prod), or undefined. */
+export function stageOf(env: string): number | undefined {
+  for (const word of [env, ...env.split(/[-_.]/)]) {
+    const i = STAGES.findIndex((re) => re.test(word.toLowerCase()));
+    if (i >= 0) return i;
+  }
+  return undefined;
+}
+
+/**
+ * Environments in the order changes apply to them: the promotion stages first (dev, test,
+ * staging, prod), then every other environment in the order its first stack appears.
+ */
+export function orderEnvs<T extends { readonly env: string }>(envs: readonly T[]): T[] {
+  return envs
+    .map((e, i) => ({ e, i, stage: stageOf(e.env) }))
+    .sort((a, b) => (a.stage ?? STAGES.length) - (b.stage ?? STAGES.length) || a.i - b.i)
+    .map((x) => x.e);
+}
+
 /** The largest stack gatehouse writes is a few MiB (an environment at its 50-listener or NEG limits); more is not a stack of its. */
 const STACK_MAX_BYTES = 64 * 1024 * 1024;
 
@@ -109,6 +132,26 @@ export function asNumber(v: unknown): number | undefined {
 /** `[key, body]` of every resource (or data source, `data: true`) of a type in the stacks. */
 export function blocks(stacks: readonly Stack[], type: string, data = false): Array<[string, Obj]> {
   return stacks.flatMap((s) => Object.entries((data ? s.json.data : s.json.resource)?.[type] ?? {}));
+}
+
+/** Every key of a `${[data.]type.key...}` reference in a value, in order; `data` chooses data sources only (true) or resources only (false). */
+export function refsTo(value: unknown, type: string, data?: boolean): string[] {
+  const text = typeof value === "string" ? value : JSON.stringify(value ?? null);
+  const prefix = data === undefined ? "(?:data\\.)?" : data ? "data\\." : "(?<!data\\.)";
+  const re = new RegExp(`\\$\\{[^}]*?${prefix}\\b${type.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}\\.([A-Za-z0-9_-]+)`, "g");
+  return [...text.matchAll(re)].map((m) => m[1] ?? "");
+}
+
+/** The AWS region a stack's provider names, if any. */
+export function regionOf(s: Stack): string | undefined {
+  for (const p of s.json.provider?.aws ?? []) if (typeof p.region === "string") return p.region;
+  return undefined;
+}
+
+/** The Google project a stack's provider names, if any. */
+export function projectOf(s: Stack): string | undefined {
+  for (const p of s.json.provider?.google ?? []) if (typeof p.project === "string") return p.project;
+  return undefined;
 }
 
 /** The key of the first `${[data.]type.key...}` reference in a value, if any. */
