@@ -20,6 +20,7 @@ import { App, skipTokenCreationStacks } from "./modules/core/cdktf";
 import { ConfigError, describeError } from "./modules/core/errors";
 import { commitOutput, discardStaging, isFsError, OutputError, outputDir, prepareStaging } from "./cli/output";
 import { buildAll } from "./modules/stacks/build";
+import { resolveTokensSparingly } from "./modules/synth-tuning";
 import { nlbSecurityGroupWarnings } from "./cli/replacement-warnings";
 
 /** Where the team's environment files live, relative to the project directory. */
@@ -48,6 +49,8 @@ function main(): void {
     }
     // Compares with the previous output, so it reads the real output directory.
     for (const w of nlbSecurityGroupWarnings(out.path, envs.map((l) => l.env))) process.stderr.write(`${w}\n`);
+    // Plain data is copied as it is; only values holding a token go through cdktf's resolver.
+    resolveTokensSparingly(app, process.env);
     try {
       app.synth();
     } catch (e) {

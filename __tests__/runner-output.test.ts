@@ -1,7 +1,8 @@
 /**
- * scripts/run-ts.js writes exactly what main.ts writes when node loads it through tsx (packages
- * from node_modules, no bundling): every built-in environment and every shipped example, byte for
- * byte, assets and manifest included, with and without source maps.
+ * scripts/run-ts.js writes exactly what the plain cdktf path writes: main.ts loaded by node through
+ * tsx (packages from node_modules, no bundling, no lazy or deferred modules, no V8 settings) with
+ * cdktf's own token resolver (GATEHOUSE_PLAIN_RESOLVE=1): every built-in environment and every
+ * shipped example, byte for byte, assets and manifest included, with and without source maps.
  */
 import { spawnSync } from "node:child_process";
 import { mkdtempSync, readdirSync, readFileSync, statSync } from "node:fs";
@@ -42,7 +43,7 @@ function differences(expected: Map<string, Buffer>, actual: Map<string, Buffer>)
 }
 
 describe("run-ts.js output", () => {
-  const reference = tree(synth(["-r", "tsx/cjs", "main.ts"]));
+  const reference = tree(synth(["-r", "tsx/cjs", "main.ts"], { GATEHOUSE_PLAIN_RESOLVE: "1" }));
 
   it("covers every built-in environment and example", () => {
     const stacks = Object.keys((JSON.parse(reference.get("manifest.json")?.toString() ?? "{}") as { stacks: object }).stacks);
@@ -50,7 +51,7 @@ describe("run-ts.js output", () => {
     expect(envs).toEqual(new Set(["dev", "staging", "prod", ...examples.map((f) => readFileSync(join(root, f), "utf8").match(/^name:\s*(\S+)/m)?.[1])]));
   });
 
-  it("is byte-identical to main.ts loaded through tsx", () => {
+  it("is byte-identical to main.ts loaded through tsx with cdktf's own resolver", () => {
     const ours = tree(synth(["scripts/run-ts.js", "main.ts"]));
     expect(differences(reference, ours)).toEqual([]);
     expect(ours.size).toBe(reference.size);

@@ -1,8 +1,11 @@
-/** scripts/run-ts.js: the synth runner rebuilds its cached bundles exactly when an input's content changed. */
+/**
+ * scripts/run-ts.js: the synth runner rebuilds its cached bundles exactly when an input's content
+ * changed, and its package bundle loads only what a run uses.
+ */
 import { spawn, spawnSync } from "node:child_process";
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, utimesSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, utimesSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { join, relative } from "node:path";
 
 const root = join(__dirname, "..");
 const runner = join(root, "scripts", "run-ts.js");
@@ -89,6 +92,97 @@ describe("run-ts.js", () => {
     );
     expect(run().stdout.trim()).toBe(`edited 3 true 0 ${root} true extra-arg`);
     expect(existsSync(join(cacheDir, `vendor.${record().vendor.slice(0, 32)}`, "vendor.js"))).toBe(true);
+    // After an edit the package bundle is loaded, and yaml initialized, while the app bundle is rebuilt.
+    const vendor = record().vendor;
+    writeFileSync(dep, `${readFileSync(dep, "utf8")}// edited\n`);
+    expect(run().stdout.trim()).toBe(`edited 3 true 0 ${root} true extra-arg`);
+    expect(record().vendor).toBe(vendor);
+  });
+
+  it("keys a build on its inputs only once they are shown to be what esbuild compiled", () => {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const { hashInputs } = require("../scripts/run-ts/build") as {
+      hashInputs: (root: string, metafile: object, mapFile: string, before: Map<string, string>, settle: boolean) => Map<string, string> | undefined;
+    };
+    const out = join(dir, "out-map");
+    mkdirSync(out, { recursive: true });
+    writeFileSync(dep, "export const value = 'on disk';\n");
+    const mapFile = join(out, "main.js.map");
+    const metafile = { inputs: { [dep]: {}, [join(root, "node_modules", "yaml", "dist", "index.js")]: {} } };
+    const map = (text: string) => writeFileSync(mapFile, JSON.stringify({ version: 3, sources: [relative(out, dep)], sourcesContent: [text] }));
+    const none = new Map<string, string>();
+    // A file new to the build: the source map's copy of its text decides.
+    map("export const value = 'on disk';\n");
+    const hashes = hashInputs(root, metafile, mapFile, none, false);
+    expect([...(hashes?.keys() ?? [])]).toEqual([relative(root, dep)]); // packages reach the key through the lock files
+    map("export const value = 'compiled before an edit';\n");
+    expect(hashInputs(root, metafile, mapFile, none, false)).toBeUndefined();
+    expect(hashInputs(root, metafile, mapFile, none, true)).toEqual(hashes);
+    // A file hashed before the build began: it must hash the same after it.
+    const digest = hashes?.get(relative(root, dep)) ?? "";
+    expect(hashInputs(root, metafile, mapFile, new Map([[relative(root, dep), digest]]), false)).toEqual(hashes);
+    expect(hashInputs(root, metafile, mapFile, new Map([[relative(root, dep), "0".repeat(64)]]), false)).toBeUndefined();
+  });
+
+  it("writes the package bundle in ASCII, inside node's module wrapper, without comments", () => {
+    const vendor = readFileSync(join(cacheDir, `vendor.${record().vendor.slice(0, 32)}`, "vendor.js"));
+    expect(vendor.every((b) => b < 0x80)).toBe(true);
+    const text = vendor.toString("latin1");
+    expect(text.startsWith("(function (exports, require, module, __filename, __dirname) {")).toBe(true);
+    expect(text.trimEnd().endsWith("});")).toBe(true);
+    expect(text).not.toMatch(/^\s*\/\//m);
+  });
+
+  it("initializes a provider binding module when the app first uses it; the code cache grows to the modules runs use", () => {
+    writeFileSync(
+      entry,
+      [
+        "import { HelmProvider } from '@cdktf/provider-helm/lib/provider';",
+        "import { Release } from '@cdktf/provider-helm/lib/release';",
+        "console.log(process.env.USE === 'release' ? typeof Release : typeof HelmProvider);",
+        "",
+      ].join("\n"),
+    );
+    expect(run().stdout.trim()).toBe("function");
+    // The package bundle is shared by entries that import the same packages: start its code cache afresh.
+    const vendorCache = (name: string) => join(cacheDir, `vendor.${record().vendor.slice(0, 32)}`, name);
+    for (const name of ["code.cache", "code.cache.json"]) rmSync(vendorCache(name), { force: true });
+    expect(run().stdout.trim()).toBe("function");
+    const covered = () => JSON.parse(readFileSync(vendorCache("code.cache.json"), "utf8")) as string[];
+    expect(covered()).toEqual(["@cdktf/provider-helm/lib/provider"]);
+    expect(run({ USE: "release" }).stdout.trim()).toBe("function");
+    expect(covered()).toEqual(["@cdktf/provider-helm/lib/provider", "@cdktf/provider-helm/lib/release"]);
+    const cache = statSync(vendorCache("code.cache")).mtimeMs;
+    expect(run({ USE: "release" }).stdout.trim()).toBe("function"); // nothing new: the cache is kept
+    expect(statSync(vendorCache("code.cache")).mtimeMs).toBe(cache);
+  });
+
+  // cdktf zips in a child process that runs its own module from node_modules; loading cdktf here
+  // does not load the zip library (which patches node's fs through graceful-fs).
+  it("loads cdktf without its zip library, and an archive asset is still zipped", () => {
+    const assetDir = join(dir, "asset");
+    mkdirSync(assetDir, { recursive: true });
+    writeFileSync(join(assetDir, "file.txt"), "zipped\n");
+    writeFileSync(
+      entry,
+      [
+        "import { readdirSync } from 'node:fs';",
+        "import * as fs from 'node:fs';",
+        "import { App, AssetType, TerraformAsset, TerraformStack } from 'cdktf';",
+        "const patched = () => Symbol.for('graceful-fs.queue') in fs;",
+        "const before = patched();",
+        `const app = new App({ outdir: ${JSON.stringify(join(dir, "out"))}, stackTraces: false });`,
+        "const stack = new TerraformStack(app, 's');",
+        `new TerraformAsset(stack, 'a', { path: ${JSON.stringify(assetDir)}, type: AssetType.ARCHIVE });`,
+        "app.synth();",
+        `const zips = readdirSync(${JSON.stringify(join(dir, "out"))}, { recursive: true }).filter((f) => String(f).endsWith('.zip')).length;`,
+        "console.log(before, patched(), zips);",
+        "",
+      ].join("\n"),
+    );
+    const r = run();
+    expect(r.stderr).toBe("");
+    expect(r.stdout.trim()).toBe("false false 1");
   });
 
   it("with --enable-source-maps a thrown error points at the TypeScript source line", () => {

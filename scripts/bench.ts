@@ -12,14 +12,17 @@
  *   npm run bench [-- --rounds 7]
  *
  * Wall time is what the ratios use; CPU time (user + system, the median) is printed beside it,
- * as it moves less when other work shares the machine.
+ * as it moves less when other work shares the machine. CPU time is the measured process's own:
+ * the bundler of a cold run works in a process of its own (its time is in the wall time). The
+ * first line names the machine (processor, cores, memory, node): ratios are comparable between
+ * machines, seconds are not.
  *
  * Peak RSS is read inside each child (process.resourceUsage().maxRSS via a preloaded probe),
  * so no /usr/bin/time is needed.
  */
 import { spawnSync } from "node:child_process";
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { cpus, tmpdir } from "node:os";
+import { arch, cpus, platform, tmpdir, totalmem } from "node:os";
 import { join, resolve } from "node:path";
 
 const root = resolve(__dirname, "..");
@@ -83,7 +86,11 @@ function resourceCount(outdir: string): number {
   }, 0);
 }
 
-/** The runner's cache for the app entry (main.ts); with `packages`, the package bundle it uses too. */
+/**
+ * The runner's app bundle for main.ts, as after a source edit (the record of the latest build
+ * stays: it names the package bundle the runner loads while the app bundle is rebuilt); with
+ * `packages`, everything: the record and the package bundle too.
+ */
 function dropCache(packages: boolean): void {
   const cache = join(root, "node_modules", ".cache", "gatehouse");
   const record = join(cache, "main.inputs.json");
@@ -91,7 +98,7 @@ function dropCache(packages: boolean): void {
     const vendor = (JSON.parse(readFileSync(record, "utf8")) as { vendor?: string }).vendor;
     if (vendor) rmSync(join(cache, `vendor.${vendor.slice(0, 32)}`), { recursive: true, force: true });
   }
-  for (const name of existsSync(cache) ? readdirSync(cache) : []) if (name.startsWith("main.")) rmSync(join(cache, name), { recursive: true, force: true });
+  for (const name of existsSync(cache) ? readdirSync(cache) : []) if (name.startsWith("main.") && (packages || name !== "main.inputs.json")) rmSync(join(cache, name), { recursive: true, force: true });
 }
 
 const mb = (samples: Sample[]) => Math.max(...samples.map((s) => s.rssMb)).toFixed(0);
@@ -111,7 +118,9 @@ function main(): void {
   const manifest = JSON.parse(readFileSync(join(outdir, "manifest.json"), "utf8")) as { stacks: object };
   const f = median(floor.map((s) => s.seconds));
   const b = median(synth.map((s) => s.seconds));
-  console.log(`gatehouse bench — node ${process.version}, ${cpus().length} cores, ${rounds} alternating rounds`);
+  const cpu = cpus()[0]?.model.trim() ?? "unknown processor";
+  console.log(`gatehouse bench — ${new Date().toISOString().slice(0, 10)}, ${cpu}, ${cpus().length} cores, ${(totalmem() / 2 ** 30).toFixed(0)} GiB, ${platform()} ${arch()}, node ${process.version}`);
+  console.log(`  ${rounds} alternating rounds; medians`);
   console.log(`  (a) floor  require("cdktf")           median ${f.toFixed(3)} s   peak RSS ${mb(floor)} MB`);
   console.log(`  (b) synth  ${app.join(" ")}  median ${b.toFixed(3)} s   peak RSS ${mb(synth)} MB   (${Object.keys(manifest.stacks).length} stacks)`);
   const cpuRatio = median(synth.map((s) => s.cpu)) / median(floor.map((s) => s.cpu));
