@@ -74,7 +74,7 @@ describe("nginx-gateway-fabric identity", () => {
       "app.kubernetes.io/name": "nginx-gateway-nginx",
       "gateway.networking.k8s.io/gateway-name": "nginx-gateway",
     });
-    expect(id.routes).toEqual({ api: "gateway", gateway: { name: "nginx-gateway", namespace: "nginx-gateway" } });
+    expect(id.routes).toEqual({ api: "gateway", gateway: { name: "nginx-gateway", namespace: "nginx-gateway" }, policies: { kind: "nginx-gateway-fabric" } });
   });
 
   it("probes nginx's own readiness server, 8081 /readyz, and keeps 8081 and the metrics port for itself", () => {
@@ -98,8 +98,18 @@ describe("nginx-gateway-fabric identity", () => {
     expect(long).toMatch(/^a{48}-[0-9a-f]{8}-nginx$/);
   });
 
-  it("carries weighted routes, not timeouts or retries (NGF refuses those HTTPRoute fields)", () => {
-    expect(nginxGatewayFabricIdentity(SETTINGS).routeFeatures).toEqual({ weights: true, timeouts: false, retries: false });
+  it("carries weighted routes and header, query parameter and cookie matches, not timeouts or retries (NGF refuses those HTTPRoute fields)", () => {
+    const f = nginxGatewayFabricIdentity(SETTINGS).routeFeatures;
+    expect(f).toMatchObject({
+      weights: true,
+      timeouts: false,
+      retries: false,
+      headers: { types: ["Exact", "RegularExpression"], max: 16 },
+      queryParams: { types: ["Exact", "RegularExpression"], max: 16 },
+      cookie: true,
+      loadBalancers: ["round-robin", "least-request", "random"],
+    });
+    expect([f.circuitBreaker, f.connectionPool, f.matchAsCanary, f.retryOn]).toEqual([undefined, undefined, undefined, undefined]);
   });
 
   it("is registered as the nginx-gateway-fabric plug-in with the pinned chart", () => {

@@ -149,6 +149,45 @@ describe("npm run report: traffic path", () => {
   });
 });
 
+describe("npm run report: dark launches, retries and circuit breakers", () => {
+  const text = (env: string) => svgText(report.envs.find((e) => e.env === env)?.svg ?? "");
+  const hover = (env: string) => svgText(report.envs.find((e) => e.env === env)?.svg ?? "", "title");
+  /** The objects of the routes release of an environment's stacks. */
+  const routeObjects = (env: string): Obj[] =>
+    all(stacksOf(env), "helm_release")
+      .filter((r) => r.name === "gatehouse-routes")
+      .flatMap((r) => ((r.values as string[] | undefined) ?? []).flatMap((v) => ((parse(v) as { objects?: Obj[] }).objects ?? [])));
+
+  it("puts each route's match conditions, timeout and retries on its line of the routes box", () => {
+    const istio = text("example-istio");
+    expect(istio).toContain("3 HTTPRoutes, 3 DestinationRules");
+    // The drawing cuts a long line; hovering shows it whole.
+    expect(istio).toContain('web/web-preview: www.example.com / [header x-preview = "true"] → fronte');
+    expect(istio).toContain("web/web-preview-cookie: www.example.com / [cookie preview=always] → fro");
+    expect(hover("example-istio")).toContain('web/web-preview: www.example.com / [header x-preview = "true"] → frontend-next:80 · timeout 30s');
+    expect(hover("example-istio")).toContain("web/web-preview-cookie: www.example.com / [cookie preview=always] → frontend-next:80 · timeout 30s");
+    expect(hover("example-istio")).toContain("web/web: www.example.com / → frontend-stable:80 (95), frontend-canary:80 (5) · timeout 30s");
+    expect(text("example-eks")).toContain("api/api: api.example.com/v1 → api-v1:8080 · timeout 60s · retries 2 on");
+    expect(hover("example-eks")).toContain("api/api: api.example.com/v1 → api-v1:8080 · timeout 60s · retries 2 on error timeout http_502 http_503 http_504");
+    expect(text("example-eks")).toContain("api/api--canary: api.example.com/v1 → api-v2:8080 (canary: 10%)");
+  });
+
+  it("puts each DestinationRule the stacks hold on the routes box of the routes that send to its Service, its circuit breaker on hover", () => {
+    const rules = routeObjects("example-istio").filter((o) => o.kind === "DestinationRule");
+    expect(rules).toHaveLength(3);
+    for (const r of rules) {
+      const name = String((r.metadata as Obj).name);
+      const tp = ((r.spec as Obj).trafficPolicy ?? {}) as Obj;
+      const od = tp.outlierDetection as Obj;
+      expect(text("example-istio")).toContain(`${name}: out after ${String(od.consecutive5xxErrors)}×5xx, ${String(od.baseEjectionTime)}`);
+      expect(hover("example-istio")).toContain(
+        `circuit breaker: a pod is taken out after ${String(od.consecutive5xxErrors)} 5xx responses in a row (checked every ${String(od.interval)}) for ${String(od.baseEjectionTime)}, at most ${String(od.maxEjectionPercent)}% of the pods`,
+      );
+    }
+    expect(text("example-istio")).toContain("web--frontend-stable: out after 5×5xx, 30s · ≤200 conn · LEAST_REQUEST");
+  });
+});
+
 describe("npm run report: costs", () => {
   const cents = (x: number) => Math.round(x * 100);
 

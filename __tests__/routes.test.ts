@@ -551,6 +551,28 @@ describe("Routes, rendered by helm through the gatehouse-manifests chart", () =>
     }
   });
 
+  test("HTTPRoutes with header, query parameter and cookie matches are valid against the CRD, its CEL rules evaluated", () => {
+    const dark = parseRoutes({
+      web: { host: "shop.example.com", backends: [{ backend: "shop/web:80", weight: 90 }, { backend: "shop/web-next:80", weight: 10 }], timeout: 30 },
+      preview: {
+        host: "shop.example.com",
+        match: { headers: [{ name: "x-preview", value: "true" }, { name: "user-agent", value: ".*Mobile.*", type: "RegularExpression" }], queryParams: [{ name: "v", value: "2" }], cookie: "beta" },
+        backend: "shop/web-next:80",
+      },
+    });
+    const objects = rendered({ attachment: GATEWAY, routes: dark, releaseName: "gatehouse-routes", namespace: "gateway-system" });
+    expect(objects).toEqual(routeManifests(GATEWAY, dark));
+    const matches = ((spec(objects.find((o) => o.metadata.name === "preview") as KubeObject).rules as Json[])[0] as Json).matches as Json[];
+    expect((matches[0] as Json).headers).toHaveLength(3);
+    for (const o of objects) expect(crdProblems(o)).toEqual([]);
+    // The CRD takes at most 16 headers per match, names of HTTP token characters.
+    const [o] = routeManifests(GATEWAY, [dark[0] as Route]) as [KubeManifest];
+    const rule = (spec(o).rules as Json[])[0] as Json;
+    const withHeaders = (headers: Json[]) => ({ ...o, spec: { ...spec(o), rules: [{ ...rule, matches: [{ path: { type: "PathPrefix", value: "/" }, headers }] }] } });
+    expect(crdProblems(withHeaders(Array.from({ length: 17 }, (_, i) => ({ name: `x-${i}`, value: "1" }))))).toEqual([expect.stringContaining("must NOT have more than 16 items")]);
+    expect(crdProblems(withHeaders([{ name: "x preview", value: "1" }]))).toEqual([expect.stringContaining("must match pattern")]);
+  });
+
   test("the CRD check catches what the API server would refuse", () => {
     const [o] = routeManifests(GATEWAY, [route({ name: "x", timeoutSeconds: 10 })]) as [KubeManifest];
     const rule = (spec(o).rules as Json[])[0] as Json;

@@ -88,9 +88,24 @@ export { GATEWAY_API, GatewayApiCrds, contractGateway, gatewayApiCrdsProblems } 
 export type { ContractGatewayOptions, GatewayApiCrdsProps } from "./k8s/gateway-api";
 
 // Routes.
-export type { Route, RouteAttachment, RouteBackend, RouteFeatures } from "./model/route-types";
-export { parseRoutes, routeProblems } from "./model/routes";
-export type { RouteInput, RouteRuleContext } from "./model/routes";
+export type {
+  BackendPolicyAttachment,
+  LoadBalancerPolicy,
+  RetryCondition,
+  Route,
+  RouteAttachment,
+  RouteBackend,
+  RouteCircuitBreaker,
+  RouteConnectionPool,
+  RouteFeatures,
+  RouteMatchConditions,
+  RouteMatchType,
+  RouteRetries,
+  RouteValueMatch,
+} from "./model/route-types";
+export { LOAD_BALANCER_POLICIES, RETRY_CONDITIONS, ROUTE_LIMITS, ROUTE_MATCH_TYPES } from "./model/defaults";
+export { parseRoutes, routeFeatureProblems, routeProblems } from "./model/routes";
+export type { RouteInput, RouteRuleContext, RouteValueMatchInput } from "./model/routes";
 export { Routes, routeManifests, routesProblems } from "./k8s/route-objects";
 export type { RoutesProps } from "./k8s/route-objects";
 
@@ -99,6 +114,10 @@ export { ApiGateway, API_GATEWAY_DEFAULTS, apiGatewayProblems } from "./aws/api-
 export { vpcLinkSecurityGroupName } from "./aws/api-gateway-rules";
 export type { ApiGatewayProps, ApiGatewayTarget, ApiGatewayStageProps, ApiGatewayDomainProps } from "./aws/api-gateway";
 export { ServiceEntries } from "./k8s/service-entries";
+export { backendPolicyObjects, backendPolicyProblems } from "./k8s/backend-policies";
+export { INGRESS_NGINX_ROUTE_FEATURES } from "./k8s/controllers/ingress-nginx-identity";
+export { NGF_ROUTE_FEATURES } from "./k8s/controllers/nginx-gateway-fabric-identity";
+export { ISTIO_ROUTE_FEATURES } from "./k8s/controllers/istio";
 export type { ServiceEntriesProps } from "./k8s/service-entries";
 export { LatticeNetwork, latticeClientsSecurityGroupName, latticeNetworkProblems } from "./aws/lattice";
 export type { LatticeNetworkProps, LatticeControllerIdentity, LatticeAssociationSecurityGroups } from "./aws/lattice";

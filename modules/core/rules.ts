@@ -10,10 +10,13 @@ import type { Check } from "./errors";
 import { isToken } from "./cdktf";
 import { HELM_RELEASE_NAME_MAX } from "./naming";
 
+/** TCP/UDP port numbers. */
+export const PORT_LIMITS = { min: 1, max: 65535 } as const;
+
 /** Ports: TCP/UDP port numbers. */
 export function port(value: number): Check {
   if (isToken(value)) return undefined;
-  return Number.isInteger(value) && value >= 1 && value <= 65535 ? undefined : "must be a whole number from 1 to 65535";
+  return Number.isInteger(value) && value >= PORT_LIMITS.min && value <= PORT_LIMITS.max ? undefined : `must be a whole number from ${PORT_LIMITS.min} to ${PORT_LIMITS.max}`;
 }
 
 export interface PortRange {
@@ -268,15 +271,18 @@ export interface NlbHealthCheck {
   readonly matcher?: string;
 }
 
+/** What an NLB target group's health check takes (API_CreateTargetGroup: interval 5-300 s, timeout 2-120 s, thresholds 2-10). */
+export const NLB_HEALTH_CHECK_LIMITS = { interval: { min: 5, max: 300 }, timeout: { min: 2, max: 120 }, threshold: { min: 2, max: 10 } } as const;
+
 export function nlbHealthCheck(hc: NlbHealthCheck): Array<{ field: keyof NlbHealthCheck; value: unknown; message: string }> {
   const out: Array<{ field: keyof NlbHealthCheck; value: unknown; message: string }> = [];
-  const range = (field: keyof NlbHealthCheck, v: number, lo: number, hi: number) => {
-    if (!isToken(v) && !(Number.isInteger(v) && v >= lo && v <= hi)) out.push({ field, value: v, message: `must be a whole number from ${lo} to ${hi}` });
+  const range = (field: keyof NlbHealthCheck, v: number, { min, max }: { readonly min: number; readonly max: number }) => {
+    if (!isToken(v) && !(Number.isInteger(v) && v >= min && v <= max)) out.push({ field, value: v, message: `must be a whole number from ${min} to ${max}` });
   };
-  range("interval", hc.interval, 5, 300);
-  range("timeout", hc.timeout, 2, 120);
-  range("healthyThreshold", hc.healthyThreshold, 2, 10);
-  range("unhealthyThreshold", hc.unhealthyThreshold, 2, 10);
+  range("interval", hc.interval, NLB_HEALTH_CHECK_LIMITS.interval);
+  range("timeout", hc.timeout, NLB_HEALTH_CHECK_LIMITS.timeout);
+  range("healthyThreshold", hc.healthyThreshold, NLB_HEALTH_CHECK_LIMITS.threshold);
+  range("unhealthyThreshold", hc.unhealthyThreshold, NLB_HEALTH_CHECK_LIMITS.threshold);
   if (!isToken(hc.timeout) && !isToken(hc.interval) && hc.timeout > hc.interval)
     out.push({ field: "timeout", value: hc.timeout, message: `must not exceed the interval (${hc.interval} s)` });
   if (hc.protocol === "TCP") {
@@ -304,9 +310,12 @@ function httpMatcher(value: string): Check {
 }
 
 /** Target group `deregistration_delay`: 0-3600 seconds (API_TargetGroupAttribute). */
+export const DEREGISTRATION_DELAY_LIMITS = { min: 0, max: 3600 } as const;
+
 export function deregistrationDelay(value: number): Check {
   if (isToken(value)) return undefined;
-  return Number.isInteger(value) && value >= 0 && value <= 3600 ? undefined : "must be a whole number of seconds from 0 to 3600";
+  const { min, max } = DEREGISTRATION_DELAY_LIMITS;
+  return Number.isInteger(value) && value >= min && value <= max ? undefined : `must be a whole number of seconds from ${min} to ${max}`;
 }
 
 /** ACM certificate or IAM server certificate ARN, as an NLB TLS listener takes. */
@@ -513,15 +522,21 @@ export function accessLogPrefix(value: string): Check {
  * `target_health_state.unhealthy.draining_interval_seconds`: 0-360000 seconds, only settable when
  * connection termination for unhealthy targets is off (API_TargetGroupAttribute).
  */
+export const UNHEALTHY_DRAINING_INTERVAL_LIMITS = { min: 0, max: 360000 } as const;
+
 export function unhealthyDrainingInterval(value: number): Check {
   if (isToken(value)) return undefined;
-  return Number.isInteger(value) && value >= 0 && value <= 360000 ? undefined : "must be a whole number of seconds from 0 to 360000";
+  const { min, max } = UNHEALTHY_DRAINING_INTERVAL_LIMITS;
+  return Number.isInteger(value) && value >= min && value <= max ? undefined : `must be a whole number of seconds from ${min} to ${max}`;
 }
 
 /** Idle timeout of an NLB TCP listener: 60-6000 seconds (API_ListenerAttribute `tcp.idle_timeout.seconds`). */
+export const TCP_IDLE_TIMEOUT_LIMITS = { min: 60, max: 6000 } as const;
+
 export function tcpIdleTimeout(value: number): Check {
   if (isToken(value)) return undefined;
-  return Number.isInteger(value) && value >= 60 && value <= 6000 ? undefined : "must be a whole number of seconds from 60 to 6000 (the NLB's TCP idle timeout range)";
+  const { min, max } = TCP_IDLE_TIMEOUT_LIMITS;
+  return Number.isInteger(value) && value >= min && value <= max ? undefined : `must be a whole number of seconds from ${min} to ${max} (the NLB's TCP idle timeout range)`;
 }
 
 /**
@@ -565,17 +580,21 @@ export function headerValue(value: string): Check {
 }
 
 /** Backend service connection draining: 0-3600 seconds (Compute Engine `connectionDraining.drainingTimeoutSec`). */
+export const CONNECTION_DRAINING_LIMITS = { min: 0, max: 3600 } as const;
+
 export function connectionDrainingTimeout(value: number): Check {
   if (isToken(value)) return undefined;
-  return Number.isInteger(value) && value >= 0 && value <= 3600 ? undefined : "must be a whole number of seconds from 0 to 3600";
+  const { min, max } = CONNECTION_DRAINING_LIMITS;
+  return Number.isInteger(value) && value >= min && value <= max ? undefined : `must be a whole number of seconds from ${min} to ${max}`;
 }
 
 /** Cloud CDN TTLs: 0 to 31,622,400 seconds (one year; Cloud CDN "Use cache mode settings and TTLs"). */
 export const CDN_MAX_TTL = 31_622_400;
+export const CDN_TTL_LIMITS = { min: 0, max: CDN_MAX_TTL } as const;
 
 export function cdnTtl(value: number): Check {
   if (isToken(value)) return undefined;
-  return Number.isInteger(value) && value >= 0 && value <= CDN_MAX_TTL ? undefined : `must be a whole number of seconds from 0 to ${CDN_MAX_TTL} (one year)`;
+  return Number.isInteger(value) && value >= CDN_TTL_LIMITS.min && value <= CDN_TTL_LIMITS.max ? undefined : `must be a whole number of seconds from ${CDN_TTL_LIMITS.min} to ${CDN_MAX_TTL} (one year)`;
 }
 
 /** NLB access logs cover TLS connections only (ELB "Access logs for your Network Load Balancer"). */
@@ -593,6 +612,16 @@ export function unhealthyTargets(u: { readonly connectionTermination: boolean; r
     (u.connectionTermination ? "needs connectionTermination: false: with termination on, AWS closes an unhealthy target's connections at once and takes no draining interval" : undefined)
   );
 }
+
+/**
+ * Limits of the HTTPS backend options: the affinity cookie's TTL (0-86400 s), outlier detection
+ * counts and seconds (at least 1; no upper limit is documented) and the ejection percentage.
+ */
+export const GCP_BACKEND_LIMITS = {
+  affinityCookieTtlSec: { min: 0, max: 86400 },
+  outlierCount: { min: 1, max: Number.MAX_SAFE_INTEGER },
+  maxEjectionPercent: { min: 0, max: 100 },
+} as const;
 
 /** The HTTPS backend options that have limits (global external Application Load Balancer). */
 export interface GcpBackendOptions {
@@ -632,17 +661,20 @@ export function gcpBackendProblems(b: GcpBackendOptions): Array<{ field: string;
   }
   const ttl = b.affinityCookieTtlSec;
   if (ttl !== undefined && !isToken(ttl)) {
+    const { min, max } = GCP_BACKEND_LIMITS.affinityCookieTtlSec;
     if (b.sessionAffinity !== "GENERATED_COOKIE") add("affinityCookieTtlSec", ttl, "applies only with sessionAffinity: GENERATED_COOKIE");
-    else if (!(Number.isInteger(ttl) && ttl >= 0 && ttl <= 86400)) add("affinityCookieTtlSec", ttl, "must be a whole number of seconds from 0 to 86400 (one day)");
+    else if (!(Number.isInteger(ttl) && ttl >= min && ttl <= max)) add("affinityCookieTtlSec", ttl, `must be a whole number of seconds from ${min} to ${max} (one day)`);
   }
   const od = b.outlierDetection;
   if (od) {
     for (const field of ["consecutiveErrors", "intervalSec", "baseEjectionTimeSec"] as const) {
       const v = od[field];
-      if (v !== undefined && !isToken(v) && !(Number.isInteger(v) && v >= 1)) add(`outlierDetection.${field}`, v, "must be a whole number of at least 1");
+      const { min } = GCP_BACKEND_LIMITS.outlierCount;
+      if (v !== undefined && !isToken(v) && !(Number.isInteger(v) && v >= min)) add(`outlierDetection.${field}`, v, `must be a whole number of at least ${min}`);
     }
     const pct = od.maxEjectionPercent;
-    if (pct !== undefined && !isToken(pct) && !(Number.isInteger(pct) && pct >= 0 && pct <= 100)) add("outlierDetection.maxEjectionPercent", pct, "must be a whole number from 0 to 100");
+    const { min, max } = GCP_BACKEND_LIMITS.maxEjectionPercent;
+    if (pct !== undefined && !isToken(pct) && !(Number.isInteger(pct) && pct >= min && pct <= max)) add("outlierDetection.maxEjectionPercent", pct, `must be a whole number from ${min} to ${max}`);
   }
   if (b.cdn) {
     if (b.iap) add("cdn", b.cdn, "cannot be combined with iap: Identity-Aware Proxy is incompatible with Cloud CDN (cached responses would reach users IAP never checked); drop one");

@@ -122,10 +122,28 @@ export interface AwsGatewayControllerProps {
 }
 
 /**
- * What the controller carries out of an HTTPRoute: weighted backends. It never reads HTTPRoute
- * timeouts, and retries are not in the Gateway API's standard channel.
+ * What the controller carries out of an HTTPRoute (v2.1.3, pkg/gateway/model_build_rule.go):
+ * weighted backends, and header matches compared exactly, at most 5 per rule
+ * (LATTICE_MAX_HEADER_MATCHES; any other type is LATTICE_UNSUPPORTED_HEADER_MATCH_TYPE), which
+ * become the Lattice rule's header matches. It refuses query parameter matches
+ * (LATTICE_UNSUPPORTED_MATCH_TYPE; docs/api-types/http-route.md: "Matching by QueryParameters is
+ * not supported"), so a cookie (a pattern on the Cookie header) cannot be matched either. It never
+ * reads HTTPRoute timeouts, retries are not in the Gateway API's standard channel, and Lattice
+ * target groups have no outlier detection, connection limit or balancing choice gatehouse could
+ * set. Each route is a Lattice service of its own, so a route with match conditions is a service
+ * that answers only the requests carrying them.
  */
-export const AWS_GATEWAY_CONTROLLER_ROUTE_FEATURES: RouteFeatures = { weights: true, timeouts: false, retries: false };
+export const AWS_GATEWAY_CONTROLLER_ROUTE_FEATURES: RouteFeatures = {
+  weights: true,
+  timeouts: false,
+  retries: false,
+  headers: { types: ["Exact"], max: 5 },
+  reasons: {
+    headers: "Lattice compares header values exactly, at most 5 per rule",
+    queryParams: "Lattice has no query parameter match",
+    cookie: "Lattice has no regular expression to find a cookie in the Cookie header",
+  },
+};
 export const AWS_GATEWAY_CONTROLLER_NAME = "the AWS Gateway API controller";
 
 export const AWS_GATEWAY_CONTROLLER_DEFAULTS = { releaseName: "gateway-api-controller", replicas: 2 } as const;

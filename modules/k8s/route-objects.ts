@@ -7,14 +7,22 @@
  *   Services of its own namespace). A route with two weighted backends becomes a primary Ingress
  *   for the first and a canary Ingress for the second, on the same host and path
  *   (`nginx.ingress.kubernetes.io/canary: "true"` and `canary-weight`, out of the default
- *   `canary-weight-total` of 100). ingress-nginx takes one canary per host and path, so a route
- *   has at most two backends here. Annotations at controller tag helm-chart-4.15.1,
- *   docs/user-guide/nginx-configuration/annotations.md.
+ *   `canary-weight-total` of 100). A route with match conditions (a dark launch) becomes the
+ *   canary Ingress of the route with the same host, path and pathType and none: `canary-by-header`
+ *   with `canary-by-header-value` (Exact) or `canary-by-header-pattern` (a regular expression), or
+ *   `canary-by-cookie`; when that main route splits by weight too, its one canary Ingress carries
+ *   both (ingress-nginx picks the canary by header, then cookie, then weight). ingress-nginx takes
+ *   one canary per host and path, so a route has at most two backends here. Annotations at
+ *   controller tag helm-chart-4.15.1, docs/user-guide/nginx-configuration/annotations.md; the
+ *   header and cookie comparison in rootfs/etc/nginx/lua/balancer.lua (the pattern is searched
+ *   for with ngx.re.match, so gatehouse anchors it).
  * - `api: "gateway"`: a `gateway.networking.k8s.io/v1` HTTPRoute per route, in its backends'
  *   namespace (so no ReferenceGrant is needed), attached to the Gateway by a parentRef across
  *   namespaces, which the Gateway admits with `allowedRoutes.namespaces.from: All`. Weighted
- *   backendRefs and `timeouts.request` are in the standard channel (timeouts since v1.2.0);
- *   retries are not, and are refused.
+ *   backendRefs, `timeouts.request` (standard since v1.2.0) and `matches[].headers` /
+ *   `queryParams` are in the standard channel; a cookie is a regular expression on the Cookie
+ *   header; retries are not, and are refused. Circuit breaking, connection limits and load
+ *   balancing become the controller's own per-Service policies (backend-policies.ts).
  *
  * A request that no route matches gets 404 either way: the ingress-nginx chart leaves
  * `defaultBackend.enabled: false`, so the controller's own default server answers 404, and a
@@ -25,20 +33,24 @@
  * longer than 63 characters keeps a prefix and ends in `--<hash of the whole>`, so no two
  * objects can share a name.
  */
-import { createHash } from "node:crypto";
 import { Construct } from "constructs";
 import type { Release } from "@cdktf/provider-helm/lib/release";
 import type { ITerraformDependable } from "../core/cdktf";
 import { failIfAny, type FieldProblem } from "../core/errors";
-import { RouteCollisions, routeNameCheck } from "../model/routes";
-import type { Route, RouteAttachment, RouteBackend } from "../model/route-types";
+import { anchoredPattern, cookiePattern, RouteCollisions, routeMatchKey, routeNameCheck } from "../model/routes";
+import type { LoadBalancerPolicy, RetryCondition, Route, RouteAttachment, RouteBackend, RouteValueMatch } from "../model/route-types";
+import { ROUTE_DEFAULTS } from "../model/defaults";
 import * as rules from "../core/rules";
 import { Manifests, type KubeManifest } from "./manifests";
+import { backendPolicyObjects, backendPolicyProblems } from "./backend-policies";
+import { routeObjectName } from "./route-names";
+
+export { routeObjectName };
 
 export interface RoutesProps {
   /** How routes attach to the controller (its identity's `routes`). */
   readonly attachment: RouteAttachment;
-  /** The routes, checked by route-rules.ts. An empty list keeps the release, with no objects. */
+  /** The routes, checked by modules/model/routes.ts. An empty list keeps the release, with no objects. */
   readonly routes: readonly Route[];
   /** Helm release name (a DNS label of at most 53 characters). */
   readonly releaseName: string;
@@ -52,21 +64,36 @@ const INGRESS_API = "networking.k8s.io/v1";
 const HTTPROUTE_API = "gateway.networking.k8s.io/v1";
 const NGINX = "nginx.ingress.kubernetes.io";
 const LABELS = { "app.kubernetes.io/part-of": "gatehouse" } as const;
-const MAX_NAME = 63;
 
 /**
- * ingress-nginx retries a request on the next upstream only for these conditions (ngx_http_proxy
- * `proxy_next_upstream`; the controller's default is "error timeout"). nginx never retries a
- * non-idempotent request (POST, PATCH) once it was sent, as `non_idempotent` is not set.
+ * ingress-nginx's `proxy_next_upstream` condition for each retry condition (ngx_http_proxy):
+ * `error` and `timeout` are failures to connect, send or read a response header, which is Envoy's
+ * connect-failure and reset together; a status code is `http_<code>` for 403, 404, 429, 500,
+ * 502, 503 and 504. nginx never retries a non-idempotent request (POST, PATCH) once it was sent,
+ * as `non_idempotent` is not set.
  */
-export const NGINX_RETRY_ON = "error timeout http_502 http_503 http_504";
+const NGINX_NEXT_UPSTREAM: Readonly<Record<RetryCondition, readonly string[]>> = {
+  "connect-failure": ["error", "timeout"],
+  reset: ["error", "timeout"],
+  "gateway-error": ["http_502", "http_503", "http_504"],
+  // Any 5xx: nginx has no such condition (ingress-nginx's features refuse it).
+  "5xx": [],
+};
+/** The status codes nginx's proxy_next_upstream can retry on. */
+export const NGINX_RETRY_STATUS_CODES = [403, 404, 429, 500, 502, 503, 504] as const;
 
-/** An object name from a route name: the name itself, or a prefix and a hash when too long. */
-export function routeObjectName(name: string): string {
-  if (name.length <= MAX_NAME) return name;
-  const hash = createHash("sha256").update(name).digest("hex").slice(0, 8);
-  return `${name.slice(0, MAX_NAME - hash.length - 2).replace(/-+$/, "")}--${hash}`;
+/** ingress-nginx's `proxy-next-upstream` for these retry conditions, in nginx's order. */
+export function nginxRetryOn(retryOn: ReadonlyArray<RetryCondition | number>): string {
+  const order = ["error", "timeout", "invalid_header", "http_500", "http_502", "http_503", "http_504", "http_403", "http_404", "http_429"];
+  const set = new Set(retryOn.flatMap((c) => (typeof c === "number" ? [`http_${c}`] : NGINX_NEXT_UPSTREAM[c])));
+  return order.filter((c) => set.has(c)).join(" ");
 }
+
+/** The retries gatehouse asks ingress-nginx for when a route names no conditions. */
+export const NGINX_RETRY_ON = nginxRetryOn(ROUTE_DEFAULTS.retryOn);
+
+/** ingress-nginx's `load-balance` value (the ConfigMap's `load-balance`, per Ingress). */
+const NGINX_LOAD_BALANCE: Readonly<Partial<Record<LoadBalancerPolicy, string>>> = { "round-robin": "round_robin" };
 
 /** What these routes cannot be rendered as with this attachment; empty when they can. */
 export function routeRenderProblems(attachment: RouteAttachment, routes: readonly Route[]): FieldProblem[] {
@@ -93,6 +120,36 @@ export function routeRenderProblems(attachment: RouteAttachment, routes: readonl
       if (r.retries) problems.push({ path: `${at}.retries`, value: r.retries, message: "HTTPRoute retries are not in the Gateway API standard channel; remove it" });
     }
   }
+  if (attachment.api === "ingress") problems.push(...ingressProblems(routes));
+  else problems.push(...backendPolicyProblems(attachment.policies, routes));
+  return problems;
+}
+
+/** What an Ingress cannot carry: a match route without its main route, two canaries on one host and path, settings nginx has no annotation for. */
+function ingressProblems(routes: readonly Route[]): FieldProblem[] {
+  const problems: FieldProblem[] = [];
+  const groups = canaryGroups(routes);
+  for (const r of routes) {
+    const at = `routes.${r.name}`;
+    if (r.circuitBreaker !== undefined) problems.push({ path: `${at}.circuitBreaker`, value: r.circuitBreaker, message: "an Ingress has no annotation to eject failing pods" });
+    if (r.connectionPool !== undefined) problems.push({ path: `${at}.connectionPool`, value: r.connectionPool, message: "an Ingress has no annotation to limit connections to a backend" });
+    if (r.loadBalancer !== undefined && NGINX_LOAD_BALANCE[r.loadBalancer] === undefined) problems.push({ path: `${at}.loadBalancer`, value: r.loadBalancer, message: 'an Ingress balances "round-robin" only (ingress-nginx\'s load-balance: round_robin)' });
+    const m = r.match;
+    if (!m) continue;
+    const group = groups.get(matchlessKey(r));
+    if (!group?.main) problems.push({ path: `${at}.match`, value: r.name, message: "an Ingress canary needs the route with the same host, path and pathType and no match conditions" });
+    else if (group.canary !== r) problems.push({ path: `${at}.match`, value: r.name, message: `an Ingress takes one canary per host and path, and route "${group.canary?.name ?? "?"}" is it` });
+    else {
+      const main = group.main;
+      const weighted = main.backends[1];
+      const mine = r.backends[0];
+      if (r.backends.length !== 1) problems.push({ path: `${at}.backends`, value: r.backends.length, message: "a canary Ingress has one backend" });
+      else if (weighted && mine && !sameBackend(weighted, mine)) problems.push({ path: `${at}.backend`, value: mine.service, message: `route "${main.name}" already has a canary (${weighted.service}); one canary Ingress per host and path` });
+    }
+    if (m.queryParams.length > 0) problems.push({ path: `${at}.match.queryParams`, value: m.queryParams.length, message: "an Ingress canary cannot match query parameters" });
+    if (m.headers.length > 1) problems.push({ path: `${at}.match.headers`, value: m.headers.length, message: "an Ingress canary matches one header" });
+    if (m.headers.length > 0 && m.cookie !== undefined) problems.push({ path: `${at}.match`, value: r.name, message: "an Ingress canary matches a header or a cookie, not both" });
+  }
   return problems;
 }
 
@@ -114,7 +171,10 @@ export function routesProblems(props: Omit<RoutesProps, "dependsOn">): FieldProb
 
 /** The objects of routes that routeRenderProblems accepts. */
 function renderRoutes(attachment: RouteAttachment, routes: readonly Route[]): KubeManifest[] {
-  const objects = routes.flatMap((r) => (attachment.api === "ingress" ? ingresses(attachment.ingressClassName, r) : [httpRoute(attachment.gateway, r)]));
+  const objects =
+    attachment.api === "ingress"
+      ? ingresses(attachment.ingressClassName, routes)
+      : [...routes.map((r) => httpRoute(attachment.gateway, r)), ...backendPolicyObjects(attachment.policies, routes)];
   const names = new Set<string>();
   for (const o of objects) {
     const key = `${o.kind} ${o.metadata.namespace ?? ""}/${o.metadata.name}`;
@@ -148,12 +208,62 @@ export class Routes extends Construct {
 // ---------------------------------------------------------------------------------------------
 // Ingress (ingress-nginx)
 
-function ingresses(ingressClassName: string, r: Route): KubeManifest[] {
-  const [primary, canary] = r.backends as [RouteBackend, RouteBackend | undefined];
-  const out = [ingress(ingressClassName, r, routeObjectName(r.name), primary, nginxTuning(r))];
-  // A canary Ingress inherits every other annotation (timeouts, retries) from its primary.
-  if (canary) out.push(ingress(ingressClassName, r, routeObjectName(`${r.name}--canary`), canary, { [`${NGINX}/canary`]: "true", [`${NGINX}/canary-weight`]: String(canary.weight) }));
+/** The route a host, path and pathType belong to, and its canary route (the first with match conditions, by name). */
+interface CanaryGroup {
+  main?: Route;
+  canary?: Route;
+}
+
+const matchlessKey = (r: Route) => routeMatchKey({ ...r, match: undefined });
+const sameBackend = (a: Omit<RouteBackend, "weight">, b: Omit<RouteBackend, "weight">) => a.namespace === b.namespace && a.service === b.service && a.port === b.port;
+
+function canaryGroups(routes: readonly Route[]): Map<string, CanaryGroup> {
+  const groups = new Map<string, CanaryGroup>();
+  for (const r of [...routes].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))) {
+    const key = matchlessKey(r);
+    const g = groups.get(key) ?? {};
+    if (!r.match) g.main = r;
+    else g.canary ??= r;
+    groups.set(key, g);
+  }
+  return groups;
+}
+
+function ingresses(ingressClassName: string, routes: readonly Route[]): KubeManifest[] {
+  const out: KubeManifest[] = [];
+  for (const g of canaryGroups(routes).values()) {
+    const main = g.main;
+    if (!main) continue;
+    const [primary, weighted] = main.backends as [RouteBackend, RouteBackend | undefined];
+    out.push(ingress(ingressClassName, main, routeObjectName(main.name), primary, { ...nginxTuning(main), ...loadBalance(main) }));
+    const dark = g.canary;
+    if (!weighted && !dark) continue;
+    // A canary Ingress inherits every other annotation (timeouts, retries) from its primary,
+    // except load-balance (annotations.md, Canary).
+    const annotations: Record<string, string> = { [`${NGINX}/canary`]: "true" };
+    if (weighted) annotations[`${NGINX}/canary-weight`] = String(weighted.weight);
+    if (dark) Object.assign(annotations, canaryMatch(dark), loadBalance(dark));
+    else Object.assign(annotations, loadBalance(main));
+    const name = weighted ? `${main.name}--canary` : (dark as Route).name;
+    out.push(ingress(ingressClassName, main, routeObjectName(name), dark ? (dark.backends[0] as RouteBackend) : (weighted as RouteBackend), annotations));
+  }
   return out;
+}
+
+/** The canary annotations of a match route: one header (a value or an anchored pattern) or a cookie. */
+function canaryMatch(r: Route): Record<string, string> {
+  const m = r.match;
+  const header = m?.headers[0];
+  if (header)
+    return header.type === "Exact"
+      ? { [`${NGINX}/canary-by-header`]: header.name, [`${NGINX}/canary-by-header-value`]: header.value }
+      : { [`${NGINX}/canary-by-header`]: header.name, [`${NGINX}/canary-by-header-pattern`]: anchoredPattern(header.value) };
+  return m?.cookie !== undefined ? { [`${NGINX}/canary-by-cookie`]: m.cookie } : {};
+}
+
+function loadBalance(r: Route): Record<string, string> {
+  const lb = r.loadBalancer === undefined ? undefined : NGINX_LOAD_BALANCE[r.loadBalancer];
+  return lb === undefined ? {} : { [`${NGINX}/load-balance`]: lb };
 }
 
 function ingress(ingressClassName: string, r: Route, name: string, backend: RouteBackend, annotations: Record<string, string>): KubeManifest {
@@ -190,7 +300,7 @@ function nginxTuning(r: Route): Record<string, string> {
     a[`${NGINX}/proxy-send-timeout`] = String(perTry);
   }
   if (r.retries) {
-    a[`${NGINX}/proxy-next-upstream`] = NGINX_RETRY_ON;
+    a[`${NGINX}/proxy-next-upstream`] = nginxRetryOn(r.retries.retryOn ?? ROUTE_DEFAULTS.retryOn);
     a[`${NGINX}/proxy-next-upstream-tries`] = String(r.retries.attempts + 1);
     if (r.timeoutSeconds !== undefined) a[`${NGINX}/proxy-next-upstream-timeout`] = String(r.timeoutSeconds);
   }
@@ -200,8 +310,15 @@ function nginxTuning(r: Route): Record<string, string> {
 // ---------------------------------------------------------------------------------------------
 // HTTPRoute (Gateway API)
 
+/** A header or query parameter match of an HTTPRoute; a regular expression anchored to the whole value. */
+function valueMatch(m: RouteValueMatch): Record<string, string> {
+  return { type: m.type, name: m.name, value: m.type === "RegularExpression" ? anchoredPattern(m.value) : m.value };
+}
+
 function httpRoute(gateway: { readonly name: string; readonly namespace: string }, r: Route): KubeManifest {
   const weighted = r.backends.length > 1;
+  const headers = [...(r.match?.headers ?? []).map(valueMatch), ...(r.match?.cookie !== undefined ? [{ type: "RegularExpression", name: "cookie", value: cookiePattern(r.match.cookie) }] : [])];
+  const queryParams = (r.match?.queryParams ?? []).map(valueMatch);
   return {
     apiVersion: HTTPROUTE_API,
     kind: "HTTPRoute",
@@ -211,7 +328,7 @@ function httpRoute(gateway: { readonly name: string; readonly namespace: string 
       ...(r.host !== undefined ? { hostnames: [r.host] } : {}),
       rules: [
         {
-          matches: [{ path: { type: r.pathType === "Prefix" ? "PathPrefix" : "Exact", value: r.path } }],
+          matches: [{ path: { type: r.pathType === "Prefix" ? "PathPrefix" : "Exact", value: r.path }, ...(headers.length ? { headers } : {}), ...(queryParams.length ? { queryParams } : {}) }],
           backendRefs: r.backends.map((b) => ({ name: b.service, port: b.port, ...(weighted ? { weight: b.weight } : {}) })),
           ...(r.timeoutSeconds !== undefined ? { timeouts: { request: `${r.timeoutSeconds}s` } } : {}),
         },

@@ -206,8 +206,12 @@ const BACKEND = /^([a-z0-9](?:[-a-z0-9]*[a-z0-9])?)\/([a-z0-9](?:[-a-z0-9]*[a-z0
 export function contractProblems(input: ContractInput): FieldProblem[] {
   const out: FieldProblem[] = [];
   const range = input.nodePortRange;
-  if (!(Number.isInteger(range.min) && Number.isInteger(range.max) && range.min >= 1 && range.max <= 65535 && range.min < range.max))
-    out.push({ path: "ports.nodePortRange", value: range, message: "must be whole numbers with 1 <= min < max <= 65535" });
+  const { min: lowest, max: highest } = rules.PORT_LIMITS;
+  // Each end a port (at its own field), and the two in order.
+  const ends = (["min", "max"] as const).map((k) => [k, rules.port(range[k])] as const).filter(([, m]) => m !== undefined);
+  for (const [k, m] of ends) out.push({ path: `ports.nodePortRange.${k}`, value: range[k], message: m as string });
+  if (ends.length === 0 && !(range.min < range.max))
+    out.push({ path: "ports.nodePortRange", value: range, message: `must be whole numbers with ${lowest} <= min < max <= ${highest}` });
 
   const entries: Array<[string, EntryPointInput & { backend?: string; idleTimeout?: number }]> = [
     ["http", input.http],
@@ -256,8 +260,8 @@ export function contractProblems(input: ContractInput): FieldProblem[] {
       if (reserved.includes(e.listenerPort))
         out.push({ path: `ports.${key}.listenerPort`, value: e.listenerPort, message: `tcp entry points become controller pod ports; ${reserved.join(", ")} are taken by the controller itself` });
       const idle = e.idleTimeout;
-      if (idle !== undefined && !(Number.isInteger(idle) && idle >= 60 && idle <= 6000))
-        out.push({ path: `ports.${key}.idleTimeout`, value: idle, message: "must be a whole number of seconds from 60 to 6000 (the NLB's TCP idle timeout range)" });
+      const idleProblem = idle === undefined ? undefined : rules.tcpIdleTimeout(idle);
+      if (idleProblem) out.push({ path: `ports.${key}.idleTimeout`, value: idle, message: idleProblem });
     }
   }
   if (!input.health.path.startsWith("/"))

@@ -22,8 +22,8 @@ export const DEFAULT_PORTS = {
  * gatehouse's default for tcp entry points on both clouds, above MQTT's 60 s keepalive.
  */
 export const DEFAULT_IDLE_TIMEOUT = 350;
-/** The range AWS takes for a TCP listener's idle timeout (`tcp.idle_timeout.seconds`). */
-export const IDLE_TIMEOUT_LIMITS = { min: 60, max: 6000 } as const;
+/** The range AWS takes for a TCP listener's idle timeout (`tcp.idle_timeout.seconds`): the rule's own (modules/core/rules.ts). */
+export { TCP_IDLE_TIMEOUT_LIMITS as IDLE_TIMEOUT_LIMITS } from "../core/rules";
 
 /** The NLB and its target groups: safe production values (deletion protection on, cross-zone on, TLS 1.3 policy). */
 export const NLB_DEFAULTS = {
@@ -73,10 +73,53 @@ export const CONTROLLER_DEFAULTS = { kind: "ingress-nginx", replicas: 2, resourc
 /** At least two data-plane replicas keep the entry points up through a node drain. */
 export const CONTROLLER_LIMITS = { replicas: { min: 2, max: 100 } } as const;
 
-/** A route's match when it names none. */
-export const ROUTE_DEFAULTS = { path: "/", pathType: "Prefix" } as const;
-/** Limits of the route model, in one place for the messages and the checks. */
-export const ROUTE_LIMITS = { timeoutSeconds: { min: 1, max: 3600 }, retryAttempts: { min: 1, max: 10 }, pathLength: 1024 } as const;
+/** How a route compares a header or query parameter value: exactly, or against a regular expression (the whole value). */
+export const ROUTE_MATCH_TYPES = ["Exact", "RegularExpression"] as const;
+/**
+ * When a route retries a request (Envoy's names, the same meaning on every controller):
+ * connect-failure (no connection to the backend), reset (the backend reset or closed the
+ * connection, or timed out, before a response), gateway-error (a 502, 503 or 504 response), 5xx
+ * (any 5xx response, a connection failure or a refused stream). Status codes may be listed too.
+ */
+export const RETRY_CONDITIONS = ["connect-failure", "reset", "gateway-error", "5xx"] as const;
+/** How the controller picks a pod of a backend Service for each request. */
+export const LOAD_BALANCER_POLICIES = ["round-robin", "least-request", "random"] as const;
+
+/** A route's match when it names none, and what a route's retries and circuit breaker take by default. */
+export const ROUTE_DEFAULTS = {
+  path: "/",
+  pathType: "Prefix",
+  matchType: "Exact",
+  /** ingress-nginx's retries before gatehouse could choose (error timeout http_502 http_503 http_504). */
+  retryOn: ["connect-failure", "reset", "gateway-error"],
+  /** Envoy's own outlier detection defaults (consecutive_5xx 5, interval 10 s, base ejection 30 s, 10 %). */
+  circuitBreaker: { consecutive5xxErrors: 5, intervalSeconds: 10, baseEjectionTimeSeconds: 30, maxEjectionPercent: 10 },
+} as const;
+/**
+ * Limits of the route model, in one place for the messages, the checks and the published schema.
+ * Header and query parameter limits are the Gateway API's (HTTPRoute, v1.5.1 standard channel:
+ * at most 16 of each per match, names of at most 256 characters, values of at most 4096 and 1024).
+ * The circuit breaker's count and percentage and the connection limits are the ranges of Istio's
+ * DestinationRule fields (uint32 consecutive5xxErrors, a percentage, int32 connectionPool fields),
+ * at least 1 where 0 would turn the setting off; its durations are gatehouse's bound (an hour, as
+ * a route's timeout), Istio taking any duration over 1 ms.
+ */
+export const ROUTE_LIMITS = {
+  timeoutSeconds: { min: 1, max: 3600 },
+  retryAttempts: { min: 1, max: 10 },
+  pathLength: 1024,
+  weight: { min: 0, max: 100 },
+  retryStatusCode: { min: 400, max: 599 },
+  headers: 16,
+  queryParams: 16,
+  matchNameLength: 256,
+  headerValueLength: 4096,
+  queryParamValueLength: 1024,
+  consecutive5xxErrors: { min: 1, max: 4_294_967_295 },
+  ejectionSeconds: { min: 1, max: 3600 },
+  maxEjectionPercent: { min: 1, max: 100 },
+  connections: { min: 1, max: 2_147_483_647 },
+} as const;
 
 /** Who puts the Gateway API CRDs on a cluster: gatehouse's release, or the cluster (GKE, EKS Auto Mode, another installation). */
 export const GATEWAY_API_CRD_SOURCES = ["install", "cluster-managed"] as const;

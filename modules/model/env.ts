@@ -11,6 +11,7 @@
 import { z } from "zod";
 import { PART_SEPARATOR, RESERVED_ENV_WORDS } from "../core/naming";
 import * as rules from "../core/rules";
+import { LOAD_BALANCER_POLICIES, RETRY_CONDITIONS, ROUTE_LIMITS, ROUTE_MATCH_TYPES } from "./defaults";
 import { API_GATEWAY_STAGE_DEFAULTS, CONTROLLER_DEFAULTS, CONTROLLER_KINDS, CONTROLLER_LIMITS, DEFAULT_IDLE_TIMEOUT, DEFAULT_PORTS, GATEWAY_API_CRDS_DEFAULTS, GATEWAY_API_CRD_SOURCES, GCP_BACKEND_DEFAULTS, GCP_SSL_POLICY_DEFAULTS, NLB_DEFAULTS, ROUTE_DEFAULTS, STATE_DEFAULTS } from "./defaults";
 
 const int = () => z.number().int();
@@ -46,8 +47,8 @@ const cidr = z.string().superRefine(rule(rules.cidrV4));
 const tags = z.record(z.string().min(1).max(128), z.string().max(256));
 
 const entryPoint = z.strictObject({
-  listenerPort: int().describe("Port the load balancer listens on."),
-  nodePort: int().describe("Fixed NodePort of the controller Service."),
+  listenerPort: bounded(int(), rules.PORT_LIMITS).describe("Port the load balancer listens on."),
+  nodePort: bounded(int(), rules.PORT_LIMITS).describe("Fixed NodePort of the controller Service, inside ports.nodePortRange."),
 });
 /** NLB listener and target group settings of one entry point (AWS only). */
 const connectionTermination = (dflt: boolean) =>
@@ -55,7 +56,7 @@ const connectionTermination = (dflt: boolean) =>
     .boolean()
     .default(dflt)
     .describe("AWS: close open connections when a target is deregistered (after aws.targetGroups.deregistrationDelay), so long-lived clients reconnect to a live target instead of hanging on a drained node.");
-const listenerIdleTimeout = int()
+const listenerIdleTimeout = bounded(int(), rules.TCP_IDLE_TIMEOUT_LIMITS)
   .optional()
   .describe("AWS: seconds an idle connection stays open through the NLB's TCP listener (60-6000); AWS's 350 when unset. TLS listeners have it fixed at 350. GCP uses gcp.backends.timeoutSec for https.");
 const tlsChoice = z
@@ -65,18 +66,65 @@ const tlsChoice = z
     "Where the client's TLS ends, the same on every cloud. passthrough: the load balancer forwards the bytes and TLS ends in the controller (https) or the backend (tcp); terminate: TLS ends at the load balancer (AWS: TLS listener with aws.nlb.tls.certificateArn; GCP: the certificate map) and plain traffic reaches the controller.",
   );
 
+/** A header or query parameter a route matches. */
+const valueMatch = z.strictObject({
+  name: z.string(),
+  value: z.string(),
+  type: z.enum(ROUTE_MATCH_TYPES).default(ROUTE_DEFAULTS.matchType),
+});
+
 const RouteSchema = z.strictObject({
   host: z.string().superRefine(rule(rules.notIpAddress)).optional().describe("Host to match (wildcard allowed as the leftmost label); every host when unset. With a gcp section it must be one of gcp.hostnames or covered by one."),
   path: z.string().default(ROUTE_DEFAULTS.path),
   pathType: z.enum(["Prefix", "Exact"]).default(ROUTE_DEFAULTS.pathType),
   backend: z.string().optional().describe('The Service: "namespace/service:port". Exactly one of backend and backends.'),
   backends: z
-    .array(z.strictObject({ backend: z.string(), weight: int() }))
+    .array(z.strictObject({ backend: z.string(), weight: bounded(int(), ROUTE_LIMITS.weight) }))
     .min(1)
     .optional()
     .describe("Weighted backends (canary): whole percentages adding up to 100, all in one namespace."),
-  timeout: int().optional().describe("Whole-request timeout, seconds (1-3600)."),
-  retries: z.strictObject({ attempts: int(), perTryTimeout: int().optional() }).optional().describe("Retries of a failed request, where the controller supports them."),
+  match: z
+    .strictObject({
+      headers: z.array(valueMatch).optional().describe("Headers the request must carry: Exact values, or RegularExpression (matching the whole value; no lookaround or backreferences)."),
+      queryParams: z.array(valueMatch).optional().describe("Query parameters the request must carry, compared like headers."),
+      cookie: z.string().optional().describe('A cookie the request must carry with the value "always" (ingress-nginx\'s canary convention).'),
+    })
+    .optional()
+    .describe("Conditions besides host and path, all of which must hold: a dark launch. The route takes the requests that carry them; a route with the same host and path and no match takes the rest (on ingress-nginx this route is that one's canary)."),
+  timeout: bounded(int(), ROUTE_LIMITS.timeoutSeconds).optional().describe("Whole-request timeout, seconds."),
+  retries: z
+    .strictObject({
+      attempts: bounded(int(), ROUTE_LIMITS.retryAttempts).describe("Retries after the first try."),
+      perTryTimeout: bounded(int(), ROUTE_LIMITS.timeoutSeconds).optional().describe("Seconds each try may take."),
+      retryOn: z
+        .array(z.union([z.enum(RETRY_CONDITIONS), bounded(int(), ROUTE_LIMITS.retryStatusCode)]))
+        .optional()
+        .describe(`When to retry: ${RETRY_CONDITIONS.join(", ")}, or response status codes; ${ROUTE_DEFAULTS.retryOn.join(", ")} when unset.`),
+    })
+    .optional()
+    .describe("Retries of a failed request, where the controller supports them (ingress-nginx)."),
+  circuitBreaker: z
+    .strictObject({
+      consecutive5xxErrors: bounded(int(), ROUTE_LIMITS.consecutive5xxErrors).optional().describe(`5xx responses in a row that take a pod out (${ROUTE_DEFAULTS.circuitBreaker.consecutive5xxErrors} when unset).`),
+      interval: bounded(int(), ROUTE_LIMITS.ejectionSeconds).optional().describe(`Seconds between checks (${ROUTE_DEFAULTS.circuitBreaker.intervalSeconds} when unset).`),
+      baseEjectionTime: bounded(int(), ROUTE_LIMITS.ejectionSeconds).optional().describe(`Seconds a pod stays out, times the number of times it was taken out (${ROUTE_DEFAULTS.circuitBreaker.baseEjectionTimeSeconds} when unset).`),
+      maxEjectionPercent: bounded(int(), ROUTE_LIMITS.maxEjectionPercent).optional().describe(`Most pods of the Service out at once, percent (${ROUTE_DEFAULTS.circuitBreaker.maxEjectionPercent} when unset).`),
+    })
+    .optional()
+    .describe("Take pods of the backend Services that keep failing out of the pool for a while (istio: DestinationRule outlierDetection). Per Service: every route to one Service states the same."),
+  connectionPool: z
+    .strictObject({
+      maxConnections: bounded(int(), ROUTE_LIMITS.connections).optional().describe("Connections to a backend Service, per controller pod."),
+      maxPendingRequests: bounded(int(), ROUTE_LIMITS.connections).optional().describe("Requests waiting for a connection."),
+      maxRequests: bounded(int(), ROUTE_LIMITS.connections).optional().describe("Requests in flight."),
+      maxRequestsPerConnection: bounded(int(), ROUTE_LIMITS.connections).optional().describe("Requests one connection carries before it is closed."),
+    })
+    .optional()
+    .describe("Limits on the traffic to the backend Services (istio: DestinationRule connectionPool). Per Service: every route to one Service states the same."),
+  loadBalancer: z
+    .enum(LOAD_BALANCER_POLICIES)
+    .optional()
+    .describe("How a pod of the backend Services is picked (istio: all; nginx-gateway-fabric: all, least-request as random two least_conn; ingress-nginx: round-robin). Per Service: every route to one Service states the same."),
 });
 
 export const PortsSchema = z
@@ -89,7 +137,7 @@ export const PortsSchema = z
         entryPoint.extend({
           backend: z.string().describe('In-cluster backend the controller proxies to: "namespace/service:port".'),
           tls: tlsChoice,
-          idleTimeout: int()
+          idleTimeout: bounded(int(), rules.TCP_IDLE_TIMEOUT_LIMITS)
             .default(DEFAULT_IDLE_TIMEOUT)
             .describe("Seconds an idle connection stays open through the load balancers (60-6000; keep it above the protocol's keepalive, e.g. MQTT's 60 s). AWS TLS listeners have it fixed at 350."),
           connectionTermination: connectionTermination(true),
@@ -108,7 +156,7 @@ export const PortsSchema = z
             .optional()
             .describe("Labels of the service's pods (Kubernetes label keys and values); or name an existingService to copy its selector."),
           existingService: z.string().superRefine(rule(rules.k8sLabelName)).optional().describe("An existing Service in the namespace whose selector the NodePort Service copies."),
-          targetPort: int().describe("Pod port the traffic goes to."),
+          targetPort: bounded(int(), rules.PORT_LIMITS).describe("Pod port the traffic goes to."),
           healthCheck: z
             .discriminatedUnion("protocol", [z.strictObject({ protocol: z.literal("HTTP"), path: z.string() }), z.strictObject({ protocol: z.literal("TCP") })])
             .prefault({ protocol: "TCP" })
@@ -121,11 +169,11 @@ export const PortsSchema = z
       .describe("Services the NLB reaches directly on NodePorts of their own (not through the controller), keyed by a stable name: the design for API Gateway through a VPC link. AWS only."),
     health: z
       .strictObject({
-        nodePort: int().default(DEFAULT_PORTS.health.nodePort),
+        nodePort: bounded(int(), rules.PORT_LIMITS).default(DEFAULT_PORTS.health.nodePort),
         path: z.string().optional().describe("HTTP path of the health check; the controller's own readiness path when unset (ingress-nginx: /healthz)."),
       })
       .prefault({}),
-    nodePortRange: z.strictObject({ min: int().default(DEFAULT_PORTS.nodePortRange.min), max: int().default(DEFAULT_PORTS.nodePortRange.max) }).prefault({}),
+    nodePortRange: z.strictObject({ min: bounded(int(), rules.PORT_LIMITS).default(DEFAULT_PORTS.nodePortRange.min), max: bounded(int(), rules.PORT_LIMITS).default(DEFAULT_PORTS.nodePortRange.max) }).prefault({}),
     proxyProtocol: z.boolean().default(false).describe("PROXY protocol v2 from the NLB to the controller (AWS only)."),
   })
   .prefault({});
@@ -268,20 +316,20 @@ export const AwsSchema = z.strictObject({
     .prefault({}),
   targetGroups: z
     .strictObject({
-      deregistrationDelay: int().default(NLB_DEFAULTS.deregistrationDelay),
+      deregistrationDelay: bounded(int(), rules.DEREGISTRATION_DELAY_LIMITS).default(NLB_DEFAULTS.deregistrationDelay),
       unhealthyTargets: z
         .strictObject({
           connectionTermination: z.boolean().default(true).describe("Close connections to a target when it turns unhealthy (AWS's default)."),
-          drainingInterval: int().optional().describe("Seconds an unhealthy target's connections may keep running before they are closed (0-360000); only with connectionTermination false."),
+          drainingInterval: bounded(int(), rules.UNHEALTHY_DRAINING_INTERVAL_LIMITS).optional().describe("Seconds an unhealthy target's connections may keep running before they are closed (0-360000); only with connectionTermination false."),
         })
         .optional()
         .describe("What happens to established connections when a target fails its health check (target_health_state, TCP and TLS target groups); AWS's defaults when unset."),
       healthCheck: z
         .strictObject({
-          interval: int().default(NLB_DEFAULTS.healthCheck.interval),
-          timeout: int().default(NLB_DEFAULTS.healthCheck.timeout),
-          healthyThreshold: int().default(NLB_DEFAULTS.healthCheck.healthyThreshold),
-          unhealthyThreshold: int().default(NLB_DEFAULTS.healthCheck.unhealthyThreshold),
+          interval: bounded(int(), rules.NLB_HEALTH_CHECK_LIMITS.interval).default(NLB_DEFAULTS.healthCheck.interval),
+          timeout: bounded(int(), rules.NLB_HEALTH_CHECK_LIMITS.timeout).default(NLB_DEFAULTS.healthCheck.timeout),
+          healthyThreshold: bounded(int(), rules.NLB_HEALTH_CHECK_LIMITS.threshold).default(NLB_DEFAULTS.healthCheck.healthyThreshold),
+          unhealthyThreshold: bounded(int(), rules.NLB_HEALTH_CHECK_LIMITS.threshold).default(NLB_DEFAULTS.healthCheck.unhealthyThreshold),
           matcher: z.string().default(NLB_DEFAULTS.healthCheck.matcher),
         })
         .prefault({}),
@@ -339,17 +387,17 @@ export const AwsSchema = z.strictObject({
       installPodIdentityAgent: z.boolean().default(false).describe("Install the eks-pod-identity-agent add-on (leave false when the cluster runs it already)."),
       clientCidrs: z.array(z.string().superRefine(rule(rules.cidr))).min(1).optional().describe("Who may reach the service network through the VPC association; the VPC CIDRs when unset."),
       podPorts: z
-        .union([z.literal("all"), z.array(int()).min(1)])
+        .union([z.literal("all"), z.array(bounded(int(), rules.PORT_LIMITS)).min(1)])
         .default("all")
         .describe('Pod ports the Lattice prefix lists are admitted to on the worker and cluster security groups (the backends\' targetPorts); "all" as the controller\'s deploy guide does.'),
       https: z.strictObject({ certificateArn: z.string().optional() }).optional().describe("An HTTPS listener on the Gateway; an ACM certificate, or Lattice's own domain."),
       routes: z.record(z.string(), RouteSchema).default({}).describe("Routes on the Lattice Gateway (the same model as the controller's routes)."),
       serviceExports: z
-        .array(z.strictObject({ namespace: z.string(), service: z.string(), ports: z.array(z.strictObject({ port: int(), routeType: z.enum(["HTTP", "GRPC", "TLS"]).default("HTTP") })).min(1) }))
+        .array(z.strictObject({ namespace: z.string(), service: z.string(), ports: z.array(z.strictObject({ port: bounded(int(), rules.PORT_LIMITS), routeType: z.enum(["HTTP", "GRPC", "TLS"]).default("HTTP") })).min(1) }))
         .default([])
         .describe("Services this cluster shares with other clusters (ServiceExport)."),
       serviceImports: z
-        .array(z.strictObject({ namespace: z.string(), name: z.string(), ports: z.array(int()).min(1), fromCluster: z.string().optional(), fromVpc: z.string().optional() }))
+        .array(z.strictObject({ namespace: z.string(), name: z.string(), ports: z.array(bounded(int(), rules.PORT_LIMITS)).min(1), fromCluster: z.string().optional(), fromVpc: z.string().optional() }))
         .default([])
         .describe("Services exported by other clusters, usable as route backends (ServiceImport)."),
     })
@@ -407,7 +455,7 @@ export const GcpSchema = z.strictObject({
       logSampleRate: z.number().min(0).max(1).default(GCP_BACKEND_DEFAULTS.logSampleRate).describe("Share of requests logged by the backends; 0.1 keeps a representative sample at a tenth of the logging cost."),
       securityPolicy: z.string().optional().describe("Cloud Armor backend security policy (name or self link) for the HTTPS backend."),
       edgeSecurityPolicy: z.string().optional().describe("Cloud Armor edge security policy (name or self link) for the HTTPS backend, applied at Google's edge before Cloud CDN; besides securityPolicy."),
-      connectionDrainingTimeoutSec: int()
+      connectionDrainingTimeoutSec: bounded(int(), rules.CONNECTION_DRAINING_LIMITS)
         .default(GCP_BACKEND_DEFAULTS.connectionDrainingTimeoutSec)
         .describe("Seconds a backend removed from the load balancer (a drained cluster, a pod going away) keeps its open connections (0-3600), on every backend."),
       customRequestHeaders: z.array(z.string()).default([]).describe('Headers the HTTPS backend adds to requests, "Name:value"; values may use Google\'s variables such as {client_region}.'),
@@ -416,13 +464,13 @@ export const GcpSchema = z.strictObject({
         .enum(["NONE", "CLIENT_IP", "GENERATED_COOKIE"])
         .optional()
         .describe("Session affinity of the HTTPS backend: a client's requests go to the same pod by client IP or by a cookie the load balancer sets (GCLB); none when unset."),
-      affinityCookieTtlSec: int().optional().describe("Lifetime of the GENERATED_COOKIE affinity cookie in seconds (0-86400; 0: a session cookie)."),
+      affinityCookieTtlSec: bounded(int(), rules.GCP_BACKEND_LIMITS.affinityCookieTtlSec).optional().describe("Lifetime of the GENERATED_COOKIE affinity cookie in seconds (0-86400; 0: a session cookie)."),
       outlierDetection: z
         .strictObject({
-          consecutiveErrors: int().optional().describe("5xx responses in a row that eject an endpoint (Google's default 5)."),
-          intervalSec: int().optional().describe("Seconds between ejection sweeps (Google's default 1)."),
-          baseEjectionTimeSec: int().optional().describe("Base seconds an endpoint stays ejected, times the number of ejections (Google's default 30)."),
-          maxEjectionPercent: int().optional().describe("Most endpoints that may be ejected at once, percent (0-100; Google\'s default 10)."),
+          consecutiveErrors: bounded(int(), rules.GCP_BACKEND_LIMITS.outlierCount).optional().describe("5xx responses in a row that eject an endpoint (Google's default 5)."),
+          intervalSec: bounded(int(), rules.GCP_BACKEND_LIMITS.outlierCount).optional().describe("Seconds between ejection sweeps (Google's default 1)."),
+          baseEjectionTimeSec: bounded(int(), rules.GCP_BACKEND_LIMITS.outlierCount).optional().describe("Base seconds an endpoint stays ejected, times the number of ejections (Google's default 30)."),
+          maxEjectionPercent: bounded(int(), rules.GCP_BACKEND_LIMITS.maxEjectionPercent).optional().describe("Most endpoints that may be ejected at once, percent (0-100; Google\'s default 10)."),
         })
         .optional()
         .describe("Eject pods that keep failing from the HTTPS backend for a while (outlier_detection); off when unset, Google's defaults for each unset field."),
@@ -436,9 +484,9 @@ export const GcpSchema = z.strictObject({
       cdn: z
         .strictObject({
           cacheMode: z.literal(GCP_BACKEND_DEFAULTS.cdnCacheMode).default(GCP_BACKEND_DEFAULTS.cdnCacheMode).describe("Cache static content (by content type) and whatever the origin marks cacheable."),
-          defaultTtl: int().optional().describe("Seconds static content without a Cache-Control max-age is cached (0-31622400; Google's default 3600)."),
-          maxTtl: int().optional().describe("Upper bound on any TTL in seconds (0-31622400; Google's default 86400)."),
-          clientTtl: int().optional().describe("Upper bound on the max-age sent to clients in seconds (0-31622400)."),
+          defaultTtl: bounded(int(), rules.CDN_TTL_LIMITS).optional().describe("Seconds static content without a Cache-Control max-age is cached (0-31622400; Google's default 3600)."),
+          maxTtl: bounded(int(), rules.CDN_TTL_LIMITS).optional().describe("Upper bound on any TTL in seconds (0-31622400; Google's default 86400)."),
+          clientTtl: bounded(int(), rules.CDN_TTL_LIMITS).optional().describe("Upper bound on the max-age sent to clients in seconds (0-31622400)."),
         })
         .optional()
         .describe("Cloud CDN on the HTTPS backend (enable_cdn with cdn_policy); off when unset. Not with iap."),

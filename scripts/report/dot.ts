@@ -57,6 +57,8 @@ const BOX_COLORS: Array<[RegExp, string]> = [
 const ROW = 8;
 
 const ROUTE_KINDS = new Set(["HTTPRoute", "GRPCRoute", "TLSRoute", "TCPRoute", "Ingress", "VirtualService"]);
+/** Per-Service policies, drawn as lines of the routes box of the routes that send to the Service, counted apart. */
+const POLICY_KINDS = new Set(["DestinationRule", "UpstreamSettingsPolicy"]);
 
 /** Text for an HTML-like Graphviz label. */
 const html = (s: string) => s.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;").replace(/"/g, "&quot;");
@@ -96,15 +98,20 @@ function layout(graph: TrafficGraph): { nodes: Map<string, Node>; of: Map<string
       continue;
     }
     if (h.kind === "route") {
-      const parents = ins(h.id).map((l) => l.from);
+      const parents = [...new Set(ins(h.id).map((l) => l.from))];
+      // A policy joins the box of the routes that lead to it, when they share one.
+      const boxes = new Set(parents.map((p) => (hops.get(p)?.kind === "route" ? of.get(p) : undefined)));
+      const joined = boxes.size === 1 ? [...boxes][0] : undefined;
       const parent = parents.length === 1 ? (parents[0] as string) : h.id;
-      const id = `routes:${parent}`;
+      const id = joined ?? `routes:${parent}`;
       const had = nodes.get(id);
       const kind = h.title.split(" ")[0] ?? "";
-      const object = ROUTE_KINDS.has(kind);
+      const object = ROUTE_KINDS.has(kind) || POLICY_KINDS.has(kind);
       const line = object ? `${h.title.slice(kind.length + 1)}: ${h.summary ?? ""}` : `${h.title} ${h.summary ?? ""}`;
-      if (had) nodes.set(id, { ...had, lines: [...had.lines, line], details: [...had.details, line] });
-      else nodes.set(id, { id, kind: "route", title: object ? kind : "route", lines: [line], details: [line], box: h.box });
+      // A policy's own details (what it sets, in words) go on hover below its line.
+      const more = POLICY_KINDS.has(kind) ? h.details.map((d) => `  ${d}`) : [];
+      if (had) nodes.set(id, { ...had, lines: [...had.lines, line], details: [...had.details, line, ...more] });
+      else nodes.set(id, { id, kind: "route", title: object ? kind : "route", lines: [line], details: [line, ...more], box: h.box });
       of.set(h.id, id);
       continue;
     }
@@ -121,13 +128,17 @@ function layout(graph: TrafficGraph): { nodes: Map<string, Node>; of: Map<string
     nodes.set(h.id, plain(h));
     of.set(h.id, h.id);
   }
-  // "3 HTTPRoutes", "1 Ingress", "2 routes" when the kinds differ.
-  for (const h of graph.hops) {
-    const id = of.get(h.id);
-    const n = id ? nodes.get(id) : undefined;
-    if (n?.kind === "route" && h.kind === "route" && !h.title.startsWith(`${n.title} `) && n.title !== "route") nodes.set(n.id, { ...n, title: "route" });
+  // "3 HTTPRoutes", "1 Ingress", "2 routes" when the kinds differ; policies after: "2 HTTPRoutes, 1 DestinationRule".
+  const counted = (kind: string, n: number) => `${n} ${kind}${n === 1 ? "" : kind.endsWith("s") ? "es" : "s"}`;
+  for (const [id, n] of nodes) {
+    if (n.kind !== "route") continue;
+    const kinds = graph.hops.filter((h) => h.kind === "route" && of.get(h.id) === id).map((h) => h.title.split(" ")[0] ?? "");
+    const routes = kinds.filter((k) => !POLICY_KINDS.has(k));
+    const policies = kinds.filter((k) => POLICY_KINDS.has(k));
+    const one = (list: readonly string[], other: string) => (new Set(list).size === 1 && (ROUTE_KINDS.has(list[0] ?? "") || POLICY_KINDS.has(list[0] ?? "")) ? (list[0] as string) : other);
+    const title = [routes.length ? counted(one(routes, "route"), routes.length) : "", policies.length ? counted(one(policies, "policy"), policies.length).replace(/policys$/, "policies") : ""].filter(Boolean).join(", ");
+    nodes.set(id, { ...n, title });
   }
-  for (const [id, n] of nodes) if (n.kind === "route") nodes.set(id, { ...n, title: `${n.lines.length} ${n.title}${n.lines.length === 1 ? "" : n.title.endsWith("s") ? "es" : "s"}` });
   return { nodes, of };
 }
 

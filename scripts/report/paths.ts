@@ -901,6 +901,11 @@ const metaOf = (o: Obj) => ({ ns: asString(asObj(o.metadata).namespace) ?? "defa
 
 function routeHop(g: Graph, c: ClusterFacts, x: K8sObject): string {
   const { ns, name } = metaOf(x.o);
+  if (x.o.kind === "DestinationRule" || x.o.kind === "UpstreamSettingsPolicy") {
+    // A policy's line is short (its name says the route and Service); the tooltip has all of it.
+    const [short, ...long] = describePolicy(x.o);
+    return g.hop({ id: `route:${c.cluster}/${String(x.o.kind)}/${ns}/${name}`, kind: "route", title: `${String(x.o.kind)} ${name}`, summary: short, details: [...long, `${String(x.o.kind)} ${ns}/${name}`], box: c.box });
+  }
   const section = asArray(asObj(x.o.spec).parentRefs)
     .map((p) => asString(asObj(p).sectionName))
     .filter(Boolean);
@@ -912,18 +917,52 @@ function backendHopK8s(g: Graph, c: ClusterFacts, ns: string, name: string, port
   return g.hop({ id: `backend:${c.cluster}/${ns}/${name}:${port}`, kind: "backend", title: `Service ${ns}/${name}:${port}`, details: [], box: c.box });
 }
 
+/** A regular expression gatehouse renders for a `cookie` match, read back: the cookie's name. */
+const COOKIE_PATTERN = /^\^\(\?:\(\.\*;\\s\*\)\?(.+)=always\(;\.\*\)\?\)\$$/;
+/** An anchored pattern gatehouse renders, without its anchors. */
+const unanchored = (v: string) => /^\^\(\?:(.*)\)\$$/.exec(v)?.[1] ?? v;
+
+/** An HTTPRoute match's headers and query parameters: `header x-preview = "true"`, `cookie preview=always`. */
+function describeConditions(match: Obj): string[] {
+  const value = (m: Obj) => (asString(m.type) === "RegularExpression" ? `~ /${unanchored(asString(m.value) ?? "")}/` : `= "${asString(m.value) ?? ""}"`);
+  return [
+    ...asArray(match.headers).map((h) => {
+      const m = asObj(h);
+      const cookie = asString(m.name)?.toLowerCase() === "cookie" ? COOKIE_PATTERN.exec(asString(m.value) ?? "")?.[1] : undefined;
+      return cookie !== undefined ? `cookie ${cookie}=always` : `header ${asString(m.name) ?? "?"} ${value(m)}`;
+    }),
+    ...asArray(match.queryParams).map((q) => `query ${asString(asObj(q).name) ?? "?"} ${value(asObj(q))}`),
+  ];
+}
+
 function describeRoute(o: Obj): string {
   const spec = asObj(o.spec);
   if (o.kind === "Ingress") {
-    const canary = asObj(asObj(o.metadata).annotations)["nginx.ingress.kubernetes.io/canary-weight"];
+    const a = asObj(asObj(o.metadata).annotations);
+    const nginx = (k: string) => asString(a[`nginx.ingress.kubernetes.io/${k}`]);
     const paths = asArray(spec.rules).flatMap((r) =>
       asArray(asObj(asObj(r).http).paths).map((p) => {
         const svc = asObj(asObj(asObj(p).backend).service);
         return `${asString(asObj(r).host) ?? "*"}${asString(asObj(p).path) ?? "/"} → ${asString(svc.name)}:${asString(asObj(svc.port).number) ?? asString(asObj(svc.port).name)}`;
       }),
     );
-    return `${paths.join(", ")}${canary !== undefined ? ` (canary ${String(canary)}%)` : ""}`;
+    // The canary's choice, in ingress-nginx's order: header, cookie, weight.
+    const header = nginx("canary-by-header");
+    const pattern = nginx("canary-by-header-pattern");
+    const canary = [
+      ...(header !== undefined ? [`header ${header} ${pattern !== undefined ? `~ /${unanchored(pattern)}/` : `= "${nginx("canary-by-header-value") ?? "always"}"`}`] : []),
+      ...(nginx("canary-by-cookie") !== undefined ? [`cookie ${nginx("canary-by-cookie") ?? ""}=always`] : []),
+      ...(nginx("canary-weight") !== undefined ? [`${nginx("canary-weight") ?? ""}%`] : []),
+    ];
+    const tries = nginx("proxy-next-upstream-tries");
+    const tuning = [
+      ...(nginx("proxy-next-upstream-timeout") ?? nginx("proxy-read-timeout") ? [`timeout ${nginx("proxy-next-upstream-timeout") ?? nginx("proxy-read-timeout") ?? ""}s`] : []),
+      ...(tries !== undefined ? [`retries ${Number(tries) - 1} on ${nginx("proxy-next-upstream") ?? "?"}`] : []),
+      ...(nginx("load-balance") !== undefined ? [nginx("load-balance") ?? ""] : []),
+    ];
+    return `${paths.join(", ")}${canary.length ? ` (canary: ${canary.join(" or ")})` : ""}${tuning.length ? ` · ${tuning.join(" · ")}` : ""}`;
   }
+
   if (o.kind === "VirtualService") {
     const ports = asArray(spec.tcp).flatMap((t) => asArray(asObj(t).match).map((m) => asString(asObj(m).port)));
     const dest = asArray(spec.tcp).flatMap((t) => asArray(asObj(t).route).map((r) => asObj(asObj(r).destination)));
@@ -934,11 +973,43 @@ function describeRoute(o: Obj): string {
   const rules = asArray(spec.rules).map((r) => {
     const rule = asObj(r);
     const match = asArray(rule.matches).map((m) => asString(asObj(asObj(m).path).value) ?? "").filter(Boolean);
+    const conditions = asArray(rule.matches).flatMap((m) => describeConditions(asObj(m)));
     const refs = asArray(rule.backendRefs).map((b) => `${asString(asObj(b).name)}:${asString(asObj(b).port)}${asObj(b).weight !== undefined ? ` (${asString(asObj(b).weight)})` : ""}`);
     const redirect = asArray(rule.filters).some((f) => asObj(f).type === "RequestRedirect");
-    return `${match.join("|") || "/"} → ${redirect ? "redirect to HTTPS" : refs.join(", ")}`;
+    const timeout = asString(asObj(rule.timeouts).request);
+    return `${match.join("|") || "/"}${conditions.length ? ` [${conditions.join(", ")}]` : ""} → ${redirect ? "redirect to HTTPS" : refs.join(", ")}${timeout !== undefined ? ` · timeout ${timeout}` : ""}`;
   });
   return `${hosts.length ? `${hosts.join(", ")} ` : ""}${rules.join("; ")}`;
+}
+
+/**
+ * A per-Service policy: a short line (circuit breaker, connection limit, balancing) and the long
+ * form, for the tooltip. An Istio DestinationRule, or an NGINX Gateway Fabric UpstreamSettingsPolicy.
+ */
+function describePolicy(o: Obj): [string, ...string[]] {
+  const spec = asObj(o.spec);
+  if (o.kind === "UpstreamSettingsPolicy") {
+    const method = asString(spec.loadBalancingMethod) ?? "default balancing";
+    return [method, `${asArray(spec.targetRefs).map((t) => `Service ${asString(asObj(t).name) ?? "?"}`).join(", ")}: load balancing ${method}`];
+  }
+  const tp = asObj(spec.trafficPolicy);
+  const od = asObj(tp.outlierDetection);
+  const pool = asObj(tp.connectionPool);
+  const conns = asString(asObj(pool.tcp).maxConnections);
+  const lb = asString(asObj(tp.loadBalancer).simple);
+  const short = [
+    ...(Object.keys(od).length ? [`out after ${asString(od.consecutive5xxErrors) ?? "?"}×5xx, ${asString(od.baseEjectionTime) ?? "?"}`] : []),
+    ...(conns !== undefined ? [`≤${conns} conn`] : []),
+    ...(lb !== undefined ? [lb] : []),
+  ];
+  const long = [
+    ...(Object.keys(od).length
+      ? [`circuit breaker: a pod is taken out after ${asString(od.consecutive5xxErrors) ?? "?"} 5xx responses in a row (checked every ${asString(od.interval) ?? "?"}) for ${asString(od.baseEjectionTime) ?? "?"}, at most ${asString(od.maxEjectionPercent) ?? "?"}% of the pods`]
+      : []),
+    ...(Object.keys(pool).length ? [`connection pool: ${[...Object.entries(asObj(pool.tcp)), ...Object.entries(asObj(pool.http))].map(([k, v]) => `${k} ${String(v)}`).join(", ")}`] : []),
+    ...(lb !== undefined ? [`load balancing ${lb}`] : []),
+  ];
+  return [short.join(" · ") || "default policy", `Service ${asString(spec.host) ?? "?"}`, ...long];
 }
 
 function buildRoutes(g: Graph, e: EnvStacks, clusters: readonly ClusterFacts[]): void {
@@ -1020,6 +1091,33 @@ function buildRoutes(g: Graph, e: EnvStacks, clusters: readonly ClusterFacts[]):
             const host = asString(d.host) ?? "?";
             const [svc, svcNs] = host.split(".");
             g.link({ from: route, to: backendHopK8s(g, c, svcNs ?? ns, svc ?? host, asString(asObj(d.port).number) ?? "?"), kind: "traffic", label: "", via: [objRef(x, ["spec", "tcp", ti, "route", ri, "destination", "host"], host)] });
+          }),
+        );
+      }
+    }
+    // Per-Service policies (an Istio DestinationRule, an NGINX Gateway Fabric
+    // UpstreamSettingsPolicy): a line in the routes box of each HTTPRoute that sends to the Service.
+    for (const x of objects) {
+      const { ns } = metaOf(x.o);
+      const spec = asObj(x.o.spec);
+      const targets: Array<{ service: string; namespace: string; ref: Reference }> = [];
+      if (x.o.kind === "DestinationRule") {
+        const host = asString(spec.host) ?? "";
+        const [service = "", namespace = ns] = host.split(".");
+        targets.push({ service, namespace, ref: objRef(x, ["spec", "host"], host) });
+      } else if (x.o.kind === "UpstreamSettingsPolicy")
+        asArray(spec.targetRefs).forEach((t, i) => targets.push({ service: asString(asObj(t).name) ?? "", namespace: ns, ref: objRef(x, ["spec", "targetRefs", i, "name"], asObj(t).name) }));
+      else continue;
+      let policy: string | undefined;
+      for (const r of objects.filter((y) => y.o.kind === "HTTPRoute")) {
+        const rns = metaOf(r.o).ns;
+        asArray(asObj(r.o.spec).rules).forEach((rule, ri) =>
+          asArray(asObj(rule).backendRefs).forEach((b, bi) => {
+            const ref = asObj(b);
+            const t = targets.find((tt) => tt.service === asString(ref.name) && tt.namespace === (asString(ref.namespace) ?? rns));
+            if (!t) return;
+            policy ??= routeHop(g, c, x);
+            g.link({ from: routeHop(g, c, r), to: policy, kind: "policy", label: "", via: [objRef(r, ["spec", "rules", ri, "backendRefs", bi, "name"], ref.name), t.ref] });
           }),
         );
       }

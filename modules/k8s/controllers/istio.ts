@@ -38,6 +38,8 @@ import { contractGateway, GatewayApiCrds, gatewayEntryProblems } from "../gatewa
 import { helmValues, Manifests, type KubeManifest } from "../manifests";
 import { companionReleaseName, SAFE_RELEASE, spreadOverZonesAndNodes, type TopologySpread } from "../release-defaults";
 import { truncatedLabel } from "../../core/naming";
+import type { RouteFeatures } from "../../model/route-types";
+import { ROUTE_LIMITS } from "../../model/defaults";
 
 /** Istio 1.30.3, released 2026-07-16; `base`, `istiod` and `gateway` share the version. */
 export const ISTIO_VERSION = "1.30.3";
@@ -72,17 +74,70 @@ export function istioIdentity(settings: Pick<ControllerSettings, "releaseName" |
   return {
     serviceName: name,
     healthServiceName: truncatedLabel(`${name}-healthcheck`),
-    podSelector: { app: name, istio: name.replace(/^istio-/, "") },
+    podSelector: istioPodSelector(name),
     health: { podPort: STATUS_PORT, path: READY_PATH },
     containerPorts: { ...CONTAINER_PORTS },
     reservedPodPorts: [...ISTIO_PORTS],
-    // The Gateway gatehouse creates, named after the release, beside the Service it binds to.
-    routes: { api: "gateway", gateway: { name: istioGatewayName(settings), namespace: settings.namespace } },
-    // HTTPRoute in the standard channel: weighted backendRefs and rules[].timeouts. The retry
-    // field is experimental-channel only; with standard CRDs the API server prunes it.
-    routeFeatures: { weights: true, timeouts: true, retries: false },
+    // The Gateway gatehouse creates, named after the release, beside the Service it binds to;
+    // per-Service policies as DestinationRules for the gateway's pods alone.
+    routes: {
+      api: "gateway",
+      gateway: { name: istioGatewayName(settings), namespace: settings.namespace },
+      policies: { kind: "istio", namespace: settings.namespace, workloadSelector: istioPodSelector(name) },
+    },
+    routeFeatures: ISTIO_ROUTE_FEATURES,
   };
 }
+
+/** The gateway chart's pod labels (templates/_helpers.tpl gateway.selectorLabels). */
+function istioPodSelector(name: string): Record<string, string> {
+  return { app: name, istio: name.replace(/^istio-/, "") };
+}
+
+/**
+ * What Istio 1.30 carries out of a route, and through which API.
+ *
+ * Routes stay HTTPRoutes on the Gateway API Gateway, with a DestinationRule per Service beside
+ * them, rather than VirtualServices, because of what Istio supports for gateway traffic:
+ * - a VirtualService applies to a gateway only through its `gateways` field, which names Istio
+ *   `Gateway` objects (networking.istio.io). gatehouse's Gateway is a Gateway API one, bound to the
+ *   gateway chart's Service by its address (Istio's manual deployment: "configure the addresses
+ *   field to point to a single Hostname"); Istio turns it into internal Gateways whose names are
+ *   not an API. VirtualServices would need Istio Gateways on the same ports instead, and of two
+ *   TLS servers with one host on one port Istio keeps the first ("skipping server on gateway …,
+ *   duplicate host names": pilot/pkg/model/gateway.go MergeGateways);
+ * - Istio merges the HTTPRoutes of one host with the Gateway API's precedence (exact path,
+ *   longest prefix, most header then query parameter matches: pilot/pkg/config/kube/gateway/
+ *   conversion.go sortHTTPRoutes), which a dark launch relies on; the routes of several
+ *   VirtualServices of one host are appended one VirtualService after the other, only catch-all
+ *   routes moved last (pilot/pkg/networking/core/gateway.go, route.SortVHostRoutes), so a route
+ *   per VirtualService could shadow a longer path;
+ * - a DestinationRule's traffic policy applies to the requests a proxy sends to its host after
+ *   routing, whichever API routed them: outlier detection, connection pool and load balancer
+ *   hold for HTTPRoute backends as for VirtualService destinations.
+ * HTTPRoute in the standard channel (v1.5.1) carries weighted backendRefs, rules[].timeouts and
+ * matches[].headers / queryParams, Exact or RegularExpression (conversion.go createHeadersMatch,
+ * createQueryParamsMatch: Envoy RE2, matching the whole value). Its `retry` field is in the
+ * standard channel only from Gateway API v1.7; at v1.5.1 the API server prunes it, and Istio
+ * converts `retry` alone to a route's retry policy (conversion.go convertHTTPRoute), so retries
+ * are refused. Every gateway route keeps Istio's default policy: 2 retries on connect-failure,
+ * refused-stream, unavailable and cancelled (pilot/pkg/networking/core/route/retry/retry.go).
+ */
+export const ISTIO_ROUTE_FEATURES: RouteFeatures = {
+  weights: true,
+  timeouts: true,
+  retries: false,
+  headers: { types: ["Exact", "RegularExpression"], max: ROUTE_LIMITS.headers },
+  queryParams: { types: ["Exact", "RegularExpression"], max: ROUTE_LIMITS.queryParams },
+  cookie: true,
+  circuitBreaker: true,
+  connectionPool: true,
+  loadBalancers: ["round-robin", "least-request", "random"],
+  reasons: {
+    retries:
+      "Istio retries an HTTPRoute rule only through its retry field, which the Gateway API has in the standard channel from v1.7; gatehouse installs v1.5.1, whose CRD drops it. Istio's gateway retries every route twice on connect-failure, refused-stream, unavailable and cancelled by itself",
+  },
+};
 
 // ---------------------------------------------------------------------------------------------
 // Values of the three charts, typed. Every key exists in the chart's values.yaml (a test checks

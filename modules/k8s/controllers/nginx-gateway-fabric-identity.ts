@@ -24,6 +24,8 @@
 import { createHash } from "node:crypto";
 import type { TlsChoice } from "../../model/contract";
 import type { ControllerIdentity, ControllerSettings } from "./plugin";
+import type { RouteFeatures } from "../../model/route-types";
+import { ROUTE_LIMITS } from "../../model/defaults";
 
 /** The chart's GatewayClass (`nginxGateway.gatewayClassName`, default "nginx"). */
 export const NGF_GATEWAY_CLASS = "nginx";
@@ -31,6 +33,32 @@ export const NGF_READINESS = { podPort: 8081, path: "/readyz" } as const;
 export const NGF_METRICS_PORT = 9113;
 
 const MAX_NAME = 63;
+
+/**
+ * What NGF 2.6.7 carries out of an HTTPRoute (internal/controller/state/graph/httproute.go):
+ * weighted backendRefs; header and query parameter matches, Exact or RegularExpression
+ * (validateHeaderMatch, validateQueryParamMatch; matched in NJS, internal/controller/nginx/modules/
+ * src/httpmatches.js, with JavaScript regular expressions searched for in the value, which is why
+ * gatehouse anchors them), so a cookie too, as a pattern on the Cookie header; rules with
+ * `timeouts` or `retry` are refused as unsupported fields (checkForUnsupportedHTTPFields). Per
+ * Service, its UpstreamSettingsPolicy (gateway.nginx.org/v1alpha1) sets the load balancing
+ * method; it has no outlier detection and no connection limit.
+ */
+export const NGF_ROUTE_FEATURES: RouteFeatures = {
+  weights: true,
+  timeouts: false,
+  retries: false,
+  headers: { types: ["Exact", "RegularExpression"], max: ROUTE_LIMITS.headers },
+  queryParams: { types: ["Exact", "RegularExpression"], max: ROUTE_LIMITS.queryParams },
+  cookie: true,
+  loadBalancers: ["round-robin", "least-request", "random"],
+  reasons: {
+    timeouts: "NGINX Gateway Fabric 2.6 refuses an HTTPRoute rule with timeouts",
+    retries: "NGINX Gateway Fabric 2.6 refuses an HTTPRoute rule with retry, which is not in the Gateway API standard channel either",
+    circuitBreaker: "its UpstreamSettingsPolicy has no outlier detection",
+    connectionPool: "its UpstreamSettingsPolicy has no connection or request limit (keepAlive only caches idle connections)",
+  },
+};
 
 /** NGF's `CreateNginxResourceName(prefix, suffix)` (internal/framework/controller/resource.go). */
 export function ngfResourceName(prefix: string, suffix: string): string {
@@ -68,10 +96,7 @@ export function nginxGatewayFabricIdentity(settings: Pick<ControllerSettings, "r
     health: { ...NGF_READINESS },
     containerPorts: httpsTls === "terminate" ? { http: 443, https: 443, redirect: 80 } : { http: 80, https: 443, redirect: 80 },
     reservedPodPorts: [NGF_READINESS.podPort, NGF_METRICS_PORT],
-    routes: { api: "gateway", gateway: { name: gateway, namespace: settings.namespace } },
-    // HTTPRoute on NGF 2.6 (internal/controller/state/graph/httproute.go,
-    // checkForUnsupportedHTTPFields): weighted backendRefs are carried out; rules with `timeouts`
-    // or `retry` are refused as unsupported fields.
-    routeFeatures: { weights: true, timeouts: false, retries: false },
+    routes: { api: "gateway", gateway: { name: gateway, namespace: settings.namespace }, policies: { kind: "nginx-gateway-fabric" } },
+    routeFeatures: NGF_ROUTE_FEATURES,
   };
 }
