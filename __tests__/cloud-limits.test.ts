@@ -206,7 +206,7 @@ describe("route hosts", () => {
   it.each(ips)("refuses the IP address %s as a route host (controller and Lattice routes)", (host) => {
     expect(lines(awsEnv({ routes: { web: { host, backend: "shop/web:80" } } }))).toEqual([`t: routes.web.host (got "${host}"): ${message}`]);
     expect(lines(internalAws({ lattice: { routes: { web: { host, backend: "shop/web:80" } } } }))).toEqual([`t: aws.lattice.routes.web.host (got "${host}"): ${message}`]);
-    expect(lines(patch(gcpEnv(), { gcp: { hostnames: [host] } }))).toContain(`g: gcp.hostnames.0 (got "${host}"): ${message}`);
+    expect(lines(patch(gcpEnv(), { hostnames: [host] }))).toContain(`g: hostnames.0 (got "${host}"): ${message}`);
   });
   it.each(names)("takes %s, which only looks like an address", (host) => {
     expect(lines(awsEnv({ routes: { web: { host, backend: "shop/web:80" } } }))).toEqual([]);
@@ -429,7 +429,7 @@ describe("a YAML environment", () => {
     const gcpFile = join(work, "labels.yaml");
     writeFileSync(
       gcpFile,
-      ["name: labels", "tags:", "  cost_center: a", "  cost.center: b", "gcp:", "  project: acme-test-edge", "  dns: { zone: example-com, domain: example.com }", "  hostnames: [example.com]", "  nodeTargets: { tags: [gke-node] }", "  clusters: [{ name: c1, location: europe-west1, zones: [europe-west1-b] }]", ""].join("\n"),
+      ["name: labels", "tags:", "  cost_center: a", "  cost.center: b", "hostnames: [example.com]", "gcp:", "  project: acme-test-edge", "  dns: { zone: example-com, domain: example.com }", "  nodeTargets: { tags: [gke-node] }", "  clusters: [{ name: c1, location: europe-west1, zones: [europe-west1-b] }]", ""].join("\n"),
     );
     try {
       loadEnvironments({ builtins: [], files: [gcpFile] });

@@ -90,21 +90,21 @@ describe("schema rules", () => {
     ["TLS policy that is not predefined", patch(awsEnv({ ports: { https: { listenerPort: 443, nodePort: 30443, tls: "terminate" } } }), { aws: { nlb: { tls: { certificateArn: "arn:aws:acm:eu-west-1:123456789012:certificate/abc", sslPolicy: "TLS13-only" } } } }), 't: aws.nlb.tls.sslPolicy (got "TLS13-only"): must be a predefined ELB security policy ("ELBSecurityPolicy-...")'],
     ["chart version range", awsEnv({ controller: { chartVersion: "^4.15" } }), 't: controller.chartVersion (got "^4.15"): must be an exact chart version such as 4.15.1'],
     ["HCP Terraform organization", awsEnv({ state: { type: "cloud", organization: "acme platform" } }), 't: state.organization (got "acme platform"): must be an HCP Terraform organization name'],
-    ["hostname listed twice", patch(gcpEnv(), { gcp: { hostnames: ["example.com", "example.com"] } }), 'g: gcp.hostnames (got ["example.com","example.com"]): lists a hostname twice'],
+    ["hostname listed twice", patch(gcpEnv(), { hostnames: ["example.com", "example.com"] }), 'g: hostnames (got ["example.com","example.com"]): lists a hostname twice'],
     ["Cloud Armor policy", patch(gcpEnv(), { gcp: { backends: { securityPolicy: "Edge Policy" } } }), 'g: gcp.backends.securityPolicy (got "Edge Policy"): must be a Cloud Armor policy name or self link'],
     ["public static target IP outside the VPC", patch(awsEnv(), { aws: { targets: { mode: "static", ips: ["8.8.8.8"] } } }), 't: aws.targets.ips.0 (got "8.8.8.8"): is outside the VPC and not private; IP targets outside the VPC must be in 10.0.0.0/8, 172.16.0.0/12, 192.168.0.0/16, 100.64.0.0/10'],
-    ["hostnames that map to one resource name", patch(gcpEnv(), { gcp: { hostnames: ["x-y.example.com", "x.y.example.com"] } }), 'g: gcp.hostnames.1 (got "x.y.example.com"): maps to the same resource names as "x-y.example.com"; rename one of them'],
+    ["hostnames that map to one resource name", patch(gcpEnv(), { hostnames: ["x-y.example.com", "x.y.example.com"] }), 'g: hostnames.1 (got "x.y.example.com"): maps to the same resource names as "x-y.example.com"; rename one of them'],
     ["static target IP", patch(awsEnv(), { aws: { targets: { mode: "static", ips: ["10.0.0.300"] } } }), 't: aws.targets.ips.0 (got "10.0.0.300"): must be an IPv4 address such as 10.0.1.17'],
     ["one controller replica", awsEnv({ controller: { replicas: 1 } }), "t: controller.replicas (got 1): must be a whole number from 2 to 100 (one replica means an outage on every node drain)"],
     ["Helm release name", awsEnv({ controller: { releaseName: "Ingress" } }), 't: controller.releaseName (got "Ingress"): must be a DNS-1123 label: lowercase letters, digits and hyphens, 1-63 characters, starting and ending alphanumeric'],
     ["no cloud at all", { name: "t" }, "t: aws: an environment needs an aws section, a gcp section, or both"],
     ["TFC workspace prefix", awsEnv({ state: { type: "cloud", organization: "acme", workspacePrefix: "has space" } }), 't: state.workspacePrefix (got "has space"): must be 1-90 letters, digits, "-" or "_"'],
     ["GCP resource name", patch(gcpEnv(), { gcp: { network: "Default_VPC" } }), 'g: gcp.network (got "Default_VPC"): must match [a-z]([-a-z0-9]*[a-z0-9])? and be at most 63 characters'],
-    ["hostname", patch(gcpEnv(), { gcp: { hostnames: ["Example.com"] } }), 'g: gcp.hostnames.0 (got "Example.com"): must be a lowercase DNS name such as "app.example.com" or a wildcard "*.example.com"; label "Example" is not valid'],
-    ["wildcard not leftmost", patch(gcpEnv(), { gcp: { hostnames: ["api.*.example.com"] } }), 'g: gcp.hostnames.0 (got "api.*.example.com"): must be a lowercase DNS name such as "app.example.com" or a wildcard "*.example.com"; "*" may only be the whole leftmost label'],
-    ["trailing dot", patch(gcpEnv(), { gcp: { hostnames: ["example.com."] } }), 'g: gcp.hostnames.0 (got "example.com."): must be a lowercase DNS name such as "app.example.com" or a wildcard "*.example.com", without a trailing dot'],
+    ["hostname", patch(gcpEnv(), { hostnames: ["Example.com"] }), 'g: hostnames.0 (got "Example.com"): must be a lowercase DNS name such as "app.example.com" or a wildcard "*.example.com"; label "Example" is not valid'],
+    ["wildcard not leftmost", patch(gcpEnv(), { hostnames: ["api.*.example.com"] }), 'g: hostnames.0 (got "api.*.example.com"): must be a lowercase DNS name such as "app.example.com" or a wildcard "*.example.com"; "*" may only be the whole leftmost label'],
+    ["trailing dot", patch(gcpEnv(), { hostnames: ["example.com."] }), 'g: hostnames.0 (got "example.com."): must be a lowercase DNS name such as "app.example.com" or a wildcard "*.example.com", without a trailing dot'],
     ["zone domain with a wildcard", patch(gcpEnv(), { gcp: { dns: { zone: "example-com", domain: "*.example.com" } } }), 'g: gcp.dns.domain (got "*.example.com"): must be a lowercase DNS name such as "example.com"; wildcards are not allowed here'],
-    ["hostname outside the zone", patch(gcpEnv(), { gcp: { hostnames: ["example.net"] } }), 'g: gcp.hostnames.0 (got "example.net"): is not inside the managed zone\'s domain example.com'],
+    ["hostname outside the zone", patch(gcpEnv(), { hostnames: ["example.net"] }), 'g: hostnames.0 (got "example.net"): is not inside the zone\'s domain example.com (gcp.dns.domain)'],
     ["zone not in region", patch(gcpEnv(), { gcp: { clusters: [{ name: "c1", location: "europe-west1", zones: ["us-east1-b"] }] } }), 'g: gcp.clusters.0.zones.0 (got "us-east1-b"): is not a zone of region europe-west1 (expected europe-west1-<letter>)'],
     ["zonal cluster with another zone", patch(gcpEnv(), { gcp: { clusters: [{ name: "c1", location: "europe-west1-b", zones: ["europe-west1-c"] }] } }), 'g: gcp.clusters.0.zones.0 (got "europe-west1-c"): a zonal cluster in europe-west1-b has nodes only in that zone'],
     ["empty cluster list", patch(gcpEnv(), { gcp: { clusters: [] } }), "g: gcp.clusters (got []): Too small: expected array to have >=1 items"],
@@ -126,8 +126,8 @@ describe("schema rules", () => {
   });
 
   it("reports every problem of every environment at once", () => {
-    const found = problems(awsEnv({ name: "a", controller: { replicas: 1 } }), patch(gcpEnv({ name: "b" }), { gcp: { hostnames: ["example.net"] } }));
-    expect(found.map((p) => `${p.env}:${p.path}`)).toEqual(["a:controller.replicas", "b:gcp.hostnames.0"]);
+    const found = problems(awsEnv({ name: "a", controller: { replicas: 1 } }), patch(gcpEnv({ name: "b" }), { hostnames: ["example.net"] }));
+    expect(found.map((p) => `${p.env}:${p.path}`)).toEqual(["a:controller.replicas", "b:hostnames.0"]);
     expect(formatProblems(found).split("\n")[0]).toBe("gatehouse: 2 configuration problems in 2 environments; nothing was synthesized.");
   });
 
@@ -138,7 +138,7 @@ describe("schema rules", () => {
   it("gives env a-b + cluster c and env a + cluster b-c different names, in one run or apart", () => {
     const a = patch(gcpEnv({ name: "a-b" }), { gcp: { clusters: [{ name: "c", location: "europe-west1", zones: ["europe-west1-b"] }] } });
     // Each serves its own hostname: one environment owns a hostname's records in a zone.
-    const b = patch(gcpEnv({ name: "a" }), { gcp: { hostnames: ["other.example.com"], clusters: [{ name: "b-c", location: "europe-west1", zones: ["europe-west1-b"] }] } });
+    const b = patch(gcpEnv({ name: "a" }), { hostnames: ["other.example.com"], gcp: { clusters: [{ name: "b-c", location: "europe-west1", zones: ["europe-west1-b"] }] } });
     const negs = (...envs: EnvInput[]) => buildAll(Testing.app(), envs.map(parseEnv)).flatMap((st) => Object.values(dataSources(JSON.parse(Testing.synth(st)) as TfJson, "google_compute_network_endpoint_group")).map((n) => String(n.name)));
     const alone = [...negs(a), ...negs(b)];
     expect(new Set(alone).size).toBe(alone.length);

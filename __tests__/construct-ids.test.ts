@@ -15,12 +15,14 @@ import type { Construct, IConstruct } from "constructs";
 import { loadEnvironments } from "../modules/config/loader";
 import type { EnvInput } from "../modules/config/schema";
 import { ApiGateway } from "../modules/aws/api-gateway";
+import { AuthorizationRecords } from "../modules/aws/authorization-records";
+import { NlbAliasRecords, SteeredRecords } from "../modules/aws/route53";
 import { NlbEdge } from "../modules/aws/nlb-edge";
 import { TargetRegistration } from "../modules/aws/targets";
 import { EXISTING_SERVICE_SUFFIX, RESERVED_ENTRY_NAMES, reservedEntryName } from "../modules/model/contract";
 import { ConfigError, type Problem } from "../modules/core/errors";
 import { AddressRecords } from "../modules/gcp/address-dns";
-import { CertMap } from "../modules/gcp/cert-map";
+import { authorizationDomains, CertMap } from "../modules/gcp/cert-map";
 import { GlobalFrontends } from "../modules/gcp/frontends";
 import { NegBackends, negLookupId } from "../modules/gcp/neg-backends";
 import { ServiceEntries } from "../modules/k8s/service-entries";
@@ -46,7 +48,7 @@ type Field =
   | "aws.lattice.clientCidrs"
   | "aws.lattice.podPorts"
   | "aws.apiGateway.routes"
-  | "gcp.hostnames"
+  | "hostnames"
   | "gcp.clusters.name"
   | "gcp.clusters.zones"
   | "code"
@@ -64,6 +66,9 @@ const SITES: ReadonlyArray<{ file: string; id: string; from: readonly Field[] }>
   { file: "modules/aws/api-gateway.ts", id: "`resource-${keySlug(path)}`", from: ["aws.apiGateway.routes"] },
   { file: "modules/aws/api-gateway.ts", id: "`method-${keySlug(key)}`", from: ["aws.apiGateway.routes"] },
   { file: "modules/aws/api-gateway.ts", id: "`integration-${keySlug(key)}`", from: ["aws.apiGateway.routes"] },
+  { file: "modules/aws/authorization-records.ts", id: "`auth-record-${hostKey(domain)}`", from: ["hostnames"] },
+  { file: "modules/aws/route53.ts", id: "`a-${hostKey(host)}`", from: ["hostnames"] },
+  { file: "modules/aws/route53.ts", id: "`${edge}-${hostKey(host)}`", from: ["hostnames"] },
   { file: "modules/aws/lattice.ts", id: "`association-in-${port}-${cidrIdPart(cidr)}`", from: ["aws.lattice.clientCidrs", "aws.vpc.cidrs"] },
   { file: "modules/aws/lattice.ts", id: "`prefix-list-${family}`", from: ["code"] },
   { file: "modules/aws/lattice.ts", id: '`${prefix}-${key.replace(/[^A-Za-z0-9-]/g, "_")}`', from: ["aws.workerSecurityGroupIds", "aws.lattice.podPorts"] },
@@ -76,12 +81,12 @@ const SITES: ReadonlyArray<{ file: string; id: string; from: readonly Field[] }>
   { file: "modules/aws/targets.ts", id: '`${entry}-${ip.replace(/\\./g, "-")}`', from: [...ENTRY, "aws.targets.ips"] },
   { file: "modules/gcp/address-dns.ts", id: 'key === "v4" ? "ipv4" : "ipv6"', from: ["code"] },
   { file: "modules/gcp/address-dns.ts", id: "key", from: ["code"] },
-  { file: "modules/gcp/address-dns.ts", id: "`a-${hostKey(host)}`", from: ["gcp.hostnames"] },
-  { file: "modules/gcp/address-dns.ts", id: "`aaaa-${hostKey(host)}`", from: ["gcp.hostnames"] },
-  { file: "modules/gcp/cert-map.ts", id: "authorizationId(domain, domains)", from: ["gcp.hostnames"] },
-  { file: "modules/gcp/cert-map.ts", id: "`auth-record-${hostKey(domain)}`", from: ["gcp.hostnames"] },
+  { file: "modules/gcp/address-dns.ts", id: "`a-${hostKey(host)}`", from: ["hostnames"] },
+  { file: "modules/gcp/address-dns.ts", id: "`aaaa-${hostKey(host)}`", from: ["hostnames"] },
+  { file: "modules/gcp/cert-map.ts", id: "authorizationId(domain, domains)", from: ["hostnames"] },
+  { file: "modules/gcp/cert-map.ts", id: "`auth-record-${hostKey(domain)}`", from: ["hostnames"] },
   { file: "modules/gcp/cert-map.ts", id: "`certificate${suffix}`", from: ["code"] },
-  { file: "modules/gcp/cert-map.ts", id: "`entry-${hostKey(host)}`", from: ["gcp.hostnames"] },
+  { file: "modules/gcp/cert-map.ts", id: "`entry-${hostKey(host)}`", from: ["hostnames"] },
   { file: "modules/gcp/frontends.ts", id: "`rule-${entry.name}-${a.key}`", from: ["ports.tcp"] },
   { file: "modules/gcp/frontends.ts", id: "`ssl-proxy-${entry.name}`", from: ["ports.tcp"] },
   { file: "modules/gcp/frontends.ts", id: "`tcp-proxy-${entry.name}`", from: ["ports.tcp"] },
@@ -105,6 +110,7 @@ const SITES: ReadonlyArray<{ file: string; id: string; from: readonly Field[] }>
   { file: "modules/stacks/build.ts", id: "gcp.address.stack", from: ["name"] },
   { file: "modules/stacks/build.ts", id: "cluster.stack", from: ["name", "gcp.clusters.name"] },
   { file: "modules/stacks/build.ts", id: "gcp.edge.stack", from: ["name"] },
+  { file: "modules/stacks/build.ts", id: "plan.dns.stack", from: ["name"] },
   { file: "modules/stacks/gcp.ts", id: "IAP_SECRET_VARIABLE", from: ["code"] },
   { file: "modules/stacks/state.ts", id: "name", from: ["caller"] },
 ];
@@ -123,7 +129,7 @@ const FIELDS: Readonly<Record<Exclude<Field, "code" | "caller">, string>> = {
   "aws.lattice.clientCidrs": "a block listed twice, in any spelling, is refused; IPv6 syntax is checked fully; the id maps IPv4 and IPv6 characters injectively",
   "aws.lattice.podPorts": "merged by value",
   "aws.apiGateway.routes": "record keys are unique; ids carry a hash of the exact key (keySlug)",
-  "gcp.hostnames": "a hostname listed twice, or two whose keys (hostKey), or whose authorization domains' keys, are one, is refused; the authorization of record.<domain> beside <domain> escapes its id (authorizationId)",
+  hostnames: "a hostname listed twice, or two whose keys (hostKey), or whose authorization domains' keys, are one, is refused; the authorization of record.<domain> beside <domain> escapes its id (authorizationId)",
   "gcp.clusters.name": "a cluster name used twice is refused; NEG lookup ids are injective (negLookupId)",
   "gcp.clusters.zones": "a zone listed twice is refused",
 };
@@ -430,9 +436,9 @@ describe("lists whose items become construct ids", () => {
   });
 
   it("refuses a hostname given twice or two that map to one id, and a zone or cluster given twice", () => {
-    expect(refused(outcome(patch(gcpEnv(), { gcp: { hostnames: ["example.com", "example.com"] } })))).toEqual(["g: gcp.hostnames: lists a hostname twice"]);
-    expect(refused(outcome(patch(gcpEnv(), { gcp: { hostnames: ["*.a.example.com", "wildcard.a.example.com"] } })))).toEqual([
-      'g: gcp.hostnames.1: maps to the same resource names as "*.a.example.com"; rename one of them',
+    expect(refused(outcome(patch(gcpEnv(), { hostnames: ["example.com", "example.com"] })))).toEqual(["g: hostnames: lists a hostname twice"]);
+    expect(refused(outcome(patch(gcpEnv(), { hostnames: ["*.a.example.com", "wildcard.a.example.com"] })))).toEqual([
+      'g: hostnames.1: maps to the same resource names as "*.a.example.com"; rename one of them',
     ]);
     expect(refused(outcome(patch(gcpEnv(), { gcp: { clusters: [{ name: "c1", location: "europe-west1", zones: ["europe-west1-b", "europe-west1-b"] }] } })))).toEqual([
       "g: gcp.clusters.0.zones.1: is listed twice",
@@ -484,18 +490,23 @@ describe("hostnames", () => {
     for (const hostnames of pairs) {
       let envs;
       try {
-        envs = loadEnvironments({ builtins: [patch(gcpEnv(), { gcp: { hostnames } })] });
+        envs = loadEnvironments({ builtins: [patch(gcpEnv(), { hostnames })] });
       } catch (e) {
         if (!(e instanceof ConfigError)) throw e;
-        expect(e.problems.every((p) => p.env === "g" && p.path.startsWith("gcp.hostnames") && p.message.length > 0)).toBe(true);
+        expect(e.problems.every((p) => p.env === "g" && p.path.startsWith("hostnames") && p.message.length > 0)).toBe(true);
         outcomes.refused++;
         continue;
       }
-      const env = envs[0]?.env.gcp;
-      if (!env) throw new Error("no gcp section");
+      const env = envs[0]?.env;
+      const zone = env?.gcp?.dns?.zone;
+      if (!env?.hostnames || zone === undefined) throw new Error("no gcp section with a zone");
       const stack = new TerraformStack(Testing.app(), "hosts");
-      new AddressRecords(stack, "dns", { zone: env.dns.zone, hostnames: env.hostnames, addresses: { v4: "192.0.2.1", v6: "2001:db8::1" } });
-      new CertMap(stack, "certs", { namePrefix: "g--gatehouse", hostnames: env.hostnames, zone: env.dns.zone });
+      new AddressRecords(stack, "dns", { zone, hostnames: env.hostnames, addresses: { v4: "192.0.2.1", v6: "2001:db8::1" } });
+      new CertMap(stack, "certs", { namePrefix: "g--gatehouse", hostnames: env.hostnames, zone });
+      // The same hostnames name Route 53 records: alias, steered and validation records, and Google's authorizations there.
+      new NlbAliasRecords(stack, "alias", { zoneId: "Z0123456789ABCDEFGHIJ", hostnames: env.hostnames, target: { dnsName: "nlb.example.com", zoneId: "Z0123456789ABCDEFGHIJ" } });
+      new SteeredRecords(stack, "steering", { zoneId: "Z0123456789ABCDEFGHIJ", hostnames: env.hostnames, policy: { type: "failover", primary: "aws" }, aws: { dnsName: "nlb.example.com", zoneId: "Z0123456789ABCDEFGHIJ" }, gcp: { address: "192.0.2.1" }, healthCheck: { protocol: "HTTPS", path: "/healthz", port: 443 } });
+      new AuthorizationRecords(stack, "route53-auth", { zoneId: "Z0123456789ABCDEFGHIJ", records: Object.fromEntries(authorizationDomains(env.hostnames).map((d) => [d, { name: `_acme-challenge.${d}.`, type: "CNAME", data: "x" }])) });
       outcomes.built++;
     }
     expect(outcomes.refused).toBeGreaterThan(0);

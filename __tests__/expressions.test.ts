@@ -143,6 +143,7 @@ function fullEnv(): EnvInput {
   return patch(aws, {
     name: "full",
     description: "every optional section set",
+    hostnames: gcp.hostnames,
     state: { type: "cloud", organization: "acme-platform", hostname: "tfe.example.com", project: "edge", workspacePrefix: "gatehouse" },
     tags: { team: "platform", "kubernetes.io/role": "edge" },
     ports: {

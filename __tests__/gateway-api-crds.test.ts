@@ -418,10 +418,10 @@ const NGF_ENV = (crds?: "install" | "cluster-managed"): EnvInput => ({
     targets: { mode: "discover", tagValues: ["eks-node"] },
     workerSecurityGroupIds: ["sg-0123456789abcdef0"],
   },
+  hostnames: ["example.com"],
   gcp: {
     project: "acme-test-edge",
     dns: { zone: "example-com", domain: "example.com" },
-    hostnames: ["example.com"],
     nodeTargets: { tags: ["gke-node"] },
     clusters: [{ name: "c1", location: "europe-west1", zones: ["europe-west1-b"] }],
   },

@@ -245,6 +245,6 @@ describe("Certificate Manager past 100 hostnames", () => {
   });
 
   it("accepts an environment with more than 100 hostnames", () => {
-    expect(lines(patch(gcpEnv(), { gcp: { hostnames: hosts(101) } }))).toEqual([]);
+    expect(lines(patch(gcpEnv(), { hostnames: hosts(101) }))).toEqual([]);
   });
 });

@@ -144,7 +144,13 @@ describe("every problem names an environment field", () => {
 
 /** Each construct the stacks make: its module, and the fields a stack joins in beside the plan's props. */
 const CONSTRUCTS: ReadonlyArray<{ module: string; name: string; wiring: readonly string[] }> = [
-  { module: "../modules/aws/nlb-edge", name: "NlbEdge", wiring: ["securityGroupIds"] },
+  // The certificate's ARN, when gatehouse requests the certificate, exists once the stack does.
+  { module: "../modules/aws/nlb-edge", name: "NlbEdge", wiring: ["securityGroupIds", "tls"] },
+  { module: "../modules/aws/route53", name: "HostedZone", wiring: [] },
+  { module: "../modules/aws/route53", name: "NlbAliasRecords", wiring: ["zoneId", "target"] },
+  { module: "../modules/aws/route53", name: "SteeredRecords", wiring: ["zoneId", "aws", "gcp"] },
+  { module: "../modules/aws/acm", name: "DnsValidatedCertificate", wiring: ["zoneId"] },
+  { module: "../modules/aws/authorization-records", name: "AuthorizationRecords", wiring: ["zoneId", "records"] },
   { module: "../modules/aws/nlb-security-group", name: "NlbSecurityGroup", wiring: [] },
   { module: "../modules/aws/targets", name: "TargetRegistration", wiring: ["targetGroups"] },
   { module: "../modules/aws/node-access", name: "NodeAccessRules", wiring: ["targetPorts", "from"] },
@@ -171,6 +177,9 @@ function planned(plan: EnvPlan): Planned[] {
   const a = plan.aws;
   if (a) {
     out.push(["NlbEdge", a.edge.nlb]);
+    if (a.edge.zone) out.push(["HostedZone", a.edge.zone]);
+    if (a.edge.records) out.push(["NlbAliasRecords", a.edge.records]);
+    if (a.edge.certificate) out.push(["DnsValidatedCertificate", a.edge.certificate]);
     const sg = a.edge.securityGroup;
     if (sg && "create" in sg) out.push(["NlbSecurityGroup", sg.create]);
     if (a.edge.targets) out.push(["TargetRegistration", a.edge.targets]);
@@ -191,12 +200,23 @@ function planned(plan: EnvPlan): Planned[] {
       if (c.routes) out.push(["Routes", c.routes]);
     }
     out.push(["GlobalAddressLookup", g.edge.addresses]);
-    out.push(["AddressRecords", g.edge.records]);
+    if (g.edge.records) out.push(["AddressRecords", g.edge.records]);
+    if (g.edge.route53) {
+      out.push(["HostedZone", { zone: g.edge.route53.zone }]);
+      // Google's authorizations give the records; the stack passes them on.
+      out.push(["AuthorizationRecords", {}]);
+    }
     out.push(["CertMap", g.edge.certMap]);
     // The IAP client id is the plan's; the stack adds the secret's variable beside it.
     out.push(["NegBackends", g.edge.backends]);
     out.push(["GlobalFrontends", g.edge.frontends]);
     out.push(["FrontEndFirewall", g.edge.firewall]);
+  }
+  const d = plan.dns;
+  if (d) {
+    out.push(["HostedZone", { zone: d.zone }]);
+    out.push(["GlobalAddressLookup", d.addresses]);
+    out.push(["SteeredRecords", d.records]);
   }
   return out;
 }

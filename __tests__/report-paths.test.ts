@@ -22,7 +22,7 @@ const EXAMPLES = readdirSync(join(root, "envs", "examples"))
   .filter((f) => f.endsWith(".yaml"))
   .map((f) => `envs/examples/${f}`)
   .join(",");
-const ENVS = ["dev", "staging", "prod", "example-api", "example-eks", "example-gke", "example-istio", "example-lattice", "example-ngf"];
+const ENVS = ["dev", "staging", "prod", "example-api", "example-eks", "example-gke", "example-istio", "example-lattice", "example-multi", "example-ngf"];
 let out: string;
 let report: Report;
 let stacks: EnvStacks[];

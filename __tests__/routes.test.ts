@@ -84,7 +84,7 @@ describe("route rules", () => {
         {
           path: "routes.r.host",
           value: host,
-          message: "is not among the GCP hostnames (example.com, *.apps.example.com), exactly or by a wildcard: the load balancer's certificate map serves only those; add it to gcp.hostnames or use one of them",
+          message: "is not among the hostnames (example.com, *.apps.example.com), exactly or by a wildcard: Google's certificate map serves only those; add it to hostnames or use one of them",
         },
       ]);
     expect(one(OK, ctx)).toEqual([]); // no host: every host the load balancer sends

@@ -47,7 +47,7 @@ describe("run-ts.js output", () => {
 
   it("covers every built-in environment and example", () => {
     const stacks = Object.keys((JSON.parse(reference.get("manifest.json")?.toString() ?? "{}") as { stacks: object }).stacks);
-    const envs = new Set(stacks.map((s) => s.replace(/-(aws|gcp)-.*$/, "")));
+    const envs = new Set(stacks.map((s) => s.replace(/-(aws-.*|gcp-.*|dns)$/, "")));
     expect(envs).toEqual(new Set(["dev", "staging", "prod", ...examples.map((f) => readFileSync(join(root, f), "utf8").match(/^name:\s*(\S+)/m)?.[1])]));
   });
 

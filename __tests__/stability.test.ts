@@ -30,7 +30,7 @@ describe("stable output", () => {
   const reversed = synth([...envs].reverse());
 
   it("covers every built-in env and every shipped example", () => {
-    expect(envs.map((e) => e.name).sort()).toEqual(["dev", "example-api", "example-eks", "example-gke", "example-istio", "example-lattice", "example-ngf", "prod", "staging"]);
+    expect(envs.map((e) => e.name).sort()).toEqual(["dev", "example-api", "example-eks", "example-gke", "example-istio", "example-lattice", "example-multi", "example-ngf", "prod", "staging"]);
     expect(Object.keys(together).length).toBeGreaterThanOrEqual(12);
   });
 

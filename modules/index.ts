@@ -50,6 +50,12 @@ export type { NlbSecurityGroupProps } from "./aws/nlb-security-group";
 export { NodeAccessRules, nodeAccessRulesProblems } from "./aws/node-access";
 export type { NodeAccessRulesProps, NodeAccessSource } from "./aws/node-access";
 export { TargetRegistration, targetRegistrationProblems } from "./aws/targets";
+export { HostedZone, hostedZoneProblems, NlbAliasRecords, nlbAliasRecordsProblems, SteeredRecords, steeredRecordsProblems } from "./aws/route53";
+export type { AliasTarget, Edge, HostedZoneProps, HostedZoneRef, NlbAliasRecordsProps, SteeredHealthCheck, SteeredRecordsProps, SteeringPolicy } from "./aws/route53";
+export { DnsValidatedCertificate, dnsValidatedCertificateProblems } from "./aws/acm";
+export type { AcmKeyAlgorithm, DnsValidatedCertificateProps } from "./aws/acm";
+export { AuthorizationRecords, authorizationRecordsProblems } from "./aws/authorization-records";
+export type { AuthorizationRecordsProps } from "./aws/authorization-records";
 export type { TargetGroupRef, TargetRegistrationProps, TargetSource } from "./aws/targets";
 
 // GCP constructs.
@@ -108,16 +114,16 @@ export { parseRoutes, routeFeatureProblems, routeProblems } from "./model/routes
 export type { RouteInput, RouteRuleContext, RouteValueMatchInput } from "./model/routes";
 export { Routes, routeManifests, routesProblems } from "./k8s/route-objects";
 export type { RoutesProps } from "./k8s/route-objects";
+export { backendPolicyObjects, backendPolicyProblems } from "./k8s/backend-policies";
+export { INGRESS_NGINX_ROUTE_FEATURES } from "./k8s/controllers/ingress-nginx-identity";
+export { NGF_ROUTE_FEATURES } from "./k8s/controllers/nginx-gateway-fabric-identity";
+export { ISTIO_ROUTE_FEATURES } from "./k8s/controllers/istio";
 
 // API Gateway through a VPC link, services on fixed NodePorts, VPC Lattice
 export { ApiGateway, API_GATEWAY_DEFAULTS, apiGatewayProblems } from "./aws/api-gateway";
 export { vpcLinkSecurityGroupName } from "./aws/api-gateway-rules";
 export type { ApiGatewayProps, ApiGatewayTarget, ApiGatewayStageProps, ApiGatewayDomainProps } from "./aws/api-gateway";
 export { ServiceEntries } from "./k8s/service-entries";
-export { backendPolicyObjects, backendPolicyProblems } from "./k8s/backend-policies";
-export { INGRESS_NGINX_ROUTE_FEATURES } from "./k8s/controllers/ingress-nginx-identity";
-export { NGF_ROUTE_FEATURES } from "./k8s/controllers/nginx-gateway-fabric-identity";
-export { ISTIO_ROUTE_FEATURES } from "./k8s/controllers/istio";
 export type { ServiceEntriesProps } from "./k8s/service-entries";
 export { LatticeNetwork, latticeClientsSecurityGroupName, latticeNetworkProblems } from "./aws/lattice";
 export type { LatticeNetworkProps, LatticeControllerIdentity, LatticeAssociationSecurityGroups } from "./aws/lattice";
@@ -127,4 +133,7 @@ export { LATTICE_CONTROLLER } from "./model/lattice";
 export { AwsApiStack } from "./stacks/api";
 export type { AwsApiStackProps } from "./stacks/api";
 export { AwsLatticeStack } from "./stacks/lattice";
+export { DnsStack } from "./stacks/dns";
+export type { DnsStackProps } from "./stacks/dns";
+export type { DnsPlan } from "./plan";
 export type { ApiPlan, LatticePlan } from "./plan";

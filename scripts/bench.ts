@@ -70,11 +70,10 @@ function scaleEnv(n: number, cloud: "aws" | "gcp"): { name: string; ports: objec
   const gcp = {
     project: "bench-project",
     dns: { zone: "example-com", domain: "example.com" },
-    hostnames: ["example.com"],
     nodeTargets: { tags: ["gke-node"] },
     clusters: [{ name: "c1", location: "europe-west1", zones: ["europe-west1-b", "europe-west1-c", "europe-west1-d"] }],
   };
-  return { name: `scale-${cloud === "aws" ? "nlb" : "glb"}-${n}`, ports: { tcp }, ...(cloud === "aws" ? { aws } : { gcp }) };
+  return { name: `scale-${cloud === "aws" ? "nlb" : "glb"}-${n}`, ports: { tcp }, ...(cloud === "aws" ? { aws } : { hostnames: ["example.com"], gcp }) };
 }
 
 /** Resources and data sources in a synth output directory. */

@@ -55,13 +55,13 @@ function awsSection(name: string, internetFacing: boolean): { aws: Record<string
   };
 }
 
-function gcpSection(name: string): { gcp: Record<string, unknown>; yours: Record<string, string> } {
+function gcpSection(name: string): { hostnames: string[]; gcp: Record<string, unknown>; yours: Record<string, string> } {
   return {
+    hostnames: ["example.com", "*.example.com"],
     gcp: {
       project: "my-gcp-project",
       network: "default",
       dns: { zone: "example-com", domain: "example.com" },
-      hostnames: ["example.com", "*.example.com"],
       nodeTargets: { tags: [`gke-${name}-node`] },
       clusters: [{ name: `${name}-euw1`, location: "europe-west1", zones: ["europe-west1-b", "europe-west1-c", "europe-west1-d"], capacity: 1 }],
     },
@@ -70,7 +70,7 @@ function gcpSection(name: string): { gcp: Record<string, unknown>; yours: Record
       "gcp.network": "the clusters' VPC network",
       "gcp.dns.zone": "an existing Cloud DNS managed zone",
       "gcp.dns.domain": "that zone's domain",
-      "gcp.hostnames": "the names clients use",
+      hostnames: "the names clients use",
       "gcp.nodeTargets.tags": "the GKE nodes' network tag",
       "gcp.clusters.0.name": "the GKE cluster's name",
       "gcp.clusters.0.location": "its region (or zone)",
@@ -91,12 +91,12 @@ export function starter(name: string, shape: Shape, controller: ControllerKind):
     }
     case "gke": {
       const g = gcpSection(name);
-      return { data: { ...base, ...ctl, gcp: g.gcp }, yours: { ...ctlYours, ...g.yours } };
+      return { data: { ...base, ...ctl, hostnames: g.hostnames, gcp: g.gcp }, yours: { ...ctlYours, ...g.yours } };
     }
     case "aws-and-gke": {
       const a = awsSection(name, true);
       const g = gcpSection(name);
-      return { data: { ...base, ...ctl, aws: a.aws, gcp: g.gcp }, yours: { ...ctlYours, ...a.yours, ...g.yours } };
+      return { data: { ...base, ...ctl, aws: a.aws, hostnames: g.hostnames, gcp: g.gcp }, yours: { ...ctlYours, ...a.yours, ...g.yours } };
     }
     case "api-gateway": {
       const a = awsSection(name, false);

@@ -64,10 +64,10 @@ export function awsEnv(overrides: Partial<EnvInput> = {}): EnvInput {
 export function gcpEnv(overrides: Partial<EnvInput> = {}): EnvInput {
   return {
     name: "g",
+    hostnames: ["example.com", "*.example.com"],
     gcp: {
       project: "acme-test-edge",
       dns: { zone: "example-com", domain: "example.com" },
-      hostnames: ["example.com", "*.example.com"],
       nodeTargets: { tags: ["gke-node"] },
       clusters: [{ name: "c1", location: "europe-west1", zones: ["europe-west1-b", "europe-west1-c"] }],
     },

@@ -39,10 +39,10 @@ export const prod = {
     targets: { mode: "discover", tagKey: "Name", tagValues: ["prod-eks-node"] },
     workerSecurityGroupIds: ["sg-0123456789abcdef0"],
   },
+  hostnames: ["example.com", "www.example.com", "*.apps.example.com", "mqtt.example.com"],
   gcp: {
     project: "acme-prod-edge",
     dns: { zone: "example-com", domain: "example.com" },
-    hostnames: ["example.com", "www.example.com", "*.apps.example.com", "mqtt.example.com"],
     ipv6: true,
     nodeTargets: { tags: ["gke-prod-node"] },
     clusters: [

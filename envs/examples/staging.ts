@@ -23,10 +23,10 @@ export const staging = {
     targets: { mode: "controller" },
     workerSecurityGroupIds: ["sg-05e6f7a8b9c0d1e30"],
   },
+  hostnames: ["staging.example.com", "*.staging.example.com"],
   gcp: {
     project: "acme-staging-edge",
     dns: { zone: "staging-example-com", domain: "staging.example.com" },
-    hostnames: ["staging.example.com", "*.staging.example.com"],
     nodeTargets: { tags: ["gke-staging-node"] },
     clusters: [{ name: "stg-euw1", location: "europe-west1", zones: ["europe-west1-b", "europe-west1-c", "europe-west1-d"] }],
   },

@@ -74,3 +74,19 @@ export function skipCrossStackPreparation(stack: TerraformStack): void {
     stack.ensureBackendExists();
   };
 }
+
+/**
+ * A stand-in for a reference that exists only once a stack makes it (a certificate's ARN, an
+ * address read by name): a token that never resolves. The plan runs a construct's check on props
+ * with a stand-in where the stack will pass the reference, so the check treats the value as the
+ * reference it will be; a stand-in that reaches a synthesized stack fails the synth.
+ */
+export function referenceStandIn(what: string): string {
+  return Token.asString({
+    creationStack: [],
+    resolve: () => {
+      throw new Error(`gatehouse: a stand-in for ${what} reached a stack; the stack must pass the reference itself`);
+    },
+    toString: () => `\${stand-in:${what}}`,
+  });
+}

@@ -109,6 +109,7 @@ export const stackNames = {
   gcpAddress: (env: string) => `${env}-gcp-address`,
   gkeCluster: (env: string, cluster: string) => `${env}-gcp-cluster-${cluster}`,
   gcpEdge: (env: string) => `${env}-gcp-edge`,
+  dns: (env: string) => `${env}-dns`,
 };
 
 /** Helm's limit on release names (`ValidateReleaseName`). */

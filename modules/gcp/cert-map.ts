@@ -17,14 +17,25 @@ import { CertificateManagerCertificateMapEntry } from "@cdktf/provider-google/li
 import { CertificateManagerDnsAuthorization } from "@cdktf/provider-google/lib/certificate-manager-dns-authorization";
 import { DnsRecordSet } from "@cdktf/provider-google/lib/dns-record-set";
 import { gcpChildName, hostKey } from "../core/naming";
+import { DNS_RECORD_TTL } from "../model/defaults";
 
 export interface CertMapProps {
   /** Prefix of every name made here. */
   readonly namePrefix: string;
   /** Hostnames on the certificates; `*.example.com` allowed. Split 100 per certificate, in order. */
   readonly hostnames: readonly string[];
-  /** Managed zone (name) the authorization records go into. */
-  readonly zone: string;
+  /**
+   * Cloud DNS managed zone (name) the authorization records go into. Without it the map writes no
+   * records: another zone (Route 53) takes `authorizationRecords`.
+   */
+  readonly zone?: string;
+}
+
+/** A DNS authorization's record, as the authorization gives it (a CNAME, the name fully qualified). */
+export interface AuthorizationRecord {
+  readonly name: string;
+  readonly type: string;
+  readonly data: string;
 }
 
 /** `*.a.example.com` and `a.example.com` share the authorization of `a.example.com`. */
@@ -58,6 +69,8 @@ export function authorizationId(domain: string, domains: readonly string[]): str
 
 export class CertMap extends Construct {
   public readonly authorizations: Readonly<Record<string, CertificateManagerDnsAuthorization>>;
+  /** Each authorization's record, keyed by its domain. */
+  public readonly authorizationRecords: Readonly<Record<string, AuthorizationRecord>>;
   /** The first certificate (the PRIMARY entry's). */
   public readonly certificate: CertificateManagerCertificate;
   /** Every certificate, 100 hostnames each, in hostname order. */
@@ -70,6 +83,7 @@ export class CertMap extends Construct {
   constructor(scope: Construct, id: string, props: CertMapProps) {
     super(scope, id);
     const auths: Record<string, CertificateManagerDnsAuthorization> = {};
+    const records: Record<string, AuthorizationRecord> = {};
     const domains = authorizationDomains(props.hostnames);
     for (const domain of domains) {
       const auth = new CertificateManagerDnsAuthorization(this, authorizationId(domain, domains), {
@@ -78,10 +92,12 @@ export class CertMap extends Construct {
         description: `gatehouse: DNS authorization for ${domain}`,
       });
       const rr = auth.dnsResourceRecord.get(0);
-      new DnsRecordSet(this, `auth-record-${hostKey(domain)}`, { managedZone: props.zone, name: rr.name, type: rr.type, ttl: 300, rrdatas: [rr.data] });
+      records[domain] = { name: rr.name, type: rr.type, data: rr.data };
+      if (props.zone !== undefined) new DnsRecordSet(this, `auth-record-${hostKey(domain)}`, { managedZone: props.zone, name: rr.name, type: rr.type, ttl: DNS_RECORD_TTL, rrdatas: [rr.data] });
       auths[domain] = auth;
     }
     this.authorizations = auths;
+    this.authorizationRecords = records;
 
     // The first certificate keeps the id and name it had before hostnames were split, so going
     // past 100 hostnames adds certificates and replaces none.

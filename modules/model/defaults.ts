@@ -57,6 +57,15 @@ export const GCP_SSL_POLICY_DEFAULTS = { profile: "MODERN", minTlsVersion: "TLS_
 /** TTL of the A/AAAA records gatehouse writes, seconds. */
 export const DNS_RECORD_TTL = 300;
 
+/** How an environment with both edges publishes its hostnames (dns.steering). */
+export const DNS_STEERING = ["single", "failover", "weighted"] as const;
+export const DNS_STEERING_DEFAULTS = { steering: "single", primary: "aws", weights: { aws: 50, gcp: 50 } } as const;
+/** The edges steering chooses between. */
+export const EDGES = ["aws", "gcp"] as const;
+
+/** Key algorithms of ACM certificates gatehouse requests (aws_acm_certificate key_algorithm). */
+export const ACM_KEY_ALGORITHMS = ["RSA_2048", "EC_prime256v1", "EC_secp384r1"] as const;
+
 /** An API Gateway stage. */
 export const API_GATEWAY_STAGE_DEFAULTS = { name: "live", rateLimit: 1000, burstLimit: 2000, accessLogRetentionDays: 30 } as const;
 
@@ -132,3 +141,37 @@ export const GATEWAY_API_CRDS_DEFAULTS = { source: "install", releaseName: "gate
 
 /** Where state goes by default, and the prefix of every workspace, S3 key or GCS prefix. */
 export const STATE_DEFAULTS = { workspacePrefix: "gatehouse", keyPrefix: "gatehouse", prefix: "gatehouse" } as const;
+
+/**
+ * Route 53 steering between the edges. An edge is declared unhealthy after about
+ * requestInterval × failureThreshold = 30 s, and clients follow once the record's TTL (60 s; the
+ * NLB alias records take the load balancer's 60 s) has run out: a failover in about a minute and
+ * a half at worst.
+ */
+export const ROUTE53_DEFAULTS = { requestInterval: 10, failureThreshold: 3, ttl: 60 } as const;
+/**
+ * What Route 53 accepts (API_ResourceRecordSet: Weight 0-255, TTL 0-2147483647;
+ * API_HealthCheckConfig: RequestInterval 10 or 30, FailureThreshold 1-10, ResourcePath at most 255
+ * characters; the provider's aws_route53_health_check schema checks the same).
+ * https://docs.aws.amazon.com/Route53/latest/APIReference/API_ResourceRecordSet.html
+ * https://docs.aws.amazon.com/Route53/latest/APIReference/API_HealthCheckConfig.html
+ */
+export const ROUTE53_LIMITS = {
+  weight: { min: 0, max: 255 },
+  ttl: { min: 0, max: 2_147_483_647 },
+  requestIntervals: [10, 30],
+  failureThreshold: { min: 1, max: 10 },
+  resourcePathLength: 255,
+} as const;
+
+/** ACM certificates gatehouse requests: RSA 2048 (the widest client support), validation CNAMEs with a 60 s TTL. */
+export const ACM_DEFAULTS = { keyAlgorithm: "RSA_2048", validationRecordTtl: 60 } as const;
+/**
+ * ACM's rules for a requested certificate: 10 names per certificate by default (the first name and
+ * its SANs; a quota AWS can raise, which gatehouse does not assume), the first name (the Common
+ * Name) at most 64 characters, every name at most 253. The key algorithms ACM issues are
+ * ACM_KEY_ALGORITHMS (the others are for imported certificates).
+ * https://docs.aws.amazon.com/acm/latest/userguide/acm-limits.html
+ * https://docs.aws.amazon.com/acm/latest/APIReference/API_RequestCertificate.html
+ */
+export const ACM_LIMITS = { namesPerCertificate: 10, firstNameLength: 64, nameLength: 253 } as const;

@@ -12,7 +12,7 @@ import { z } from "zod";
 import { PART_SEPARATOR, RESERVED_ENV_WORDS } from "../core/naming";
 import * as rules from "../core/rules";
 import { LOAD_BALANCER_POLICIES, RETRY_CONDITIONS, ROUTE_LIMITS, ROUTE_MATCH_TYPES } from "./defaults";
-import { API_GATEWAY_STAGE_DEFAULTS, CONTROLLER_DEFAULTS, CONTROLLER_KINDS, CONTROLLER_LIMITS, DEFAULT_IDLE_TIMEOUT, DEFAULT_PORTS, GATEWAY_API_CRDS_DEFAULTS, GATEWAY_API_CRD_SOURCES, GCP_BACKEND_DEFAULTS, GCP_SSL_POLICY_DEFAULTS, NLB_DEFAULTS, ROUTE_DEFAULTS, STATE_DEFAULTS } from "./defaults";
+import { ACM_KEY_ALGORITHMS, API_GATEWAY_STAGE_DEFAULTS, CONTROLLER_DEFAULTS, CONTROLLER_KINDS, CONTROLLER_LIMITS, DEFAULT_IDLE_TIMEOUT, DEFAULT_PORTS, GATEWAY_API_CRDS_DEFAULTS, GATEWAY_API_CRD_SOURCES, GCP_BACKEND_DEFAULTS, GCP_SSL_POLICY_DEFAULTS, DNS_STEERING, DNS_STEERING_DEFAULTS, EDGES, NLB_DEFAULTS, ROUTE53_LIMITS, ROUTE_DEFAULTS, STATE_DEFAULTS } from "./defaults";
 
 const int = () => z.number().int();
 /**
@@ -74,7 +74,7 @@ const valueMatch = z.strictObject({
 });
 
 const RouteSchema = z.strictObject({
-  host: z.string().superRefine(rule(rules.notIpAddress)).optional().describe("Host to match (wildcard allowed as the leftmost label); every host when unset. With a gcp section it must be one of gcp.hostnames or covered by one."),
+  host: z.string().superRefine(rule(rules.notIpAddress)).optional().describe("Host to match (wildcard allowed as the leftmost label); every host when unset. With a gcp section it must be one of the hostnames or covered by one."),
   path: z.string().default(ROUTE_DEFAULTS.path),
   pathType: z.enum(["Prefix", "Exact"]).default(ROUTE_DEFAULTS.pathType),
   backend: z.string().optional().describe('The Service: "namespace/service:port". Exactly one of backend and backends.'),
@@ -261,6 +261,19 @@ export const AwsSchema = z.strictObject({
       .default(false)
       .describe("Admit VPC CIDRs outside the private ranges to the worker NodePorts. A public range there opens the NodePorts to the internet: set it only for a VPC that really uses public address space."),
   }),
+  dns: z
+    .strictObject({
+      zoneId: z.string().optional().describe("Id of the public Route 53 hosted zone, e.g. Z0123456789ABCDEFGHIJ."),
+      zoneName: z.string().optional().describe("Name of the public Route 53 hosted zone (looked up), e.g. example.com."),
+    })
+    .optional()
+    .describe("The Route 53 hosted zone of the hostnames: alias records to the NLB, the certificate's validation records, and steering between the edges (dns.steering)."),
+  certificate: z
+    .strictObject({
+      keyAlgorithm: z.enum(ACM_KEY_ALGORITHMS).optional().describe("Key algorithm of the certificate; RSA_2048 (the widest client support) when unset."),
+    })
+    .optional()
+    .describe("An ACM certificate for the hostnames, validated through DNS records in aws.dns, on every entry point whose TLS ends at the NLB (instead of aws.nlb.tls.certificateArn)."),
   nlb: z
     .strictObject({
       name: z.string().optional().describe("Load balancer name; derived from env and cluster when unset."),
@@ -411,14 +424,14 @@ export const GcpSchema = z.strictObject({
     .regex(/^[a-z][a-z0-9-]{4,28}[a-z0-9]$/, "must be a GCP project id: 6-30 lowercase letters, digits and hyphens")
     .describe("Project of the global load balancer, its address, certificates and firewall (the clusters' project)."),
   network: z.string().default("default").superRefine(rule(rules.gcpName)).describe("The clusters' VPC network, where the firewall rule admits Google's front ends."),
-  dns: z.strictObject({
-    zone: z.string().superRefine(rule(rules.gcpName)).describe("Name of the existing Cloud DNS managed zone."),
-    domain: z.string().superRefine(rule((v) => rules.hostname(v, false))).describe("The zone's DNS name, without the trailing dot."),
-  }),
-  hostnames: z
-    .array(z.string().superRefine(rule((v) => rules.hostname(v, true) ?? rules.notIpAddress(v))))
-    .min(1)
-    .describe("Hostnames served (wildcards allowed). A Google-managed certificate holds at most 100: more are split over several certificates on the same map, 100 each, in this order."),
+  dns: z
+    .strictObject({
+      zone: z.string().superRefine(rule(rules.gcpName)).describe("Name of the existing Cloud DNS managed zone."),
+      domain: z.string().superRefine(rule((v) => rules.hostname(v, false))).describe("The zone's DNS name, without the trailing dot."),
+    })
+    .optional()
+    .describe("The Cloud DNS managed zone of the hostnames: their A/AAAA records and the certificate's DNS authorizations. Leave it out when the zone is in Route 53 (aws.dns)."),
+  hostnames: z.unknown().optional().describe("Moved: the hostnames are the environment's, shared by both clouds (top-level hostnames)."),
   ipv6: z.boolean().default(false).describe("Reserve a global IPv6 address too, with AAAA records and its own forwarding rules."),
   nodeTargets: z
     .strictObject({
@@ -500,6 +513,35 @@ export const GcpSchema = z.strictObject({
     .prefault({}),
 });
 
+export const DnsSchema = z
+  .strictObject({
+    steering: z
+      .enum(DNS_STEERING)
+      .default(DNS_STEERING_DEFAULTS.steering)
+      .describe(
+        "With both edges and the hostnames in Route 53 (aws.dns): failover (the primary edge answers while its health check passes, the other takes over), weighted (each edge gets its weight's share; 0 drains it), or single (each edge publishes its records in its own zone).",
+      ),
+    primary: z.enum(EDGES).optional().describe("failover: the edge that answers while healthy (aws when unset)."),
+    weights: z
+      .strictObject({
+        aws: bounded(int(), ROUTE53_LIMITS.weight).describe("Share of answers for the NLB."),
+        gcp: bounded(int(), ROUTE53_LIMITS.weight).describe("Share of answers for Google's address."),
+      })
+      .optional()
+      .describe("weighted: each edge's weight, 0-255 (50 each when unset); 0 drains an edge without touching the other."),
+    healthCheck: z
+      .strictObject({
+        path: z.string().optional().describe("Path the Route 53 health checks request through each load balancer; the controller's health path (/healthz) for ingress-nginx."),
+        protocol: z.enum(["HTTPS", "HTTP"]).optional().describe("HTTPS (on the https entry point) when unset."),
+        interval: z.union([z.literal(10), z.literal(30)]).optional().describe("Seconds between checks from each Route 53 checker: 10 (fast, the default) or 30."),
+        failureThreshold: bounded(int(), ROUTE53_LIMITS.failureThreshold).optional().describe("Failed checks in a row that mark an edge unhealthy (1-10; 3 when unset)."),
+      })
+      .optional()
+      .describe("The Route 53 health check of each edge; with the defaults an edge that stops answering loses its records in about a minute."),
+  })
+  .prefault({})
+  .describe("How the hostnames are published when the environment has both edges: one zone, health-checked steering between the AWS and GCP edges.");
+
 export const EnvObject = z.strictObject({
   name: envName.describe("The environment's name: the first part of every stack name (<name>-aws-edge) and derived resource name."),
   description: z.string().optional().describe("What this environment is, for people reading the file."),
@@ -508,6 +550,13 @@ export const EnvObject = z.strictObject({
   ports: PortsSchema,
   controller: ControllerSchema,
   routes: z.record(z.string(), RouteSchema).default({}).describe("Host and path rules to in-cluster Services, keyed by a stable name; rendered as Ingress or HTTPRoute for the controller."),
+  hostnames: z
+    .array(z.string().superRefine(rule((v) => rules.hostname(v, true) ?? rules.notIpAddress(v))))
+    .optional()
+    .describe(
+      "Hostnames clients use (wildcards allowed), shared by both clouds: Google's certificate map and DNS records, and on AWS the records of aws.dns and the names of aws.certificate. A Google-managed certificate holds at most 100: more are split over several certificates on the same map, 100 each, in this order.",
+    ),
+  dns: DnsSchema,
   aws: AwsSchema.optional().describe("The AWS edge: an NLB in front of an EKS (or self-managed) cluster's NodePorts (stacks <env>-aws-edge and <env>-aws-cluster)."),
   gcp: GcpSchema.optional().describe("The GCP edge: Google's global external load balancer in front of GKE clusters' NEGs, with Certificate Manager and Cloud DNS (stacks <env>-gcp-…)."),
 });

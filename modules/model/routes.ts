@@ -313,7 +313,7 @@ export function routeProblems(routes: Readonly<Record<string, RouteInput>>, ctx:
         own.push({
           path: `${at}.host`,
           value: r.host,
-          message: `is not among the GCP hostnames (${ctx.hostnames.join(", ")}), exactly or by a wildcard: the load balancer's certificate map serves only those; add it to gcp.hostnames or use one of them`,
+          message: `is not among the hostnames (${ctx.hostnames.join(", ")}), exactly or by a wildcard: Google's certificate map serves only those; add it to hostnames or use one of them`,
         });
     }
 

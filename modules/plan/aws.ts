@@ -7,7 +7,10 @@
 import type { FieldProblem } from "../core/errors";
 import { awsElbName, stackNames } from "../core/naming";
 import * as rules from "../core/rules";
-import { nlbEdgeProblems, type NlbEdgeProps } from "../aws/nlb-edge";
+import { referenceStandIn } from "../core/cdktf";
+import { dnsValidatedCertificateProblems, type DnsValidatedCertificateProps } from "../aws/acm";
+import { nlbEdgeProblems, type NlbEdgeProps, type TlsAtLoadBalancer } from "../aws/nlb-edge";
+import { nlbAliasRecordsProblems, type HostedZoneProps, type NlbAliasRecordsProps } from "../aws/route53";
 import { nlbSecurityGroupProblems, type NlbSecurityGroupProps } from "../aws/nlb-security-group";
 import { nodeAccessRulesProblems } from "../aws/node-access";
 import { targetRegistrationProblems, type TargetRegistrationProps } from "../aws/targets";
@@ -19,17 +22,27 @@ import type { GatewayApiCrdSource } from "../model/defaults";
 import type { AwsEnv, Env } from "../model/env";
 import { resolveApi, type ApiPlan } from "./api";
 import { clusterPlan, controllerProblems, type ClusterPlan, type ControllerPlan } from "./controller";
+import { hostnamesReported, publication } from "./dns";
 import { latticeControllerPlan, resolveLattice, type LatticeControllerPlan, type LatticePlan } from "./lattice";
 import { atEnvFields, entryField, type PathTable } from "./paths";
-import type { AwsStackSettings } from "./settings";
+import { awsStackSettings, gatehouseDefaultTags, type AwsStackSettings } from "./settings";
 import { routesPlan } from "./routes";
 
 /** `<env>-aws-edge`. */
 export interface AwsEdgePlan {
   readonly stack: string;
   readonly settings: AwsStackSettings;
-  /** The NLB, its listeners and target groups; the stack adds the security group ids. */
-  readonly nlb: Omit<NlbEdgeProps, "securityGroupIds">;
+  /**
+   * The NLB, its listeners and target groups; the stack adds the security group ids, and with
+   * `certificate` the certificate's ARN to the TLS settings.
+   */
+  readonly nlb: Omit<NlbEdgeProps, "securityGroupIds" | "tls"> & { readonly tls?: Omit<TlsAtLoadBalancer, "certificateArn"> & { readonly certificateArn?: string } };
+  /** The Route 53 zone of the hostnames (aws.dns), when this stack writes records or a certificate there. */
+  readonly zone?: HostedZoneProps;
+  /** Alias records of the hostnames to the NLB, when the AWS edge publishes them; the stack adds the zone id and the NLB. */
+  readonly records?: Omit<NlbAliasRecordsProps, "zoneId" | "target">;
+  /** The ACM certificate of the TLS listeners (aws.certificate); the stack adds the zone id. */
+  readonly certificate?: Omit<DnsValidatedCertificateProps, "zoneId">;
   /** The NLB's security group: one to make, or the ids of existing ones; none when unset. */
   readonly securityGroup?: { readonly create: NlbSecurityGroupProps } | { readonly ids: readonly string[] };
   /** Worker registration (discovered or static IPs); none when the AWS Load Balancer Controller registers pods. */
@@ -75,10 +88,6 @@ export function gatehouseAwsTags(clusterName: string): ReadonlyArray<{ readonly 
   ];
 }
 
-/** The tags the provider puts on everything of an environment besides its own. */
-function gatehouseDefaultTags(envName: string): Record<string, string> {
-  return { "gatehouse:env": envName, "gatehouse:managed-by": "gatehouse" };
-}
 
 /** The name of the NLB's security group, when gatehouse makes one. */
 export function nlbSecurityGroupName(env: Env, aws: AwsEnv): string {
@@ -160,7 +169,7 @@ export function resolveAws(env: Env, aws: AwsEnv, controller: ControllerPlan, pr
   awsEnvProblems(env, aws, add);
   if (!portsValid) return undefined;
 
-  const settings: AwsStackSettings = { region: aws.region, defaultTags: { ...env.tags, ...gatehouseDefaultTags(env.name) }, state: env.state };
+  const settings = awsStackSettings(env, aws);
   const cluster = clusterPlan(env, aws.cluster.name, stackNames.awsCluster(env.name), "node-ports", controller);
   problems.push(...controllerProblems(cluster));
   const contract = cluster.contract;
@@ -174,7 +183,7 @@ export function resolveAws(env: Env, aws: AwsEnv, controller: ControllerPlan, pr
 
   const nlb = aws.nlb;
   const p = env.ports;
-  const nlbProps: Omit<NlbEdgeProps, "securityGroupIds"> = {
+  const nlbProps: AwsEdgePlan["nlb"] = {
     contract,
     targetKind,
     name: nlb.name ?? awsElbName([env.name, aws.cluster.name]),
@@ -185,7 +194,7 @@ export function resolveAws(env: Env, aws: AwsEnv, controller: ControllerPlan, pr
     subnetMappings: nlb.subnetMappings,
     deletionProtection: nlb.deletionProtection,
     crossZone: nlb.crossZone,
-    tls: nlb.tls.certificateArn !== undefined ? { certificateArn: nlb.tls.certificateArn, sslPolicy: nlb.tls.sslPolicy, alpnPolicy: nlb.tls.alpnPolicy } : undefined,
+    tls: nlb.tls.certificateArn !== undefined || aws.certificate ? { certificateArn: nlb.tls.certificateArn, sslPolicy: nlb.tls.sslPolicy, alpnPolicy: nlb.tls.alpnPolicy } : undefined,
     clusterTag: nlb.clusterTag,
     deregistrationDelay: aws.targetGroups.deregistrationDelay,
     healthCheck: aws.targetGroups.healthCheck,
@@ -208,12 +217,26 @@ export function resolveAws(env: Env, aws: AwsEnv, controller: ControllerPlan, pr
     ["subnetMappings", "aws.nlb.subnetMappings"],
     ["deregistrationDelay", "aws.targetGroups.deregistrationDelay"],
     ["healthCheck", "aws.targetGroups.healthCheck"],
-    ["tls", "aws.nlb.tls"],
+    // With aws.certificate the listeners take the ACM certificate gatehouse requests.
+    ["tls", (rest) => (aws.certificate && (rest === "" || rest === "certificateArn") ? "aws.certificate" : rest ? `aws.nlb.tls.${rest}` : "aws.nlb.tls")],
     ["entrySettings", entryTable],
     ["unhealthyTargets", "aws.targetGroups.unhealthyTargets"],
     ["accessLogs", "aws.nlb.accessLogs"],
   ];
-  problems.push(...atEnvFields("the NLB", nlbTable, nlbEdgeProblems(nlbProps)));
+  // The certificate's ARN exists once the stack requests it: the check sees a stand-in for it.
+  const certificateArn = nlbProps.tls && (nlbProps.tls.certificateArn ?? referenceStandIn("the ACM certificate's ARN"));
+  problems.push(...atEnvFields("the NLB", nlbTable, nlbEdgeProblems({ ...nlbProps, tls: nlbProps.tls && certificateArn !== undefined ? { ...nlbProps.tls, certificateArn } : undefined })));
+
+  // The hostnames' zone, their alias records (when the AWS edge publishes them) and the certificate.
+  const where = publication(env);
+  const zone: HostedZoneProps | undefined = aws.dns ? { zone: aws.dns.zoneId !== undefined ? { zoneId: aws.dns.zoneId } : { zoneName: aws.dns.zoneName ?? "" } } : undefined;
+  const hostnames = env.hostnames ?? [];
+  const records = where.by === "aws" ? { hostnames } : undefined;
+  const hostnamesOk = !hostnamesReported(problems);
+  if (records && hostnamesOk) problems.push(...atEnvFields("the alias records", [["hostnames", "hostnames"]], nlbAliasRecordsProblems({ ...records, zoneId: referenceStandIn("the zone's id"), target: { dnsName: referenceStandIn("the NLB's DNS name"), zoneId: referenceStandIn("the NLB's zone") } })));
+  const certificate = aws.certificate && aws.dns ? { hostnames, keyAlgorithm: aws.certificate.keyAlgorithm } : undefined;
+  if (certificate && hostnamesOk)
+    problems.push(...atEnvFields("the ACM certificate", [["hostnames", "hostnames"], ["keyAlgorithm", "aws.certificate.keyAlgorithm"]], dnsValidatedCertificateProblems({ ...certificate, zoneId: referenceStandIn("the zone's id") })));
 
   let securityGroup: AwsEdgePlan["securityGroup"];
   const sg = nlb.securityGroup;
@@ -257,7 +280,7 @@ export function resolveAws(env: Env, aws: AwsEnv, controller: ControllerPlan, pr
   const routes = routesPlan(env, cluster, problems);
   const lattice = resolveLattice(env, aws, problems);
 
-  const edge: AwsEdgePlan = { stack: stackNames.awsEdge(env.name), settings, nlb: nlbProps, securityGroup, targets, nodeAccess };
+  const edge: AwsEdgePlan = { stack: stackNames.awsEdge(env.name), settings, nlb: nlbProps, zone: records || certificate ? zone : undefined, records, certificate, securityGroup, targets, nodeAccess };
   return {
     edge,
     cluster: {

@@ -4,10 +4,10 @@
  * construct's own check run on them, each problem at the environment field it came from.
  */
 import type { FieldProblem } from "../core/errors";
-import { gcpChildName, gcpName, hostKey, stackNames } from "../core/naming";
+import { gcpChildName, gcpName, stackNames } from "../core/naming";
 import * as rules from "../core/rules";
 import { addressRecordsProblems, globalAddressesProblems, globalAddressNames, type AddressRecordsProps, type GlobalAddressesProps } from "../gcp/address-dns";
-import { authorizationDomains, type CertMapProps } from "../gcp/cert-map";
+import type { CertMapProps } from "../gcp/cert-map";
 import { frontEndFirewallProblems, type FrontEndFirewallProps } from "../gcp/firewall";
 import type { GlobalFrontendsProps } from "../gcp/frontends";
 import { negBackendsProblems, type NegBackendsProps } from "../gcp/neg-backends";
@@ -19,7 +19,11 @@ import type { Env, GcpEnv } from "../model/env";
 import { clusterPlan, controllerProblems, type ClusterPlan, type ControllerPlan } from "./controller";
 import { atEnvFields, type PathTable } from "./paths";
 import { routesPlan } from "./routes";
-import type { GcpStackSettings } from "./settings";
+import type { HostedZoneRef } from "../aws/route53";
+import { publication } from "./dns";
+import { awsStackSettings, gatehouseGcpLabels, gcpStackSettings, type AwsStackSettings, type GcpStackSettings } from "./settings";
+
+export { gatehouseGcpLabels };
 
 /** The Terraform variable of `<env>-gcp-edge` that carries the IAP OAuth client secret. */
 export const IAP_SECRET_VARIABLE = "iap_oauth2_client_secret";
@@ -48,9 +52,12 @@ export interface GcpEdgePlan {
   readonly settings: GcpStackSettings;
   /** The global addresses, read by name. */
   readonly addresses: GlobalAddressesProps;
-  /** The A/AAAA records; the stack adds the addresses. */
-  readonly records: Omit<AddressRecordsProps, "addresses">;
+  /** The A/AAAA records in Cloud DNS, when Google's edge publishes the hostnames; the stack adds the addresses. */
+  readonly records?: Omit<AddressRecordsProps, "addresses">;
+  /** The certificate map; with `zone` its DNS authorizations' records go into Cloud DNS. */
   readonly certMap: CertMapProps;
+  /** Else they go into this Route 53 zone, through the AWS provider in the environment's Region. */
+  readonly route53?: { readonly zone: HostedZoneRef; readonly settings: AwsStackSettings };
   /** The backends; the IAP client secret, when an OAuth client is named, comes from a sensitive variable the stack declares. */
   readonly backends: Omit<NegBackendsProps, "iap">;
   readonly iap?: { readonly oauth2ClientId?: string };
@@ -65,10 +72,6 @@ export interface GcpPlan {
   readonly edge: GcpEdgePlan;
 }
 
-/** The labels gatehouse puts on every GCP resource besides the environment's tags. */
-export function gatehouseGcpLabels(envName: string): Readonly<Record<string, string>> {
-  return { "gatehouse-env": envName, "managed-by": "gatehouse" };
-}
 
 type Add = (path: string, value: unknown, message: string | undefined) => void;
 
@@ -103,34 +106,6 @@ function gcpEnvProblems(env: Env, gcp: GcpEnv, add: Add): boolean {
   });
   if (gcp.clusters.every((c) => c.capacity === 0))
     add("gcp.clusters", gcp.clusters.map((c) => c.capacity), "every cluster has capacity 0: the load balancer would have nowhere to send traffic; keep at least one above 0");
-  gcp.hostnames.forEach((h, i) => {
-    if (!rules.isWithinDomain(h, gcp.dns.domain)) add(`gcp.hostnames.${i}`, h, `is not inside the managed zone's domain ${gcp.dns.domain}`);
-  });
-  if (new Set(gcp.hostnames).size !== gcp.hostnames.length) add("gcp.hostnames", gcp.hostnames, "lists a hostname twice");
-  else {
-    // Hostnames become parts of resource names and logical ids; two must not map to one.
-    const keys = new Map<string, string>();
-    const reported = new Set<number>();
-    gcp.hostnames.forEach((h, i) => {
-      const other = keys.get(hostKey(h));
-      if (other !== undefined) {
-        add(`gcp.hostnames.${i}`, h, `maps to the same resource names as "${other}"; rename one of them`);
-        reported.add(i);
-      }
-      keys.set(hostKey(h), h);
-    });
-    // So do the domains their DNS authorizations are for (a wildcard's is the name below it):
-    // `*.x-y.example.com` and `x.y.example.com` need authorizations of one name.
-    const domains = new Map<string, string>();
-    gcp.hostnames.forEach((h, i) => {
-      const domain = authorizationDomains([h])[0] ?? h;
-      const key = hostKey(domain);
-      const other = domains.get(key);
-      if (other !== undefined && other !== domain && !reported.has(i))
-        add(`gcp.hostnames.${i}`, h, `is authorized as "${domain}", whose DNS authorization maps to the same resource names as that of "${other}"; rename one of them`);
-      if (other === undefined) domains.set(key, domain);
-    });
-  }
   if (gcp.backends.iap?.oauth2ClientSecret !== undefined)
     add(
       "gcp.backends.iap.oauth2ClientSecret",
@@ -147,7 +122,7 @@ export function resolveGcp(env: Env, gcp: GcpEnv, controller: ControllerPlan, pr
   const repeats = gcpEnvProblems(env, gcp, add);
   if (!portsValid) return undefined;
 
-  const settings: GcpStackSettings = { project: gcp.project, labels: rules.gcpLabels({ ...env.tags, ...gatehouseGcpLabels(env.name) }), state: env.state };
+  const settings = gcpStackSettings(env, gcp);
   const prefix = gcpName([env.name, "gatehouse"], 40);
   const addresses: GlobalAddressesProps = { name: gcpChildName(prefix, ["ip"]), ipv6: gcp.ipv6, project: gcp.project };
   // The addresses' names start with the environment's.
@@ -203,8 +178,10 @@ export function resolveGcp(env: Env, gcp: GcpEnv, controller: ControllerPlan, pr
   // The IAP client secret is a variable the stack declares; the check sees IAP without it.
   if (!repeats) problems.push(...atEnvFields("the NEG backends", backendsTable, negBackendsProblems({ ...backends, iap: b.iap ? {} : undefined })));
 
-  const records = { zone: gcp.dns.zone, hostnames: gcp.hostnames };
-  problems.push(...atEnvFields("the DNS records", [["hostnames", "gcp.hostnames"]], addressRecordsProblems(records)));
+  const hostnames = env.hostnames ?? [];
+  const where = publication(env);
+  const records = where.by === "gcp" ? { zone: where.zone.cloudDns, hostnames } : undefined;
+  if (records) problems.push(...atEnvFields("the DNS records", [["hostnames", "hostnames"]], addressRecordsProblems(records)));
   const contract = first?.contract;
   const firewall: FrontEndFirewallProps | undefined = contract && {
     name: gcpChildName(prefix, ["allow-gfe"]),
@@ -223,7 +200,8 @@ export function resolveGcp(env: Env, gcp: GcpEnv, controller: ControllerPlan, pr
       settings,
       addresses,
       records,
-      certMap: { namePrefix: prefix, hostnames: gcp.hostnames, zone: gcp.dns.zone },
+      certMap: { namePrefix: prefix, hostnames, zone: gcp.dns?.zone },
+      route53: where.by === "steering" && env.aws ? { zone: where.zone, settings: awsStackSettings(env, env.aws) } : undefined,
       backends,
       iap: b.iap ? { oauth2ClientId: b.iap.oauth2ClientId } : undefined,
       frontends: { namePrefix: prefix, contract, sslPolicy: gcp.sslPolicy },

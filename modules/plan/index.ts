@@ -18,11 +18,13 @@ import { vpcLinkSecurityGroupName } from "../aws/api-gateway-rules";
 import { latticeClientsSecurityGroupName } from "../aws/lattice";
 import { resolveAws } from "./aws";
 import { contractInputFor, controllerEnvProblems, controllerPlan } from "./controller";
+import { dnsEnvProblems, dnsPlan } from "./dns";
 import { resolveGcp } from "./gcp";
 import { envRouteProblems } from "./routes";
 import type { EnvPlan, Resolution } from "./types";
 
 export type { EnvPlan, Resolution } from "./types";
+export type { DnsPlan } from "./dns";
 export type { AwsClusterPlan, AwsEdgePlan, AwsPlan } from "./aws";
 export type { ApiPlan } from "./api";
 export type { ClusterPlan, ControllerPlan } from "./controller";
@@ -45,11 +47,18 @@ export function resolve(env: Env): Resolution {
   const portProblems = contractProblems(contractInputFor(env, "", controller));
   problems.push(...portProblems);
   problems.push(...envRouteProblems(env, { controller }));
+  dnsEnvProblems(env, (path, value, message) => {
+    if (message) problems.push({ path, value, message });
+  });
 
   const aws = env.aws ? resolveAws(env, env.aws, controller, problems, portProblems.length === 0) : undefined;
   const gcp = env.gcp ? resolveGcp(env, env.gcp, controller, problems, portProblems.length === 0) : undefined;
+  const dns =
+    aws && gcp
+      ? dnsPlan(env, { aws: { settings: aws.edge.settings, nlbName: aws.edge.nlb.name, httpsPort: env.ports.https.listenerPort }, gcp: { settings: gcp.address.settings, addresses: gcp.address.addresses } }, problems)
+      : undefined;
   if (problems.length) return { problems };
-  return { plan: { env, aws, gcp, routes: parseRoutes(env.routes) }, problems };
+  return { plan: { env, aws, gcp, dns, routes: parseRoutes(env.routes) }, problems };
 }
 
 /** Plan-level problems of an environment, for the schema's cross-field check. */

@@ -12,9 +12,10 @@ import { companionReleaseName } from "../k8s/release-defaults";
 import { routeObjectName } from "../k8s/route-objects";
 import { negEntryPoints, type TargetKind } from "../model/contract";
 import { GATEWAY_API_CRDS_DEFAULTS, type ControllerKind } from "../model/defaults";
-import type { AwsEnv } from "../model/env";
+import type { AwsEnv, Env } from "../model/env";
 import { LATTICE_CONTROLLER } from "../model/lattice";
 import type { ClusterPlan } from "./controller";
+import { publication } from "./dns";
 import { serviceEntryName } from "./controller";
 import type { EnvPlan } from "./types";
 import { ROUTES_RELEASE_NAME } from "./routes";
@@ -137,6 +138,36 @@ function clusterClaims(plan: EnvPlan, c: ClusterPlan, where: string, opts: { acc
 }
 
 /** Every name of an environment's plan that one owner must hold (see NameClaim). */
+/** The zone an environment's records go to, as claims name it. */
+function zoneOf(env: Env): string | undefined {
+  if (env.gcp?.dns) return `Cloud DNS zone ${env.gcp.dns.zone} of project ${env.gcp.project}`;
+  const r53 = env.aws?.dns;
+  if (r53) return r53.zoneId !== undefined ? `Route 53 hosted zone ${r53.zoneId}` : `Route 53 hosted zone ${r53.zoneName ?? ""}`;
+  return undefined;
+}
+
+/** The hostnames' records, in the zone of whichever edge (or steering) publishes them, and ACM's validation records. */
+function recordClaims(env: Env): NameClaim[] {
+  const zone = zoneOf(env);
+  const where = publication(env);
+  const hostnames = env.hostnames ?? [];
+  const out: NameClaim[] = [];
+  if (!zone) return out;
+  const fix = "one environment owns a hostname's records in a zone: serve it from one environment only (remove it from the other's hostnames)";
+  if (where.by !== "nobody") {
+    const what = where.by === "gcp" && env.gcp?.ipv6 ? "A/AAAA records" : "A record";
+    const by = where.by === "gcp" ? "the global address" : where.by === "aws" ? "the NLB" : "steering";
+    hostnames.forEach((h, i) => out.push({ where: zone, what, name: h.toLowerCase(), by, path: `hostnames.${i}`, value: h, fix }));
+  }
+  // ACM validates a name through one record per account; two environments writing it would each delete it on destroy.
+  if (env.aws?.certificate)
+    for (const domain of [...new Set(hostnames.map((h) => h.replace(/^\*\./, "").toLowerCase()))]) {
+      const i = hostnames.findIndex((h) => h.replace(/^\*\./, "").toLowerCase() === domain);
+      out.push({ where: zone, what: "ACM validation record", name: domain, by: "aws.certificate", path: `hostnames.${i}`, value: hostnames[i], fix: `${domain} and *.${domain} share ACM's validation record in the zone: certify them in one environment` });
+    }
+  return out;
+}
+
 export function nameClaims(plan: EnvPlan): NameClaim[] {
   const claims: NameClaim[] = [];
   const a = plan.aws;
@@ -192,23 +223,26 @@ export function nameClaims(plan: EnvPlan): NameClaim[] {
     const where = `cluster ${aws.cluster.name} in ${region}`;
     claims.push(...clusterClaims(plan, a.cluster, where, { account, targetKind: a.cluster.healthCheck ? "node" : "pod", lattice: lattice !== undefined }));
   }
+  claims.push(...recordClaims(plan.env));
   const g = plan.gcp;
   const gcp = plan.env.gcp;
   if (g && gcp) {
-    const zone = `Cloud DNS zone ${gcp.dns.zone} of project ${gcp.project}`;
-    const hostFix = "one environment owns a hostname's records in a zone: serve it from one environment only (remove it from the other's gcp.hostnames)";
-    gcp.hostnames.forEach((h, i) => claims.push({ where: zone, what: gcp.ipv6 ? "A/AAAA records" : "A record", name: h.toLowerCase(), by: "the global address", path: `gcp.hostnames.${i}`, value: h, fix: hostFix }));
-    for (const domain of authorizationDomains(gcp.hostnames)) {
-      const i = gcp.hostnames.findIndex((h) => h.replace(/^\*\./, "") === domain);
-      claims.push({
-        where: zone,
-        what: "DNS authorization record",
-        name: `_acme-challenge.${domain.toLowerCase()}`,
-        by: "the certificates",
-        path: `gcp.hostnames.${i}`,
-        value: gcp.hostnames[i],
-        fix: `${domain} and *.${domain} share Certificate Manager's authorization record in the zone: serve both from one environment`,
-      });
+    // Google's DNS authorizations live in the hostnames' zone, whichever cloud keeps it.
+    const zone = zoneOf(plan.env);
+    if (zone) {
+      const hostnames = plan.env.hostnames ?? [];
+      for (const domain of authorizationDomains(hostnames)) {
+        const i = hostnames.findIndex((h) => h.replace(/^\*\./, "") === domain);
+        claims.push({
+          where: zone,
+          what: "DNS authorization record",
+          name: `_acme-challenge.${domain.toLowerCase()}`,
+          by: "the certificates",
+          path: `hostnames.${i}`,
+          value: hostnames[i],
+          fix: `${domain} and *.${domain} share Certificate Manager's authorization record in the zone: serve both from one environment`,
+        });
+      }
     }
     g.clusters.forEach((c, i) => {
       for (const entry of negEntryPoints(c.contract))

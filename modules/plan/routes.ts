@@ -16,7 +16,8 @@ export const ROUTES_RELEASE_NAME = "gatehouse-routes";
 /** The route data's own problems (every cluster of the environment shares them). */
 export function envRouteProblems(env: Env, cluster: Pick<ClusterPlan, "controller">): FieldProblem[] {
   const { identity, plugin } = cluster.controller;
-  return routeProblems(env.routes, { hostnames: env.gcp?.hostnames, features: identity.routeFeatures, controller: plugin.kind });
+  // With a gcp section, every route host must be one of the hostnames Google's certificate holds.
+  return routeProblems(env.routes, { hostnames: env.gcp ? (env.hostnames ?? []) : undefined, features: identity.routeFeatures, controller: plugin.kind });
 }
 
 /** The Routes props of one cluster, or none when the environment has no routes (or they are wrong: reported by envRouteProblems). */

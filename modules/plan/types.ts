@@ -3,6 +3,7 @@ import type { FieldProblem } from "../core/errors";
 import type { Env } from "../model/env";
 import type { Route } from "../model/route-types";
 import type { AwsPlan } from "./aws";
+import type { DnsPlan } from "./dns";
 import type { GcpPlan } from "./gcp";
 
 export interface EnvPlan {
@@ -12,6 +13,8 @@ export interface EnvPlan {
   readonly routes: readonly Route[];
   readonly aws?: AwsPlan;
   readonly gcp?: GcpPlan;
+  /** `<env>-dns`, when the environment steers between its edges. */
+  readonly dns?: DnsPlan;
 }
 
 export interface Resolution {

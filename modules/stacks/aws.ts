@@ -15,7 +15,9 @@ import { DataAwsEksCluster } from "@cdktf/provider-aws/lib/data-aws-eks-cluster"
 import { DataAwsIamRole } from "@cdktf/provider-aws/lib/data-aws-iam-role";
 import { AwsProvider } from "@cdktf/provider-aws/lib/provider";
 import { TerraformOutput, TerraformStack } from "../core/cdktf";
+import { DnsValidatedCertificate } from "../aws/acm";
 import { NlbEdge } from "../aws/nlb-edge";
+import { HostedZone, NlbAliasRecords } from "../aws/route53";
 import { NlbSecurityGroup } from "../aws/nlb-security-group";
 import { NodeAccessRules } from "../aws/node-access";
 import { TargetRegistration } from "../aws/targets";
@@ -32,13 +34,20 @@ import { configureState } from "./state";
 
 /** An AWS stack's provider (the env's region, its tags on everything) and state backend. */
 export function awsStackBase(stack: TerraformStack, id: string, settings: AwsStackSettings): AwsProvider {
-  const provider = new AwsProvider(stack, "aws", { region: settings.region, defaultTags: [{ tags: { ...settings.defaultTags } }] });
+  const provider = awsProvider(stack, settings);
   configureState(stack, id, settings.state);
   return provider;
 }
 
+/** The AWS provider of an environment (its Region, its tags on everything), in a stack of either cloud. */
+export function awsProvider(stack: TerraformStack, settings: AwsStackSettings): AwsProvider {
+  return new AwsProvider(stack, "aws", { region: settings.region, defaultTags: [{ tags: { ...settings.defaultTags } }] });
+}
+
 export class AwsEdgeStack extends TerraformStack {
   public readonly edge: NlbEdge;
+  public readonly certificate?: DnsValidatedCertificate;
+  public readonly records?: NlbAliasRecords;
 
   constructor(scope: Construct, id: string, plan: AwsEdgePlan) {
     super(scope, id);
@@ -51,7 +60,12 @@ export class AwsEdgeStack extends TerraformStack {
     if (sg && "create" in sg) lbSecurityGroups = { nlb: new NlbSecurityGroup(this, "nlb-sg", sg.create).securityGroup.id };
     else if (sg) lbSecurityGroups = Object.fromEntries(sg.ids.map((sgId) => [sgId, sgId]));
 
-    this.edge = new NlbEdge(this, "edge", { ...plan.nlb, securityGroupIds: lbSecurityGroups ? Object.values(lbSecurityGroups) : undefined });
+    // The hostnames' zone, and the ACM certificate validated through it.
+    const zone = plan.zone && new HostedZone(this, "zone", plan.zone);
+    if (plan.certificate && zone) this.certificate = new DnsValidatedCertificate(this, "certificate", { ...plan.certificate, zoneId: zone.zoneId });
+    const tls = plan.nlb.tls && { ...plan.nlb.tls, certificateArn: plan.nlb.tls.certificateArn ?? this.certificate?.certificateArn ?? "" };
+    this.edge = new NlbEdge(this, "edge", { ...plan.nlb, tls, securityGroupIds: lbSecurityGroups ? Object.values(lbSecurityGroups) : undefined });
+    if (plan.records && zone) this.records = new NlbAliasRecords(this, "dns", { ...plan.records, zoneId: zone.zoneId, target: { dnsName: this.edge.lb.dnsName, zoneId: this.edge.lb.zoneId } });
 
     if (plan.targets) {
       const groups: Record<string, { arn: string; port: number }> = {};

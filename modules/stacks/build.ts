@@ -10,6 +10,7 @@ import { crossEnvProblems, planEnvironment, resolve, type EnvPlan } from "../pla
 import type { Env } from "../model/env";
 import { AwsApiStack } from "./api";
 import { AwsClusterStack, AwsEdgeStack } from "./aws";
+import { DnsStack } from "./dns";
 import { AwsLatticeStack } from "./lattice";
 import { GcpAddressStack, GcpEdgeStack, GkeClusterStack } from "./gcp";
 
@@ -19,8 +20,11 @@ export { stackNames };
 export function buildPlan(app: Construct, plan: EnvPlan): TerraformStack[] {
   const stacks: TerraformStack[] = [];
   const aws = plan.aws;
+  let awsEdge: AwsEdgeStack | undefined;
+  let gcpEdge: GcpEdgeStack | undefined;
   if (aws) {
     const edge = new AwsEdgeStack(app, aws.edge.stack, aws.edge);
+    awsEdge = edge;
     const lattice = aws.lattice ? new AwsLatticeStack(app, aws.lattice.stack, aws.lattice) : undefined;
     stacks.push(edge, ...(lattice ? [lattice] : []), new AwsClusterStack(app, aws.cluster.stack, { plan: aws.cluster, edgeStack: edge, latticeStack: lattice }));
     if (aws.api) stacks.push(new AwsApiStack(app, aws.api.stack, { plan: aws.api, edgeStack: edge }));
@@ -29,8 +33,10 @@ export function buildPlan(app: Construct, plan: EnvPlan): TerraformStack[] {
   if (gcp) {
     const address = new GcpAddressStack(app, gcp.address.stack, gcp.address);
     const clusters = gcp.clusters.map((cluster) => new GkeClusterStack(app, cluster.stack, { plan: cluster, addressStack: address }));
-    stacks.push(address, ...clusters, new GcpEdgeStack(app, gcp.edge.stack, { plan: gcp.edge, addressStack: address, clusterStacks: clusters }));
+    gcpEdge = new GcpEdgeStack(app, gcp.edge.stack, { plan: gcp.edge, addressStack: address, clusterStacks: clusters });
+    stacks.push(address, ...clusters, gcpEdge);
   }
+  if (plan.dns && awsEdge && gcpEdge) stacks.push(new DnsStack(app, plan.dns.stack, { plan: plan.dns, after: [awsEdge, gcpEdge] }));
   assertStableIds(stacks);
   for (const s of stacks) skipCrossStackPreparation(s);
   return stacks;

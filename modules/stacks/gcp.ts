@@ -13,6 +13,8 @@ import { TerraformVariable } from "cdktf";
 import { GoogleProvider } from "@cdktf/provider-google/lib/provider";
 import { TerraformOutput, TerraformStack } from "../core/cdktf";
 import { AddressRecords, GlobalAddresses, GlobalAddressLookup } from "../gcp/address-dns";
+import { AuthorizationRecords } from "../aws/authorization-records";
+import { HostedZone } from "../aws/route53";
 import { CertMap } from "../gcp/cert-map";
 import { FrontEndFirewall } from "../gcp/firewall";
 import { GlobalFrontends } from "../gcp/frontends";
@@ -22,6 +24,7 @@ import type { Controller } from "../k8s/controllers/plugin";
 import { GatewayApiCrds } from "../k8s/gateway-api";
 import { Routes } from "../k8s/route-objects";
 import { IAP_SECRET_VARIABLE, type GcpAddressPlan, type GcpEdgePlan, type GcpStackSettings, type GkeClusterPlan } from "../plan";
+import { awsProvider } from "./aws";
 import { configureState } from "./state";
 
 /** GCP labels from tags (rules.ts, where the plan checks that no two tags become one label). */
@@ -101,7 +104,9 @@ export interface GcpEdgeStackProps {
 
 export class GcpEdgeStack extends TerraformStack {
   public readonly addresses: GlobalAddressLookup;
-  public readonly records: AddressRecords;
+  public readonly records?: AddressRecords;
+  /** Google's DNS authorizations in Route 53, when the hostnames' zone is there. */
+  public readonly authorizationRecords?: AuthorizationRecords;
   public readonly certMap: CertMap;
   public readonly backends: NegBackends;
   public readonly frontends: GlobalFrontends;
@@ -117,8 +122,13 @@ export class GcpEdgeStack extends TerraformStack {
     this.addresses = new GlobalAddressLookup(this, "address", plan.addresses);
     const v4 = this.addresses.addresses.v4?.address ?? "";
     const v6 = this.addresses.addresses.v6?.address;
-    this.records = new AddressRecords(this, "dns", { ...plan.records, addresses: { v4, v6 } });
+    if (plan.records) this.records = new AddressRecords(this, "dns", { ...plan.records, addresses: { v4, v6 } });
     this.certMap = new CertMap(this, "certs", plan.certMap);
+    if (plan.route53) {
+      awsProvider(this, plan.route53.settings);
+      const zone = new HostedZone(this, "route53-zone", { zone: plan.route53.zone });
+      this.authorizationRecords = new AuthorizationRecords(this, "route53-auth", { zoneId: zone.zoneId, records: this.certMap.authorizationRecords });
+    }
     // The IAP OAuth client secret never appears in the environment or this JSON: a sensitive
     // variable, set as TF_VAR_iap_oauth2_client_secret or a workspace variable.
     const iap = plan.iap;
