@@ -33,6 +33,21 @@ describe("provider imports", () => {
   });
 });
 
+describe("ports", () => {
+  it("every NodePort literal of the library is the port contract's (modules/model/contract.ts), decided once", () => {
+    // Numbers in Kubernetes' default NodePort range, outside comments and outside the contract.
+    const strays = tsFiles(join(root, "modules"))
+      .filter((f) => relative(root, f) !== join("modules", "model", "contract.ts"))
+      .flatMap((f) =>
+        readFileSync(f, "utf8")
+          .replace(/\/\*[\s\S]*?\*\//g, (c) => c.replace(/[^\n]/g, ""))
+          .split("\n")
+          .flatMap((line, i) => (/(?<![\w.])3[0-2][0-9]{3}(?![\w.])/.test(line.replace(/\/\/.*$/, "")) ? [`${relative(root, f)}:${i + 1}: ${line.trim()}`] : [])),
+      );
+    expect(strays).toEqual([]);
+  });
+});
+
 describe("skipTokenCreationStacks", () => {
   // The module cdktf's tokens call to record where each token was made.
   // eslint-disable-next-line @typescript-eslint/no-require-imports

@@ -24,8 +24,8 @@ export { ConfigError } from "./core/errors";
 export type { FieldProblem, Problem } from "./core/errors";
 
 // The port contract.
-export { buildContract, contractProblems, negEntryPoints } from "./model/contract";
-export { CONTROLLER_DEFAULTS, DEFAULT_IDLE_TIMEOUT, DEFAULT_PORTS, GCP_BACKEND_DEFAULTS, NLB_DEFAULTS, ROUTE_DEFAULTS } from "./model/defaults";
+export { buildContract, contractProblems, DEFAULT_PORTS, negEntryPoints } from "./model/contract";
+export { CONTROLLER_DEFAULTS, DEFAULT_IDLE_TIMEOUT, GCP_BACKEND_DEFAULTS, NLB_DEFAULTS, ROUTE_DEFAULTS } from "./model/defaults";
 export type { ContractInput, EntryKind, EntryPoint, EntryPointInput, HttpsEntryInput, PortContract, TargetKind, TargetPorts, TcpEntryInput, TlsChoice } from "./model/contract";
 
 // The resolved plan.

@@ -13,6 +13,18 @@ import { ConfigError } from "../core/errors";
 import { gcpName } from "../core/naming";
 import * as rules from "../core/rules";
 
+/**
+ * The reference design's ports, the defaults of every environment: listeners 80/443 on
+ * NodePorts 30080/30443, the HTTP health check on NodePort 30200 `/healthz`, inside the
+ * Kubernetes default `--service-node-port-range` 30000-32767.
+ */
+export const DEFAULT_PORTS = {
+  http: { listenerPort: 80, nodePort: 30080 },
+  https: { listenerPort: 443, nodePort: 30443 },
+  health: { nodePort: 30200, path: "/healthz" },
+  nodePortRange: { min: 30000, max: 32767 },
+} as const;
+
 /** How an entry point's traffic reaches the controller. */
 export type EntryKind =
   /** Plain HTTP (listener 80). */

@@ -2,20 +2,9 @@
  * Every default gatehouse applies, and the limits its rules enforce, stated once. The
  * environment schema fills the defaults in (and shows defaults and limits to editors through the
  * published JSON Schema); each construct falls back to the same value when a direct user of the
- * library leaves a prop out; each rule reads its limits from here.
+ * library leaves a prop out; each rule reads its limits from here. The ports are the port
+ * contract's (DEFAULT_PORTS in modules/model/contract.ts), where every port is decided.
  */
-
-/**
- * The reference design's ports, the defaults of every environment: listeners 80/443 on
- * NodePorts 30080/30443, the HTTP health check on NodePort 30200 `/healthz`, inside the
- * Kubernetes default `--service-node-port-range` 30000-32767.
- */
-export const DEFAULT_PORTS = {
-  http: { listenerPort: 80, nodePort: 30080 },
-  https: { listenerPort: 443, nodePort: 30443 },
-  health: { nodePort: 30200, path: "/healthz" },
-  nodePortRange: { min: 30000, max: 32767 },
-} as const;
 
 /**
  * AWS's idle timeout of an NLB TCP listener, and the fixed one of its TLS listeners (seconds);
