@@ -18,25 +18,14 @@ import { awsSecurityGroupNames, gatehouseAwsTags, planEnvironment } from "../mod
 import * as rules from "../modules/core/rules";
 import { workspaceName } from "../modules/stacks/state";
 import { awsEnv, gcpEnv, patch } from "./helpers/fixtures";
+import { loadFailures, reportLines } from "./helpers/problems";
 import { parseEnv, synthEnvs } from "./helpers/synth";
 
 const work = mkdtempSync(join(tmpdir(), "gh-limits-"));
 afterAll(() => rmSync(work, { recursive: true, force: true }));
 
-function problems(...envs: EnvInput[]): Problem[] {
-  try {
-    loadEnvironments({ builtins: envs });
-  } catch (e) {
-    if (e instanceof ConfigError) return [...e.problems];
-    throw e;
-  }
-  return [];
-}
-
-/** "env: path (got value): message", as the report prints them. */
-function lines(...envs: EnvInput[]): string[] {
-  return problems(...envs).map((p) => `${p.env}: ${p.path}${p.value === undefined ? "" : ` (got ${JSON.stringify(p.value)})`}: ${p.message}`);
-}
+const problems = loadFailures;
+const lines = reportLines;
 
 const CERT = "arn:aws:acm:eu-west-1:123456789012:certificate/abc";
 const tlsAtNlb = (nlbTls: Record<string, unknown> = {}): EnvInput =>

@@ -8,29 +8,18 @@ import { join } from "node:path";
 import type { Env, EnvInput } from "../modules/config/schema";
 import { planEnvironment } from "../modules/plan";
 import { loadEnvironments } from "../modules/config/loader";
-import { ConfigError, formatProblems, type Problem } from "../modules/core/errors";
+import { ConfigError, formatProblems } from "../modules/core/errors";
 import { CONTROLLER_KINDS } from "../modules/k8s/controllers/plugin";
 import * as rules from "../modules/core/rules";
 import { buildAll } from "../modules/stacks/build";
 import { nlbSecurityGroupWarnings } from "../cli/replacement-warnings";
 import { awsEnv, gcpEnv, patch } from "./helpers/fixtures";
+import { loadFailures, reportLines } from "./helpers/problems";
 import { dataSources, parseEnv, type TfJson } from "./helpers/synth";
 import { Testing } from "cdktf";
 
-function problems(...envs: EnvInput[]): Problem[] {
-  try {
-    loadEnvironments({ builtins: envs });
-  } catch (e) {
-    if (e instanceof ConfigError) return [...e.problems];
-    throw e;
-  }
-  return [];
-}
-
-/** "env: path (got value): message" lines, as the report prints them, without the indent. */
-function lines(...envs: EnvInput[]): string[] {
-  return problems(...envs).map((p) => `${p.env}: ${p.path}${p.value === undefined ? "" : ` (got ${JSON.stringify(p.value)})`}: ${p.message}`);
-}
+const problems = loadFailures;
+const lines = reportLines;
 
 describe("valid input is accepted", () => {
   it("takes the minimal AWS and GCP fixtures with every default filled in", () => {

@@ -7,13 +7,12 @@
  */
 import Ajv2020, { type ErrorObject } from "ajv/dist/2020";
 import { readFileSync } from "node:fs";
-import { loadEnvironments } from "../modules/config/loader";
 import type { EnvInput } from "../modules/config/schema";
-import { ConfigError } from "../modules/core/errors";
 import * as rules from "../modules/core/rules";
 import { CONTROLLER_LIMITS, ROUTE_LIMITS } from "../modules/model/defaults";
 import { SCHEMA_FILE } from "../scripts/write-schema";
 import { awsEnv, gcpEnv, patch } from "./helpers/fixtures";
+import { loadProblems } from "./helpers/problems";
 
 type Limits = { readonly min: number; readonly max: number };
 
@@ -151,16 +150,6 @@ function schemaErrors(env: EnvInput, path: string): ErrorObject[] {
   return (validate.errors ?? []).filter((e) => e.instancePath === pointer);
 }
 
-/** The loader's problems, as "path: message". */
-function loaderProblems(env: EnvInput): string[] {
-  try {
-    loadEnvironments({ builtins: [env] });
-  } catch (e) {
-    if (e instanceof ConfigError) return e.problems.map((p) => `${p.path}: ${p.message}`);
-    throw e;
-  }
-  return [];
-}
 
 /** The numbers the published schema states for a field (its `anyOf` branch for a number in a list of choices). */
 function statedLimits(path: string): { minimum?: number; maximum?: number } {
@@ -190,7 +179,7 @@ describe.each(FIELDS.map((f) => [f.path, f] as const))("%s", (path, f) => {
     const env = f.env(value);
     // (A number in a list of choices also fails the other choices: the union's errors come with it.)
     expect(schemaErrors(env, path).map((e) => e.keyword)).toContain(side === "min" ? "minimum" : "maximum");
-    expect(loaderProblems(env).filter((p) => p.startsWith(`${f.reportedAt ?? path}: `))).not.toEqual([]);
+    expect(loadProblems(env).filter((p) => p.startsWith(`${f.reportedAt ?? path}: `))).not.toEqual([]);
   });
 
   it.each(sides.map((s) => [s] as const))("at the %s: the JSON Schema and the loader both take it", (side) => {
@@ -198,9 +187,9 @@ describe.each(FIELDS.map((f) => [f.path, f] as const))("%s", (path, f) => {
     const env = f.env(value);
     expect(validate(JSON.parse(JSON.stringify(env))) ? [] : validate.errors).toEqual([]);
     const narrowed = f.narrowed?.[side];
-    if (narrowed) expect(loaderProblems(env)).toEqual(expect.arrayContaining([`${narrowed[0]}: ${narrowed[1]}`]));
-    else expect(loaderProblems(env)).toEqual([]);
-    expect(loaderProblems(env).filter((p) => p.startsWith(`${f.reportedAt ?? path}: must be a whole number`))).toEqual([]);
+    if (narrowed) expect(loadProblems(env)).toEqual(expect.arrayContaining([`${narrowed[0]}: ${narrowed[1]}`]));
+    else expect(loadProblems(env)).toEqual([]);
+    expect(loadProblems(env).filter((p) => p.startsWith(`${f.reportedAt ?? path}: must be a whole number`))).toEqual([]);
   });
 });
 
