@@ -12,8 +12,12 @@ import { parse } from "yaml";
 import type { EnvInput } from "../modules/config/schema";
 import { loadEnvironments } from "../modules/config/loader";
 import { ConfigError } from "../modules/core/errors";
+import { answersWithoutHost } from "../modules/model/routes";
+import { planEnvironment } from "../modules/plan";
+import { AwsEdgeStack } from "../modules/stacks/aws";
+import { Testing } from "cdktf";
 import { awsEnv, gcpEnv, patch } from "./helpers/fixtures";
-import { dataSources, resources, synthEnvs, type TfJson } from "./helpers/synth";
+import { dataSources, parseEnv, resources, synthEnvs, type TfJson } from "./helpers/synth";
 
 const root = join(__dirname, "..");
 const MULTI = parse(readFileSync(join(root, "envs", "examples", "multi-cloud.yaml"), "utf8")) as EnvInput;
@@ -150,6 +154,15 @@ describe("steering by failover (envs/examples/multi-cloud.yaml)", () => {
   });
 });
 
+describe("the AWS edge stack", () => {
+  it("refuses a plan whose TLS listeners have neither a certificate ARN nor a certificate to request", () => {
+    const plan = planEnvironment(parseEnv(multi()));
+    const edge = plan.aws?.edge;
+    if (!edge) throw new Error("no AWS edge");
+    expect(() => new AwsEdgeStack(Testing.app(), "broken", { ...edge, certificate: undefined })).toThrow("broken: the plan gives the TLS listeners neither a certificate ARN nor a certificate to request");
+  });
+});
+
 describe("one edge, one zone", () => {
   it("points every hostname at the NLB with alias records in Route 53 (aws.dns), in the edge stack", () => {
     const json = synthEnvs([awsEnv({ hostnames: ["shop.example.com", "*.apps.example.com"], aws: { ...awsEnv().aws!, dns: { zoneId: ZONE } } } as EnvInput)])["t-aws-edge"];
@@ -238,6 +251,22 @@ describe("refusals", () => {
     });
     const json = synthEnvs([ngf as EnvInput])["example-multi-dns"];
     expect(Object.values(resources(json ?? {}, "aws_route53_health_check")).map((c) => c.resource_path)).toEqual(["/status/ready", "/status/ready"]);
+  });
+
+  it("counts only a route a health checker's request reaches: no host, no match conditions, its path matching element by element", () => {
+    const r = (path: string, more: object = {}) => ({ path, pathType: "Prefix" as const, ...more });
+    expect(answersWithoutHost(r("/status"), "/status/ready")).toBe(true);
+    expect(answersWithoutHost(r("/status/"), "/status")).toBe(true);
+    expect(answersWithoutHost(r("/"), "/anything")).toBe(true);
+    expect(answersWithoutHost(r("/status"), "/statusx")).toBe(false);
+    expect(answersWithoutHost(r("/status", { pathType: "Exact" }), "/status/ready")).toBe(false);
+    expect(answersWithoutHost(r("/status", { pathType: "Exact" }), "/status")).toBe(true);
+    expect(answersWithoutHost(r("/", { host: "shop.example.net" }), "/status")).toBe(false);
+    expect(answersWithoutHost(r("/", { match: { headers: [{ name: "x-preview", value: "1", type: "Exact" }] } }), "/status")).toBe(false);
+    // A route for one host does not answer the check, whatever its path.
+    expect(refused(both({ controller: { kind: "nginx-gateway-fabric" }, dns: { healthCheck: { path: "/status" } }, routes: { status: { host: "example.net", path: "/status", backend: "ops/status:8080" } } }))).toContainEqual(
+      'dns.healthCheck.path (got "/status"): is answered by no route without a host: Route 53 sends the load balancer\'s name or address as Host, so only such a route (or the controller itself) can answer it',
+    );
   });
 
   it("reports a hostname given twice once, though the records and the certificate would each refuse it too", () => {

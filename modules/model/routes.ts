@@ -112,6 +112,19 @@ export function hostCovered(host: string, hostnames: readonly string[]): boolean
 }
 
 /** Problems with a route's name: it names the route's Kubernetes objects. */
+/**
+ * Whether a route takes a request for this path that carries nothing but a Host the route does
+ * not name (a health checker's): no host, no match conditions, and its path matching as the
+ * Ingress and Gateway API define it (Exact: equal; Prefix: element by element, so `/status`
+ * takes `/status` and `/status/ready`, not `/statusx`).
+ */
+export function answersWithoutHost(r: Pick<Route, "host" | "path" | "pathType" | "match">, path: string): boolean {
+  if (r.host !== undefined || r.match !== undefined) return false;
+  if (r.pathType === "Exact") return r.path === path;
+  const prefix = r.path.replace(/\/+$/, "");
+  return prefix === "" || path === prefix || path.startsWith(`${prefix}/`);
+}
+
 export function routeNameCheck(name: string): Check {
   if (!LABEL.test(name) || name.includes("--"))
     return "route names must be DNS labels: lowercase letters, digits and single hyphens, starting and ending with a letter or digit, at most 63 characters (they name the route's objects; '--' is reserved)";

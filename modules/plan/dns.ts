@@ -19,7 +19,7 @@ import { authorizationDomains } from "../gcp/cert-map";
 import type { GlobalAddressesProps } from "../gcp/address-dns";
 import { DNS_STEERING_DEFAULTS } from "../model/defaults";
 import type { Env } from "../model/env";
-import { parseRoutes } from "../model/routes";
+import { answersWithoutHost, parseRoutes } from "../model/routes";
 import { atEnvFields, type PathTable } from "./paths";
 import type { AwsStackSettings, GcpStackSettings } from "./settings";
 
@@ -70,12 +70,7 @@ const HEALTH_THROUGH_LB: Readonly<Record<string, string>> = {
 
 /** Whether a route without a host answers a path (Route 53 sends the load balancer's name or address as Host). */
 function answeredWithoutHost(env: Env, path: string): boolean {
-  return parseRoutes(env.routes).some((r) => {
-    if (r.host !== undefined) return false;
-    if (r.pathType === "Exact") return r.path === path;
-    const prefix = r.path.endsWith("/") ? r.path : `${r.path}/`;
-    return path === r.path || path.startsWith(prefix) || r.path === "/";
-  });
+  return parseRoutes(env.routes).some((r) => answersWithoutHost(r, path));
 }
 
 type Add = (path: string, value: unknown, message: string | undefined) => void;

@@ -63,7 +63,9 @@ export class AwsEdgeStack extends TerraformStack {
     // The hostnames' zone, and the ACM certificate validated through it.
     const zone = plan.zone && new HostedZone(this, "zone", plan.zone);
     if (plan.certificate && zone) this.certificate = new DnsValidatedCertificate(this, "certificate", { ...plan.certificate, zoneId: zone.zoneId });
-    const tls = plan.nlb.tls && { ...plan.nlb.tls, certificateArn: plan.nlb.tls.certificateArn ?? this.certificate?.certificateArn ?? "" };
+    const certificateArn = plan.nlb.tls?.certificateArn ?? this.certificate?.certificateArn;
+    if (plan.nlb.tls && certificateArn === undefined) throw new Error(`${id}: the plan gives the TLS listeners neither a certificate ARN nor a certificate to request`);
+    const tls = plan.nlb.tls && certificateArn !== undefined ? { ...plan.nlb.tls, certificateArn } : undefined;
     this.edge = new NlbEdge(this, "edge", { ...plan.nlb, tls, securityGroupIds: lbSecurityGroups ? Object.values(lbSecurityGroups) : undefined });
     if (plan.records && zone) this.records = new NlbAliasRecords(this, "dns", { ...plan.records, zoneId: zone.zoneId, target: { dnsName: this.edge.lb.dnsName, zoneId: this.edge.lb.zoneId } });
 
