@@ -9,7 +9,7 @@ import Ajv2020, { type ErrorObject } from "ajv/dist/2020";
 import { readFileSync } from "node:fs";
 import type { EnvInput } from "../modules/config/schema";
 import * as rules from "../modules/core/rules";
-import { CONTROLLER_LIMITS, ROUTE_LIMITS } from "../modules/model/defaults";
+import { ACCOUNT_THROTTLE_QUOTA, CONTROLLER_LIMITS, LOG_RETENTION_DAYS, ROUTE_LIMITS } from "../modules/model/defaults";
 import { SCHEMA_FILE } from "../scripts/write-schema";
 import { awsEnv, gcpEnv, patch } from "./helpers/fixtures";
 import { loadProblems } from "./helpers/problems";
@@ -39,6 +39,8 @@ const SERVICE = { listenerPort: 8080, nodePort: 30500, namespace: "shop", select
 const ISTIO = { controller: { kind: "istio" as const, config: { httpsCertificateSecret: "edge-tls" } } };
 const ROUTE = { backend: "shop/web:8080" };
 const aws = (change: unknown) => patch(awsEnv(), change);
+/** An HTTP API through a VPC link to the internal NLB's https listener. */
+const api = (change: unknown) => aws({ aws: { nlb: { internetFacing: false }, apiGateway: patch({ routes: { "ANY /{proxy+}": "https" }, tlsServerName: "api.example.com" }, change) } });
 const gcp = (change: unknown) => patch(gcpEnv(), change);
 
 const FIELDS: readonly Field[] = [
@@ -114,6 +116,14 @@ const FIELDS: readonly Field[] = [
   { path: "aws.targetGroups.healthCheck.timeout", limits: rules.NLB_HEALTH_CHECK_LIMITS.timeout, env: (v) => aws({ aws: { targetGroups: { healthCheck: { interval: 300, timeout: v } } } }) },
   { path: "aws.targetGroups.healthCheck.healthyThreshold", limits: rules.NLB_HEALTH_CHECK_LIMITS.threshold, env: (v) => aws({ aws: { targetGroups: { healthCheck: { healthyThreshold: v } } } }) },
   { path: "aws.targetGroups.healthCheck.unhealthyThreshold", limits: rules.NLB_HEALTH_CHECK_LIMITS.threshold, env: (v) => aws({ aws: { targetGroups: { healthCheck: { unhealthyThreshold: v } } } }) },
+
+  // API Gateway's stage: the account's throttle quota, CloudWatch Logs' longest retention.
+  { path: "aws.apiGateway.stage.throttling.burstLimit", limits: { min: 0, max: ACCOUNT_THROTTLE_QUOTA.burstLimit }, env: (v) => api({ stage: { throttling: { burstLimit: v } } }) },
+  {
+    path: "aws.apiGateway.stage.accessLogRetentionDays",
+    limits: { min: LOG_RETENTION_DAYS[0], max: LOG_RETENTION_DAYS[LOG_RETENTION_DAYS.length - 1] as number },
+    env: (v) => api({ stage: { accessLogRetentionDays: v } }),
+  },
 
   // VPC Lattice (its routes share the route schema; Lattice takes weights of them).
   { path: "aws.lattice.podPorts.0", reportedAt: "aws.lattice.podPorts", limits: rules.PORT_LIMITS, env: (v) => aws({ aws: { lattice: { podPorts: [v] } } }) },
@@ -205,13 +215,34 @@ it("no bounded whole number of an environment is left at JavaScript's safe-integ
   };
   walk(schema, "");
   const fields = unbounded.map((p) => p.replace(/\.properties\./g, ".").replace(/\.additionalProperties/g, ".*").replace(/^\./, "").replace(/^properties\./, ""));
-  // Limits a rule outside the environment's model states (modules/aws: API Gateway's account
-  // quota and log retention days), Route 53 steering, or none at all (counts with only a minimum).
+  // Route 53 steering, or no limit at all (counts with only a minimum).
   const known = [
     /^dns\./,
-    /^aws\.apiGateway\.stage\.(throttling\.burstLimit|accessLogRetentionDays)$/,
     /^gcp\.backends\.maxConnectionsPerEndpoint$/,
     /^gcp\.backends\.outlierDetection\.(consecutiveErrors|intervalSec|baseEjectionTimeSec)$/,
   ];
   expect(fields.filter((p) => !known.some((k) => k.test(p)))).toEqual([]);
+});
+
+describe("the API Gateway stage's other limits", () => {
+  it.each([2, 31, 366])("a retention of %i days, between CloudWatch Logs' periods, fails the JSON Schema's list and the loader alike", (days) => {
+    const env = api({ stage: { accessLogRetentionDays: days } });
+    expect(schemaErrors(env, "aws.apiGateway.stage.accessLogRetentionDays").map((e) => e.keyword)).toEqual(["enum"]);
+    expect(loadProblems(env)).toEqual([`aws.apiGateway.stage.accessLogRetentionDays: must be one of CloudWatch Logs' retention periods: ${LOG_RETENTION_DAYS.join(", ")} days`]);
+  });
+
+  it.each([
+    [-0.5, "minimum"],
+    [ACCOUNT_THROTTLE_QUOTA.rateLimit + 0.5, "maximum"],
+  ] as const)("a rate limit of %d requests per second fails the JSON Schema (%s) and the loader alike", (rate, keyword) => {
+    const env = api({ stage: { throttling: { rateLimit: rate } } });
+    expect(schemaErrors(env, "aws.apiGateway.stage.throttling.rateLimit").map((e) => e.keyword)).toEqual([keyword]);
+    expect(loadProblems(env).filter((p) => p.startsWith("aws.apiGateway.stage.throttling.rateLimit: "))).not.toEqual([]);
+  });
+
+  it("the quota itself passes both", () => {
+    const env = api({ stage: { throttling: { rateLimit: ACCOUNT_THROTTLE_QUOTA.rateLimit, burstLimit: ACCOUNT_THROTTLE_QUOTA.burstLimit } } });
+    expect(validate(JSON.parse(JSON.stringify(env))) ? [] : validate.errors).toEqual([]);
+    expect(loadProblems(env)).toEqual([]);
+  });
 });

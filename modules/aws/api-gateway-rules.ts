@@ -28,6 +28,7 @@
 import type { Check } from "../core/errors";
 import { isToken } from "../core/cdktf";
 import * as rules from "../core/rules";
+import { ACCOUNT_THROTTLE_QUOTA, LOG_RETENTION_DAYS } from "../model/defaults";
 
 /** Methods a route or REST method can name (`ANY` matches every method). */
 export const HTTP_METHODS = ["ANY", "GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS"] as const;
@@ -36,11 +37,8 @@ export type HttpMethod = (typeof HTTP_METHODS)[number];
 /** The catch-all route key of HTTP APIs. */
 export const DEFAULT_ROUTE_KEY = "$default";
 
-/** Default account-level throttle quota per Region (API Gateway quotas, "Throttle quota per account"). */
-export const ACCOUNT_THROTTLE_QUOTA = { rateLimit: 10_000, burstLimit: 5_000 } as const;
-
-/** CloudWatch Logs retention periods (API_PutRetentionPolicy `retentionInDays`). */
-export const LOG_RETENTION_DAYS = [1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653] as const;
+// The quota and the retention periods live with the environment's model, whose published schema states them.
+export { ACCOUNT_THROTTLE_QUOTA, LOG_RETENTION_DAYS };
 
 /** Ports a REST API HTTP integration can reach (setup-http-integrations). */
 export const REST_INTEGRATION_PORTS = "80, 443 or 1024-65535";

@@ -57,6 +57,14 @@ export const ACM_KEY_ALGORITHMS = ["RSA_2048", "EC_prime256v1", "EC_secp384r1"] 
 
 /** An API Gateway stage. */
 export const API_GATEWAY_STAGE_DEFAULTS = { name: "live", rateLimit: 1000, burstLimit: 2000, accessLogRetentionDays: 30 } as const;
+/**
+ * Default account-level throttle quota per Region (Amazon API Gateway quotas, "Throttle quota per
+ * account"): a stage's limits cannot usefully exceed it. burstLimit is an integer, rateLimit a
+ * double (API_ThrottleSettings).
+ */
+export const ACCOUNT_THROTTLE_QUOTA = { rateLimit: 10_000, burstLimit: 5_000 } as const;
+/** CloudWatch Logs retention periods (API_PutRetentionPolicy `retentionInDays`). */
+export const LOG_RETENTION_DAYS = [1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653] as const;
 
 /** The ingress controllers gatehouse installs behind the same load balancers. */
 export const CONTROLLER_KINDS = ["ingress-nginx", "nginx-gateway-fabric", "istio"] as const;

@@ -12,7 +12,7 @@ import { z } from "zod";
 import { PART_SEPARATOR, RESERVED_ENV_WORDS } from "../core/naming";
 import * as rules from "../core/rules";
 import { DEFAULT_PORTS } from "./contract";
-import { ACM_KEY_ALGORITHMS, API_GATEWAY_STAGE_DEFAULTS, CONTROLLER_DEFAULTS, CONTROLLER_KINDS, CONTROLLER_LIMITS, DEFAULT_IDLE_TIMEOUT, DNS_STEERING, DNS_STEERING_DEFAULTS, EDGES, GATEWAY_API_CRD_SOURCES, GATEWAY_API_CRDS_DEFAULTS, GCP_BACKEND_DEFAULTS, GCP_SSL_POLICY_DEFAULTS, LOAD_BALANCER_POLICIES, NLB_DEFAULTS, RETRY_CONDITIONS, ROUTE53_LIMITS, ROUTE_DEFAULTS, ROUTE_LIMITS, ROUTE_MATCH_TYPES, STATE_DEFAULTS } from "./defaults";
+import { ACCOUNT_THROTTLE_QUOTA, ACM_KEY_ALGORITHMS, API_GATEWAY_STAGE_DEFAULTS, CONTROLLER_DEFAULTS, CONTROLLER_KINDS, CONTROLLER_LIMITS, DEFAULT_IDLE_TIMEOUT, DNS_STEERING, DNS_STEERING_DEFAULTS, EDGES, GATEWAY_API_CRD_SOURCES, GATEWAY_API_CRDS_DEFAULTS, GCP_BACKEND_DEFAULTS, GCP_SSL_POLICY_DEFAULTS, LOAD_BALANCER_POLICIES, NLB_DEFAULTS, RETRY_CONDITIONS, ROUTE53_LIMITS, ROUTE_DEFAULTS, ROUTE_LIMITS, ROUTE_MATCH_TYPES, LOG_RETENTION_DAYS, STATE_DEFAULTS } from "./defaults";
 
 const int = () => z.number().int();
 /**
@@ -377,8 +377,17 @@ export const AwsSchema = z.strictObject({
       stage: z
         .strictObject({
           name: z.string().default(API_GATEWAY_STAGE_DEFAULTS.name),
-          throttling: z.strictObject({ rateLimit: z.number().default(API_GATEWAY_STAGE_DEFAULTS.rateLimit), burstLimit: int().default(API_GATEWAY_STAGE_DEFAULTS.burstLimit) }).prefault({}).describe("Requests per second and burst of every route; the account quota is 10,000 / 5,000 in most Regions."),
-          accessLogRetentionDays: int().default(API_GATEWAY_STAGE_DEFAULTS.accessLogRetentionDays),
+          throttling: z
+            .strictObject({
+              rateLimit: z.number().meta({ minimum: 0, maximum: ACCOUNT_THROTTLE_QUOTA.rateLimit }).default(API_GATEWAY_STAGE_DEFAULTS.rateLimit),
+              burstLimit: bounded(int(), { min: 0, max: ACCOUNT_THROTTLE_QUOTA.burstLimit }).default(API_GATEWAY_STAGE_DEFAULTS.burstLimit),
+            })
+            .prefault({})
+            .describe(`Requests per second and burst of every route; the account quota is ${ACCOUNT_THROTTLE_QUOTA.rateLimit.toLocaleString("en-US")} / ${ACCOUNT_THROTTLE_QUOTA.burstLimit.toLocaleString("en-US")} in most Regions.`),
+          accessLogRetentionDays: int()
+            .meta({ minimum: LOG_RETENTION_DAYS[0], maximum: LOG_RETENTION_DAYS[LOG_RETENTION_DAYS.length - 1], enum: [...LOG_RETENTION_DAYS] })
+            .default(API_GATEWAY_STAGE_DEFAULTS.accessLogRetentionDays)
+            .describe("Days CloudWatch Logs keeps the access log: one of CloudWatch Logs' retention periods."),
         })
         .prefault({}),
       domain: z
