@@ -5,22 +5,29 @@
  * - `install`: every CRD of the chart read at plan time and required absent or this release's
  *   (Helm's ownership metadata), and on GKE a refusal while GKE's own Gateway API is on;
  * - `cluster-managed`: no release, every CRD required on the cluster at v1.5 or later;
- * - the environment field, and what the EKS and GKE cluster stacks emit.
+ * - the channel (`controller.gatewayApiChannel`): the chart's experimental render, the release's
+ *   copy of the chart with one channel's files, the lookups that follow the channel, and the
+ *   checks that refuse to switch an installed cluster's channel by themselves (standard over the
+ *   release's experimental CRDs; experimental over standard while upstream's safe-upgrades binding
+ *   is there) or that want the cluster's HTTPRoute CRD experimental (`cluster-managed`);
+ * - the environment fields, and what the EKS and GKE cluster stacks emit.
  * Conditions and messages are compared by value and evaluated (__tests__/helpers/hcl.ts) against
  * the objects a cluster would return: the CRDs the chart renders, with or without the metadata
  * Helm adds when it installs them.
  */
-import { readFileSync } from "node:fs";
-import { join } from "node:path";
-import { parse } from "yaml";
-import { Testing, TerraformStack } from "cdktf";
+import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join, relative } from "node:path";
+import { gzipSync } from "node:zlib";
+import { parse, parseAllDocuments } from "yaml";
+import { App, Testing, TerraformStack } from "cdktf";
 import { DataAwsEksCluster } from "@cdktf/provider-aws/lib/data-aws-eks-cluster";
 import { DataGoogleContainerCluster } from "@cdktf/provider-google/lib/data-google-container-cluster";
 import { EnvSchema, type EnvInput } from "../modules/config/schema";
 import { ConfigError } from "../modules/core/errors";
 import { AwsGatewayController } from "../modules/k8s/aws-gateway-controller";
 import type { ControllerSettings } from "../modules/k8s/controllers/plugin";
-import { GATEWAY_API, GatewayApiCrds, kubernetesVersionCheck, type GatewayApiCrdsProps } from "../modules/k8s/gateway-api";
+import { GATEWAY_API, GatewayApiCrds, gatewayApiCrdNames, gatewayApiCrdsProblems, kubernetesVersionCheck, type GatewayApiCrdsProps } from "../modules/k8s/gateway-api";
 import { localChartDir } from "../modules/k8s/local-chart";
 import { nginxGatewayFabricPlugin } from "../modules/k8s/controllers/nginx-gateway-fabric";
 import { nginxGatewayFabricIdentity } from "../modules/k8s/controllers/nginx-gateway-fabric-identity";
@@ -29,8 +36,9 @@ import { identityContract } from "./helpers/fixtures";
 import { renderChart, type KubeObject } from "./helpers/helm";
 import { evaluateCondition, evaluateMessage, HclError, type HclValue } from "./helpers/hcl";
 import { list, obj, type Json } from "./helpers/json";
+import { loadProblems } from "./helpers/problems";
 import { dataSources, resources, synthEnvs, type TfJson } from "./helpers/synth";
-import { GATEWAY_API_CRDS_DEFAULTS } from "../modules/model/defaults";
+import { GATEWAY_API_CRDS_DEFAULTS, type GatewayApiChannel } from "../modules/model/defaults";
 
 const CHART_DIR = localChartDir(GATEWAY_API.chart);
 const K8S_PATTERN = kubernetesMinimumPattern("1.31");
@@ -66,7 +74,11 @@ function build(kind: "eks" | "gke" | "none", props: GatewayApiCrdsProps = {}, ex
 
 /** The CRD lookups, by the CRD each one selects. */
 function lookups(json: TfJson): Map<string, Json> {
-  return new Map(Object.values(dataSources(json, "kubernetes_resources")).map((d) => [String(d.field_selector).replace(/^metadata\.name=/, ""), d as Json]));
+  return new Map(
+    Object.values(dataSources(json, "kubernetes_resources"))
+      .filter((d) => d.kind === "CustomResourceDefinition")
+      .map((d) => [String(d.field_selector).replace(/^metadata\.name=/, ""), d as Json]),
+  );
 }
 
 function crdRelease(json: TfJson): Json {
@@ -86,6 +98,32 @@ const renderedCrd = (name: string): Json => {
   if (!o) throw new Error(`the chart renders no CRD ${name}`);
   return JSON.parse(JSON.stringify(o)) as Json;
 };
+
+/** The chart's objects for a channel, as `helm template` renders them with the channel a release sets. */
+function renderChannel(channel: string, chartDir = CHART_DIR): KubeObject[] {
+  return renderChart({ release: "gateway-api-crds", namespace: "kube-system", values: `channel: ${channel}\n`, chartDir });
+}
+
+const renderedExperimental = renderChannel("experimental");
+const experimentalCrd = (name: string): Json => {
+  const o = renderedExperimental.find((x) => x.kind === "CustomResourceDefinition" && x.metadata.name === name);
+  if (!o) throw new Error(`the chart's experimental channel renders no CRD ${name}`);
+  return JSON.parse(JSON.stringify(o)) as Json;
+};
+
+/** Upstream's safe-upgrades binding as the chart renders it (and a cluster returns it). */
+const safeUpgradesBinding = ((): Json => {
+  const o = rendered.find((x) => x.kind === "ValidatingAdmissionPolicyBinding");
+  if (!o) throw new Error("the chart renders no ValidatingAdmissionPolicyBinding");
+  return JSON.parse(JSON.stringify(o)) as Json;
+})();
+
+/** A CRD with another channel annotation, or none. */
+function onChannel(crd: Json, channel: string | undefined): Json {
+  const meta = obj(crd.metadata, "metadata");
+  const { ["gateway.networking.k8s.io/channel"]: _c, ...annotations } = obj(meta.annotations ?? {}, "annotations");
+  return { ...crd, metadata: { ...meta, annotations: channel === undefined ? annotations : { ...annotations, "gateway.networking.k8s.io/channel": channel } } };
+}
 
 /** A CRD as the cluster returns it once Helm installed it: Helm adds this label and these annotations (pkg/action/install.go). */
 function installedBy(crd: Json, release: string, namespace: string): Json {
@@ -404,12 +442,312 @@ describe("GatewayApiCrds.configure", () => {
 });
 
 // ---------------------------------------------------------------------------------------------
+// The channel: standard (default) or experimental
+
+const CHANNEL_ANNOTATION = "gateway.networking.k8s.io/channel";
+const BINDING = "safe-upgrades.gateway.networking.k8s.io";
+
+/** The id of the stack's safe-upgrades binding lookup, or undefined. */
+const bindingId = (json: TfJson): string | undefined => Object.keys(dataSources(json, "kubernetes_resources")).find((id) => id.startsWith("gateway-api-crds_safe-upgrades-binding_"));
+
+/** The data a condition sees: the binding lookup's result (present or not). */
+const withBinding = (json: TfJson, present: boolean): Record<string, Record<string, Json>> => ({ kubernetes_resources: { [bindingId(json) as string]: { objects: present ? [safeUpgradesBinding] : [] } } });
+
+/** Every file under `dir`, by its path relative to it. */
+function filesOf(dir: string, base = dir): string[] {
+  return readdirSync(dir).flatMap((name) => (statSync(join(dir, name)).isDirectory() ? filesOf(join(dir, name), base) : [relative(base, join(dir, name))]));
+}
+
+/**
+ * About the size of the Secret Helm keeps a release of this chart in: the release as JSON with the
+ * chart's files base64-encoded, gzipped (best compression), base64-encoded again (encodeRelease in
+ * helm's pkg/storage/driver/util.go); the manifest stands in as the rendered objects' YAML.
+ */
+function releaseRecordBytes(chartDir: string, objects: readonly KubeObject[]): number {
+  const file = (name: string) => ({ name, data: readFileSync(join(chartDir, name)).toString("base64") });
+  const names = filesOf(chartDir).sort();
+  const record = {
+    chart: { templates: names.filter((n) => n.startsWith("templates/")).map(file), files: names.filter((n) => !n.startsWith("templates/") && n !== "Chart.yaml" && n !== "values.yaml").map(file) },
+    manifest: objects.map((o) => `---\n${JSON.stringify(o)}`).join("\n"),
+  };
+  return gzipSync(JSON.stringify(record), { level: 9 }).toString("base64").length;
+}
+
+describe("the chart's experimental channel", () => {
+  const crds = renderedExperimental.filter((o) => o.kind === "CustomResourceDefinition");
+  const rule = (crd: Json): Record<string, unknown> => {
+    const versions = list(obj(crd.spec, "spec").versions, "versions").map((v) => obj(v, "version"));
+    const v1 = versions.find((v) => v.name === "v1");
+    const spec = obj(obj(obj(obj(v1?.schema, "schema").openAPIV3Schema, "openAPIV3Schema").properties, "properties").spec, "spec");
+    return obj(obj(obj(obj(spec.properties, "properties").rules, "rules").items, "items").properties, "rule properties");
+  };
+
+  it("renders exactly GATEWAY_API.experimentalCrds, each of the experimental channel at v1.5.1 and kept on uninstall", () => {
+    expect(crds.map((o) => o.metadata.name).sort()).toEqual([...GATEWAY_API.experimentalCrds].sort());
+    expect(gatewayApiCrdNames("experimental")).toEqual(GATEWAY_API.experimentalCrds);
+    expect(gatewayApiCrdNames("standard")).toEqual(GATEWAY_API.crds);
+    for (const o of crds) expect(o.metadata.annotations).toMatchObject({ [CHANNEL_ANNOTATION]: "experimental", "gateway.networking.k8s.io/bundle-version": GATEWAY_API.version, "helm.sh/resource-policy": "keep" });
+    // Every standard CRD is in the experimental channel too: the standard list is what both have.
+    expect(GATEWAY_API.experimentalCrds).toEqual(expect.arrayContaining([...GATEWAY_API.crds]));
+    // The same safe-upgrades policy and binding as the standard channel.
+    const others = (objects: readonly KubeObject[]) => objects.filter((o) => o.kind !== "CustomResourceDefinition").map((o) => JSON.stringify(o));
+    expect(others(renderedExperimental)).toEqual(others(rendered));
+    expect(others(rendered).length).toBe(2);
+  });
+
+  it("renders every document of experimental/ unchanged apart from the keep annotation", () => {
+    const dir = join(CHART_DIR, "experimental");
+    const upstream = readdirSync(dir)
+      .sort()
+      .flatMap((f) => parseAllDocuments(readFileSync(join(dir, f), "utf8")).map((d) => d.toJS() as Json | null))
+      .filter((d): d is Json => d !== null);
+    const key = (o: Json) => `${String(o.kind)}/${String(obj(o.metadata, "metadata").name)}`;
+    const byKey = new Map(renderedExperimental.map((o) => [key(o as unknown as Json), o as unknown as Json]));
+    expect([...byKey.keys()].sort()).toEqual(upstream.map(key).sort());
+    for (const u of upstream) {
+      const meta = obj(u.metadata, "metadata");
+      expect(byKey.get(key(u))).toEqual({ ...u, metadata: { ...meta, annotations: { ...obj(meta.annotations ?? {}, "annotations"), "helm.sh/resource-policy": "keep" } } });
+    }
+  });
+
+  it("has HTTPRoute's retry (GEP-1731) in the rule schema, which the standard channel's HTTPRoute lacks", () => {
+    expect(Object.keys(rule(experimentalCrd("httproutes.gateway.networking.k8s.io")))).toContain("retry");
+    expect(Object.keys(rule(renderedCrd("httproutes.gateway.networking.k8s.io")))).not.toContain("retry");
+    expect(Object.keys(rule(renderedCrd("httproutes.gateway.networking.k8s.io")))).toEqual(expect.arrayContaining(["backendRefs", "filters", "matches", "timeouts"]));
+  });
+
+  it("is chosen by the values' channel; the chart refuses any other value", () => {
+    expect(renderChannel("standard").map((o) => JSON.stringify(o))).toEqual(rendered.map((o) => JSON.stringify(o)));
+    const refused = (value: string) => `channel must be "standard" or "experimental" (the Gateway API release channels this chart ships), not ${value}`;
+    expect(() => renderChannel("beta")).toThrow(refused('"beta"'));
+    expect(() => renderChannel("Experimental")).toThrow(refused('"Experimental"'));
+    expect(() => renderChannel('""')).toThrow(refused('""'));
+  });
+});
+
+describe("the chart a release gets: one channel's files", () => {
+  for (const channel of ["standard", "experimental"] as const) {
+    it(`${channel}: the shipped chart without the other channel's directory, rendering the ${channel} channel`, () => {
+      // A real synth, which copies the assets (the providers are no concern here).
+      const app = new App({ outdir: mkdtempSync(join(tmpdir(), "gatehouse-crds-")), skipValidation: true });
+      const stack = new TerraformStack(app, "test");
+      GatewayApiCrds.configure(stack, { channel });
+      const crds = GatewayApiCrds.of(stack);
+      app.synth();
+      const dir = join(app.outdir, "stacks", "test", String(crds.chart?.path));
+      const other = channel === "standard" ? "experimental" : "standard";
+      expect(filesOf(dir).sort()).toEqual(filesOf(CHART_DIR).filter((f) => !f.startsWith(`${other}/`)).sort());
+      for (const f of filesOf(dir)) expect(readFileSync(join(dir, f)).equals(readFileSync(join(CHART_DIR, f)))).toBe(true);
+      const objects = renderChannel(channel, dir);
+      expect(objects.map((o) => JSON.stringify(o))).toEqual((channel === "standard" ? rendered : renderedExperimental).map((o) => JSON.stringify(o)));
+      // Asked for the other channel, that copy fails instead of rendering nothing.
+      expect(() => renderChannel(other, dir)).toThrow(`channel "${other}": the chart holds no ${other}/*.yaml`);
+      // Helm keeps the chart in each release record (a Secret: at most 1 MiB); one channel leaves room.
+      expect(releaseRecordBytes(dir, objects)).toBeLessThan(0.75 * 1024 * 1024);
+      expect(String(obj(crdRelease(JSON.parse(Testing.synth(stack)) as TfJson), "release").chart)).toBe(`./${String(crds.chart?.path).replace(/\/$/, "")}`);
+      rmSync(app.outdir, { recursive: true, force: true });
+    });
+  }
+
+  it("would come near the Secret's limit with both channels' files", () => {
+    expect(releaseRecordBytes(CHART_DIR, renderedExperimental)).toBeGreaterThan(0.9 * 1024 * 1024);
+  });
+});
+
+describe("the channel's props", () => {
+  it('defaults to "standard" and refuses anything else at path channel, naming the channels', () => {
+    expect(gatewayApiCrdsProblems({})).toEqual([]);
+    expect(gatewayApiCrdsProblems({ channel: "experimental" })).toEqual([]);
+    expect(gatewayApiCrdsProblems({ channel: "beta" as GatewayApiChannel })).toEqual([{ path: "channel", value: "beta", message: 'must be one of "standard", "experimental" (the Gateway API release channels gatehouse ships)' }]);
+    expect(() => build("none", { channel: "beta" as GatewayApiChannel })).toThrow(ConfigError);
+    const app = Testing.app();
+    const s = new TerraformStack(app, "c");
+    GatewayApiCrds.configure(s, {});
+    expect(GatewayApiCrds.of(s).channel).toBe("standard");
+  });
+});
+
+describe("install of the experimental channel", () => {
+  const json = build("eks", { channel: "experimental" });
+  const byCrd = lookups(json);
+  const id = bindingId(json) as string;
+
+  it("sets the channel on the release, and nothing for the standard channel (the chart's default)", () => {
+    expect(crdRelease(json).set).toEqual([{ name: "channel", value: "experimental", type: "string" }]);
+    expect(crdRelease(json).values).toBeUndefined();
+    expect(crdRelease(build("eks")).values).toBeUndefined();
+    expect(crdRelease(build("eks")).set).toBeUndefined();
+    expect(GatewayApiCrds.of(new TerraformStack(Testing.app(), "x"), { channel: "experimental" }).channel).toBe("experimental");
+  });
+
+  it("reads every CRD the experimental chart renders, and upstream's safe-upgrades binding by name", () => {
+    expect([...byCrd.keys()].sort()).toEqual(renderedExperimental.filter((o) => o.kind === "CustomResourceDefinition").map((o) => o.metadata.name).sort());
+    expect(Object.keys(dataSources(json, "kubernetes_resources")).map((i) => i.replace(/_[0-9A-F]{8}$/, "")).sort()).toEqual(
+      [...GATEWAY_API.experimentalCrds.map((c) => `gateway-api-crds_crd-${c.split(".")[0]}`), "gateway-api-crds_safe-upgrades-binding"].sort(),
+    );
+    const binding = dataSources(json, "kubernetes_resources")[id];
+    expect({ api_version: binding?.api_version, kind: binding?.kind, field_selector: binding?.field_selector, lifecycle: binding?.lifecycle }).toEqual({
+      api_version: "admissionregistration.k8s.io/v1",
+      kind: "ValidatingAdmissionPolicyBinding",
+      field_selector: `metadata.name=${BINDING}`,
+      lifecycle: undefined,
+    });
+    // Only where it matters: not for the standard channel, nor for the cluster's own CRDs.
+    expect(bindingId(build("eks"))).toBeUndefined();
+    expect(bindingId(build("eks", { source: "cluster-managed", channel: "experimental" }))).toBeUndefined();
+  });
+
+  it("checks ownership of every CRD, and the channel of those the policy judges (group gateway.networking.k8s.io), by value", () => {
+    for (const [crd, d] of byCrd) {
+      const posts = checks(d, "postcondition");
+      expect(posts[0]?.error_message).toContain(`CustomResourceDefinition ${crd} is on EKS cluster prod-eks already, and not from gatehouse's Helm release`);
+      expect(posts).toHaveLength(crd.endsWith(".gateway.networking.k8s.io") ? 2 : 1);
+    }
+    const [, post] = checks(byCrd.get("httproutes.gateway.networking.k8s.io"), "postcondition");
+    expect(post).toEqual({
+      condition: `\${length(data.kubernetes_resources.${id}.objects) == 0 || alltrue([for o in self.objects : !(try(o.metadata.labels["app.kubernetes.io/managed-by"], "") == "Helm" && try(o.metadata.annotations["meta.helm.sh/release-name"], "") == "gateway-api-crds" && try(o.metadata.annotations["meta.helm.sh/release-namespace"], "") == "kube-system") || try(o.metadata.annotations["gateway.networking.k8s.io/channel"], "") == "experimental"])}`,
+      error_message:
+        'CustomResourceDefinition httproutes.gateway.networking.k8s.io on EKS cluster prod-eks ${try(self.objects[0].metadata.annotations["gateway.networking.k8s.io/channel"], "") == "" ? "has no gateway.networking.k8s.io/channel annotation" : format("is of the Gateway API %s channel", try(self.objects[0].metadata.annotations["gateway.networking.k8s.io/channel"], ""))}, and controller.gatewayApiChannel is "experimental": the ValidatingAdmissionPolicy safe-upgrades.gateway.networking.k8s.io (from the Gateway API\'s own files, bound on the cluster) refuses experimental CRDs over any other, so Helm\'s upgrade would fail on it. To move the cluster to the experimental channel, delete the policy\'s binding, then apply: kubectl delete validatingadmissionpolicybinding safe-upgrades.gateway.networking.k8s.io. The upgrade creates the binding again with the rest of the chart (Helm creates the objects of a release that are missing), and the policy then admits experimental CRDs over experimental ones. Or keep controller.gatewayApiChannel: standard.',
+    });
+  });
+
+  const policyCheck = (crd: string) => checks(byCrd.get(crd), "postcondition")[1] as Check;
+  const standardCrds = GATEWAY_API.crds;
+  const own = (crd: Json) => installedBy(crd, "gateway-api-crds", "kube-system");
+
+  it("passes a fresh cluster, with or without the binding", () => {
+    for (const crd of GATEWAY_API.experimentalCrds.filter((c) => c.endsWith(".gateway.networking.k8s.io"))) {
+      expect(evaluateCondition(policyCheck(crd).condition, scope([], withBinding(json, true)))).toBe(true);
+      expect(evaluateCondition(policyCheck(crd).condition, scope([], withBinding(json, false)))).toBe(true);
+    }
+  });
+
+  it("fails the release's own standard CRDs while the binding is there, and says how to switch", () => {
+    for (const crd of standardCrds) {
+      expect(evaluateCondition(policyCheck(crd).condition, scope([own(renderedCrd(crd))], withBinding(json, true)))).toBe(false);
+      // Without a channel annotation, the policy refuses as well.
+      expect(evaluateCondition(policyCheck(crd).condition, scope([own(onChannel(renderedCrd(crd), undefined))], withBinding(json, true)))).toBe(false);
+    }
+    expect(evaluateMessage(policyCheck("gateways.gateway.networking.k8s.io").error_message, scope([own(renderedCrd("gateways.gateway.networking.k8s.io"))], withBinding(json, true)))).toBe(
+      'CustomResourceDefinition gateways.gateway.networking.k8s.io on EKS cluster prod-eks is of the Gateway API standard channel, and controller.gatewayApiChannel is "experimental": the ValidatingAdmissionPolicy safe-upgrades.gateway.networking.k8s.io (from the Gateway API\'s own files, bound on the cluster) refuses experimental CRDs over any other, so Helm\'s upgrade would fail on it. To move the cluster to the experimental channel, delete the policy\'s binding, then apply: kubectl delete validatingadmissionpolicybinding safe-upgrades.gateway.networking.k8s.io. The upgrade creates the binding again with the rest of the chart (Helm creates the objects of a release that are missing), and the policy then admits experimental CRDs over experimental ones. Or keep controller.gatewayApiChannel: standard.',
+    );
+    expect(evaluateMessage(policyCheck("gateways.gateway.networking.k8s.io").error_message, scope([own(onChannel(renderedCrd("gateways.gateway.networking.k8s.io"), undefined))], withBinding(json, true)))).toMatch(
+      /^CustomResourceDefinition gateways\.gateway\.networking\.k8s\.io on EKS cluster prod-eks has no gateway\.networking\.k8s\.io\/channel annotation, and controller\.gatewayApiChannel is "experimental": /,
+    );
+  });
+
+  it("passes the release's own standard CRDs once the binding is deleted (the reviewed switch)", () => {
+    for (const crd of standardCrds) expect(evaluateCondition(policyCheck(crd).condition, scope([own(renderedCrd(crd))], withBinding(json, false)))).toBe(true);
+  });
+
+  it("passes experimental over experimental, binding or not", () => {
+    for (const crd of standardCrds)
+      for (const present of [true, false]) expect(evaluateCondition(policyCheck(crd).condition, scope([own(experimentalCrd(crd))], withBinding(json, present)))).toBe(true);
+  });
+
+  it("leaves CRDs of anyone else to the ownership check (one error for one problem)", () => {
+    const crd = "httproutes.gateway.networking.k8s.io";
+    const foreign = installedBy(renderedCrd(crd), "envoy-gateway-crds", "envoy-gateway-system");
+    expect(evaluateCondition(policyCheck(crd).condition, scope([foreign], withBinding(json, true)))).toBe(true);
+    expect(evaluateCondition((checks(byCrd.get(crd), "postcondition")[0] as Check).condition, scope([foreign], withBinding(json, true)))).toBe(false);
+  });
+
+  it("on GKE, leaves everything to GKE's channel check while GKE's Gateway API is on", () => {
+    const j = build("gke", { channel: "experimental" });
+    const gke = Object.keys(dataSources(j, "google_container_cluster"))[0] as string;
+    const data = (channel: string) => ({ ...withBinding(j, true), google_container_cluster: { [gke]: { gateway_api_config: [{ channel }] } as unknown as Json } });
+    const post = checks(lookups(j).get("gateways.gateway.networking.k8s.io"), "postcondition")[1] as Check;
+    expect(post.condition.startsWith(`\${!contains(["CHANNEL_DISABLED", "CHANNEL_UNSPECIFIED", ""], try(data.google_container_cluster.${gke}.gateway_api_config[0].channel, "")) || length(data.kubernetes_resources.${bindingId(j)}.objects) == 0 || `)).toBe(true);
+    const standard = [own(renderedCrd("gateways.gateway.networking.k8s.io"))];
+    expect(evaluateCondition(post.condition, scope(standard, data("CHANNEL_STANDARD")))).toBe(true);
+    expect(evaluateCondition(post.condition, scope(standard, data("CHANNEL_DISABLED")))).toBe(false);
+  });
+});
+
+describe("install of the standard channel: the release's experimental CRDs stay experimental", () => {
+  const json = build("eks");
+  const byCrd = lookups(json);
+  const keepCheck = (crd: string) => checks(byCrd.get(crd), "postcondition")[1] as Check;
+  const own = (crd: Json) => installedBy(crd, "gateway-api-crds", "kube-system");
+
+  it("checks each CRD of the release, by value", () => {
+    for (const d of byCrd.values()) expect(checks(d, "postcondition")).toHaveLength(2);
+    expect(keepCheck("httproutes.gateway.networking.k8s.io")).toEqual({
+      condition:
+        '${alltrue([for o in self.objects : !(try(o.metadata.labels["app.kubernetes.io/managed-by"], "") == "Helm" && try(o.metadata.annotations["meta.helm.sh/release-name"], "") == "gateway-api-crds" && try(o.metadata.annotations["meta.helm.sh/release-namespace"], "") == "kube-system") || try(o.metadata.annotations["gateway.networking.k8s.io/channel"], "") != "experimental"])}',
+      error_message:
+        'CustomResourceDefinition httproutes.gateway.networking.k8s.io on EKS cluster prod-eks is of the Gateway API experimental channel (gateway.networking.k8s.io/channel: experimental), and controller.gatewayApiChannel is "standard": gatehouse does not move a cluster back to the standard channel by itself. The standard CRDs would stop serving the versions only the experimental channel serves and drop its fields (HTTPRoute\'s retry among them) from every object that sets them, the experimental-only CRDs (TCPRoute, UDPRoute, XBackendTrafficPolicy, XMesh) would stay behind outside the release, and the API server refuses a CRD update that leaves out a version still in the CRD\'s status.storedVersions. Keep controller.gatewayApiChannel: experimental, or first follow "Back to the standard channel" in gatehouse\'s modules/k8s/charts/gateway-api-crds/README.md.',
+    });
+  });
+
+  it("passes a fresh cluster and the release's standard CRDs, fails its experimental ones", () => {
+    for (const crd of GATEWAY_API.crds) {
+      expect(evaluateCondition(keepCheck(crd).condition, scope([]))).toBe(true);
+      expect(evaluateCondition(keepCheck(crd).condition, scope([own(renderedCrd(crd))]))).toBe(true);
+      expect(evaluateCondition(keepCheck(crd).condition, scope([own(experimentalCrd(crd))]))).toBe(false);
+      // Someone else's experimental CRDs are the ownership check's to report.
+      expect(evaluateCondition(keepCheck(crd).condition, scope([experimentalCrd(crd)]))).toBe(true);
+    }
+  });
+
+  it("sets nothing on the release and reads no binding (the standard release's Terraform is as before)", () => {
+    expect(crdRelease(json).values).toBeUndefined();
+    expect(crdRelease(json).set).toBeUndefined();
+    expect(bindingId(json)).toBeUndefined();
+    expect([...byCrd.keys()].sort()).toEqual([...GATEWAY_API.crds].sort());
+  });
+});
+
+describe("cluster-managed with the experimental channel: the cluster's HTTPRoute CRD must be experimental", () => {
+  const json = build("eks", { source: "cluster-managed", channel: "experimental" });
+  const byCrd = lookups(json);
+  const HTTPROUTES = "httproutes.gateway.networking.k8s.io";
+  const channelCheck = (j: TfJson) => checks(lookups(j).get(HTTPROUTES), "postcondition")[1] as Check;
+
+  it("reads the CRDs every channel has, installs nothing, and checks the channel of HTTPRoute only, by value", () => {
+    expect([...byCrd.keys()].sort()).toEqual([...GATEWAY_API.crds].sort());
+    expect(resources(json, "helm_release")).toEqual({});
+    for (const [crd, d] of byCrd) expect(checks(d, "postcondition")).toHaveLength(crd === HTTPROUTES ? 2 : 1);
+    expect(channelCheck(json)).toEqual({
+      condition: '${length(self.objects) == 0 || try(self.objects[0].metadata.annotations["gateway.networking.k8s.io/channel"], "") == "experimental"}',
+      error_message:
+        'CustomResourceDefinition httproutes.gateway.networking.k8s.io on EKS cluster prod-eks ${try(self.objects[0].metadata.annotations["gateway.networking.k8s.io/channel"], "") == "" ? "has no gateway.networking.k8s.io/channel annotation" : format("is of the Gateway API %s channel", try(self.objects[0].metadata.annotations["gateway.networking.k8s.io/channel"], ""))}, and controller.gatewayApiChannel is "experimental" with controller.gatewayApiCrds "cluster-managed": routes\' retries need HTTPRoute\'s retry field, which only the experimental channel\'s CRD has (the API server drops it from routes under a standard one). Install the experimental channel\'s CRDs (Gateway API v1.5 or later) where the cluster\'s CRDs come from, or remove those and set controller.gatewayApiCrds: install, so gatehouse installs the experimental channel of v1.5.1; or set controller.gatewayApiChannel: standard and remove retries from the routes (routes.<name>.retries).',
+    });
+  });
+
+  it("passes an experimental HTTPRoute CRD, fails a standard one or one without the annotation, and leaves an absent one to the version check", () => {
+    const post = channelCheck(json);
+    expect(evaluateCondition(post.condition, scope([experimentalCrd(HTTPROUTES)]))).toBe(true);
+    expect(evaluateCondition(post.condition, scope([renderedCrd(HTTPROUTES)]))).toBe(false);
+    expect(evaluateCondition(post.condition, scope([onChannel(renderedCrd(HTTPROUTES), undefined)]))).toBe(false);
+    expect(evaluateCondition(post.condition, scope([]))).toBe(true);
+    expect(evaluateCondition((checks(byCrd.get(HTTPROUTES), "postcondition")[0] as Check).condition, scope([]))).toBe(false);
+    expect(evaluateMessage(post.error_message, scope([renderedCrd(HTTPROUTES)]))).toMatch(/^CustomResourceDefinition httproutes\.gateway\.networking\.k8s\.io on EKS cluster prod-eks is of the Gateway API standard channel, and controller\.gatewayApiChannel is "experimental" with controller\.gatewayApiCrds "cluster-managed": /);
+    expect(evaluateMessage(post.error_message, scope([onChannel(renderedCrd(HTTPROUTES), undefined)]))).toMatch(/ prod-eks has no gateway\.networking\.k8s\.io\/channel annotation, and controller\.gatewayApiChannel/);
+  });
+
+  it("on GKE, says GKE installs the standard channel and names the fixes", () => {
+    const j = build("gke", { source: "cluster-managed", channel: "experimental" });
+    const gke = Object.keys(dataSources(j, "google_container_cluster"))[0] as string;
+    const message = evaluateMessage(channelCheck(j).error_message, scope([renderedCrd(HTTPROUTES)], { google_container_cluster: { [gke]: { gateway_api_config: [{ channel: "CHANNEL_STANDARD" }] } as unknown as Json } }));
+    expect(message).toBe(
+      'CustomResourceDefinition httproutes.gateway.networking.k8s.io on GKE cluster euw1 is of the Gateway API standard channel, and controller.gatewayApiChannel is "experimental" with controller.gatewayApiCrds "cluster-managed": routes\' retries need HTTPRoute\'s retry field, which only the experimental channel\'s CRD has (the API server drops it from routes under a standard one). GKE installs the Gateway API\'s standard channel (its Gateway API channel here: CHANNEL_STANDARD; GKE\'s API deprecates CHANNEL_EXPERIMENTAL). Turn GKE\'s Gateway API off (Standard clusters: gcloud container clusters update euw1 --location europe-west1 --project acme-edge --gateway-api=disabled) and set controller.gatewayApiCrds: install, so gatehouse installs the experimental channel of v1.5.1; or set controller.gatewayApiChannel: standard and remove retries from the routes (routes.<name>.retries).',
+    );
+  });
+
+  it("has no channel check with the standard channel: the experimental channel is a superset", () => {
+    const j = build("eks", { source: "cluster-managed" });
+    for (const d of lookups(j).values()) expect(checks(d, "postcondition")).toHaveLength(1);
+  });
+});
+
+// ---------------------------------------------------------------------------------------------
 // The environment field and the cluster stacks
 
-const NGF_ENV = (crds?: "install" | "cluster-managed"): EnvInput => ({
+const NGF_ENV = (crds?: "install" | "cluster-managed", channel?: string): EnvInput => ({
   name: "ngf",
   ports: { https: { listenerPort: 443, nodePort: 30443, tls: "terminate" } },
-  controller: { kind: "nginx-gateway-fabric", ...(crds ? { gatewayApiCrds: crds } : {}) },
+  controller: { kind: "nginx-gateway-fabric", ...(crds ? { gatewayApiCrds: crds } : {}), ...(channel ? { gatewayApiChannel: channel } : {}) } as EnvInput["controller"],
   aws: {
     region: "eu-west-1",
     cluster: { name: "ngf-eks" },
@@ -435,6 +773,18 @@ describe("controller.gatewayApiCrds", () => {
     expect(r.success).toBe(false);
     expect(r.error?.issues.map((i) => [i.path.join("."), i.message])).toEqual([
       ["controller.gatewayApiCrds", 'must be "install" (gatehouse installs the Gateway API CRDs) or "cluster-managed" (GKE, EKS Auto Mode or another installation provides them)'],
+    ]);
+  });
+});
+
+describe("controller.gatewayApiChannel", () => {
+  it('defaults to "standard" and is refused otherwise, at its field, as the loader reports it', () => {
+    expect(EnvSchema.parse(NGF_ENV()).controller.gatewayApiChannel).toBe("standard");
+    expect(EnvSchema.parse(NGF_ENV(undefined, "experimental")).controller.gatewayApiChannel).toBe("experimental");
+    expect(loadProblems(NGF_ENV(undefined, "experimental"))).toEqual([]);
+    expect(loadProblems(NGF_ENV("cluster-managed", "experimental"))).toEqual([]);
+    expect(loadProblems(NGF_ENV(undefined, "beta"))).toEqual([
+      'controller.gatewayApiChannel: must be "standard" (the Gateway API\'s standard channel) or "experimental" (its experimental channel, for HTTPRoute retries on istio)',
     ]);
   });
 });
@@ -474,6 +824,37 @@ describe("the cluster stacks", () => {
       expect(lookups(j).size).toBe(GATEWAY_API.crds.length);
       for (const d of lookups(j).values()) expect(checks(d, "postcondition")[0]?.condition).toContain("gateway.networking.k8s.io/bundle-version");
     }
+  });
+
+  it("pass the environment's channel: both stacks install the experimental chart and read its CRDs and the safe-upgrades binding", () => {
+    const experimental = synthEnvs([NGF_ENV(undefined, "experimental")]);
+    for (const name of ["ngf-aws-cluster", "ngf-gcp-cluster-c1"]) {
+      const j = experimental[name] as TfJson;
+      expect(crdRelease(j).set).toEqual([{ name: "channel", value: "experimental", type: "string" }]);
+      expect([...lookups(j).keys()].sort()).toEqual([...GATEWAY_API.experimentalCrds].sort());
+      expect(dataSources(j, "kubernetes_resources")[bindingId(j) as string]?.field_selector).toBe(`metadata.name=${BINDING}`);
+      expect(checks(lookups(j).get("gateways.gateway.networking.k8s.io"), "postcondition")[1]?.error_message).toContain(`kubectl delete validatingadmissionpolicybinding ${BINDING}`);
+    }
+    // The standard channel: no values, no binding, the channel check that keeps experimental CRDs.
+    for (const name of ["ngf-aws-cluster", "ngf-gcp-cluster-c1"]) {
+      const j = stacks[name] as TfJson;
+      expect(crdRelease(j).values).toBeUndefined();
+      expect(crdRelease(j).set).toBeUndefined();
+      expect(bindingId(j)).toBeUndefined();
+      expect(checks(lookups(j).get("gateways.gateway.networking.k8s.io"), "postcondition")[1]?.error_message).toContain('and controller.gatewayApiChannel is "standard": gatehouse does not move a cluster back');
+    }
+  });
+
+  it("cluster-managed with the experimental channel: both stacks check the cluster's HTTPRoute CRD's channel (GKE: with GKE's fix)", () => {
+    const managed = synthEnvs([NGF_ENV("cluster-managed", "experimental")]);
+    const aws = managed["ngf-aws-cluster"] as TfJson;
+    const gke = managed["ngf-gcp-cluster-c1"] as TfJson;
+    for (const j of [aws, gke]) {
+      expect(Object.values(resources(j, "helm_release")).map((r) => r.name)).not.toContain("gateway-api-crds");
+      expect(checks(lookups(j).get("httproutes.gateway.networking.k8s.io"), "postcondition")[1]?.condition).toContain('"gateway.networking.k8s.io/channel"], "") == "experimental"');
+    }
+    expect(checks(lookups(gke).get("httproutes.gateway.networking.k8s.io"), "postcondition")[1]?.error_message).toContain("gcloud container clusters update c1 --location europe-west1 --project acme-test-edge --gateway-api=disabled");
+    expect(checks(lookups(aws).get("httproutes.gateway.networking.k8s.io"), "postcondition")[1]?.error_message).toContain("where the cluster's CRDs come from");
   });
 
   it("ingress-nginx needs no Gateway API CRDs: nothing installed or read", () => {

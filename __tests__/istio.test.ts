@@ -86,12 +86,13 @@ describe("istio identity", () => {
     expect(ID.reservedPodPorts).toEqual(expect.arrayContaining([15000, 15001, 15006, 15008, 15020, 15021, 15053, 15090]));
   });
 
-  it("attaches routes to the Gateway in the gateway's namespace, and per-Service policies to the gateway's pods, without HTTPRoute retries", () => {
-    expect(ID.routes).toEqual({ api: "gateway", gateway: { name: "istio-ingress", namespace: "istio-ingress" }, policies: { kind: "istio", namespace: "istio-ingress", workloadSelector: ID.podSelector } });
+  it("attaches routes to the Gateway in the gateway's namespace, and per-Service policies to the gateway's pods, with HTTPRoute retries", () => {
+    expect(ID.routes).toEqual({ api: "gateway", gateway: { name: "istio-ingress", namespace: "istio-ingress" }, policies: { kind: "istio", namespace: "istio-ingress", workloadSelector: ID.podSelector }, httpRouteRetry: true });
     expect(ID.routeFeatures).toMatchObject({
       weights: true,
       timeouts: true,
-      retries: false,
+      retries: "experimental-channel",
+      retryOn: { conditions: ["connect-failure", "gateway-error", "5xx"], always: ["connect-failure"] },
       headers: { types: ["Exact", "RegularExpression"], max: 16 },
       queryParams: { types: ["Exact", "RegularExpression"], max: 16 },
       cookie: true,
@@ -99,7 +100,7 @@ describe("istio identity", () => {
       connectionPool: true,
       loadBalancers: ["round-robin", "least-request", "random"],
     });
-    expect(ID.routeFeatures.reasons?.retries).toMatch(/standard channel from v1\.7; gatehouse installs v1\.5\.1/);
+    expect(ID.routeFeatures.reasons?.retryOn).toMatch(/^Istio turns HTTPRoute's retry into retries on connect-failure, refused-stream, unavailable and cancelled, plus the listed status codes$/);
   });
 });
 
@@ -401,7 +402,7 @@ describe.each(CASES)("gateway chart rendered: %s", (name, p) => {
     const ports = (r.service.spec?.ports ?? []).map((x) => x.port);
     for (const l of spec.listeners) expect({ listener: l.port, isServicePort: ports.includes(l.port) }).toEqual({ listener: l.port, isServicePort: true });
     // Per-Service DestinationRules select exactly the pods the gateway Service sends to.
-    expect(ID.routes).toEqual({ api: "gateway", gateway: { name: gw.metadata.name, namespace: gw.metadata.namespace }, policies: { kind: "istio", namespace: gw.metadata.namespace, workloadSelector: r.service.spec?.selector } });
+    expect(ID.routes).toEqual({ api: "gateway", gateway: { name: gw.metadata.name, namespace: gw.metadata.namespace }, policies: { kind: "istio", namespace: gw.metadata.namespace, workloadSelector: r.service.spec?.selector }, httpRouteRetry: true });
     const https = spec.listeners.find((l) => l.port === c.entry("https").servicePort);
     expect(https?.protocol).toBe(c.entry("https").tls === "terminate" ? "HTTP" : "HTTPS");
     const redirect = r.applied.filter((o) => o.kind === "HTTPRoute");

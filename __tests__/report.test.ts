@@ -166,7 +166,7 @@ describe("npm run report: dark launches, retries and circuit breakers", () => {
     expect(istio).toContain("web/web-preview-cookie: www.example.com / [cookie preview=always] → fro");
     expect(hover("example-istio")).toContain('web/web-preview: www.example.com / [header x-preview = "true"] → frontend-next:80 · timeout 30s');
     expect(hover("example-istio")).toContain("web/web-preview-cookie: www.example.com / [cookie preview=always] → frontend-next:80 · timeout 30s");
-    expect(hover("example-istio")).toContain("web/web: www.example.com / → frontend-stable:80 (95), frontend-canary:80 (5) · timeout 30s");
+    expect(hover("example-istio")).toContain("web/web: www.example.com / → frontend-stable:80 (95), frontend-canary:80 (5) · timeout 30s · retries 2 on connection failures and 502-504, 10s per try");
     expect(text("example-eks")).toContain("api/api: api.example.com/v1 → api-v1:8080 · timeout 60s · retries 2 on");
     expect(hover("example-eks")).toContain("api/api: api.example.com/v1 → api-v1:8080 · timeout 60s · retries 2 on error timeout http_502 http_503 http_504");
     expect(text("example-eks")).toContain("api/api--canary: api.example.com/v1 → api-v2:8080 (canary: 10%)");

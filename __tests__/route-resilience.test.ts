@@ -16,6 +16,7 @@ import type { EnvInput } from "../modules/config/schema";
 import { ConfigError } from "../modules/core/errors";
 import { anchoredPattern, cookiePattern, matchPattern, parseRoutes, routeProblems, type RouteInput, type RouteRuleContext } from "../modules/model/routes";
 import type { Route, RouteAttachment, RouteFeatures } from "../modules/model/route-types";
+import { ROUTE_DEFAULTS, type GatewayApiChannel } from "../modules/model/defaults";
 import { nginxRetryOn, NGINX_RETRY_ON, routeManifests, Routes } from "../modules/k8s/route-objects";
 import { NGF_LOAD_BALANCER } from "../modules/k8s/backend-policies";
 import { INGRESS_NGINX_ROUTE_FEATURES } from "../modules/k8s/controllers/ingress-nginx-identity";
@@ -25,6 +26,7 @@ import { AWS_GATEWAY_CONTROLLER_NAME, AWS_GATEWAY_CONTROLLER_ROUTE_FEATURES, aws
 import { localChartDir } from "../modules/k8s/local-chart";
 import type { KubeManifest } from "../modules/k8s/manifests";
 import { crdValidators, objectValidator } from "./helpers/crd";
+import { httpRouteCrdProblems } from "./helpers/httproute-crd";
 import { renderChart, terraformStringValue } from "./helpers/helm";
 import { awsEnv, patch } from "./helpers/fixtures";
 import { only, resources, synthConstruct, synthEnvs } from "./helpers/synth";
@@ -37,9 +39,10 @@ const CONTROLLERS: Readonly<Record<string, RouteFeatures>> = {
   istio: ISTIO_ROUTE_FEATURES,
   [AWS_GATEWAY_CONTROLLER_NAME]: AWS_GATEWAY_CONTROLLER_ROUTE_FEATURES,
 };
-const ctx = (controller: string): RouteRuleContext => ({ controller, features: CONTROLLERS[controller] as RouteFeatures });
+const ctx = (controller: string, gatewayApiChannel?: GatewayApiChannel): RouteRuleContext => ({ controller, features: CONTROLLERS[controller] as RouteFeatures, gatewayApiChannel });
 /** The problems of these routes on a controller, as "path: message". */
-const problems = (routes: Record<string, RouteInput>, controller = "istio") => routeProblems(routes, ctx(controller)).map((p) => `${p.path}: ${p.message}`);
+const problems = (routes: Record<string, RouteInput>, controller = "istio", gatewayApiChannel?: GatewayApiChannel) =>
+  routeProblems(routes, ctx(controller, gatewayApiChannel)).map((p) => `${p.path}: ${p.message}`);
 
 const MAIN: RouteInput = { host: "shop.example.com", backend: "shop/web:80" };
 const PREVIEW: RouteInput = { host: "shop.example.com", match: { headers: [{ name: "x-preview", value: "true" }] }, backend: "shop/web-next:80" };
@@ -146,7 +149,7 @@ describe("what each controller carries out, and the refusal by name of what it c
     ]);
   });
 
-  test("retries: ingress-nginx only, with the conditions nginx can express; Istio's refusal says why", () => {
+  test("retries: ingress-nginx, and Istio on the experimental channel, each with the conditions it can express; the refusals say why", () => {
     const retries = (retryOn?: RouteInput["retries"] extends infer R ? (R extends { retryOn?: infer O } ? O : never) : never): RouteInput => ({ ...MAIN, retries: { attempts: 2, ...(retryOn ? { retryOn } : {}) } });
     expect(problems({ r: retries() }, "ingress-nginx")).toEqual([]);
     expect(problems({ r: retries(["connect-failure", "reset", "gateway-error", 429]) }, "ingress-nginx")).toEqual([]);
@@ -157,12 +160,19 @@ describe("what each controller carries out, and the refusal by name of what it c
     expect(problems({ r: retries(["connect-failure", "gateway-error"]) }, "ingress-nginx")).toEqual([
       "routes.r.retries.retryOn: ingress-nginx retries on connect-failure and reset together or on neither (one setting of its covers them all); list reset too, or leave connect-failure out",
     ]);
-    expect(problems({ r: retries() }, "istio")).toEqual([
-      "routes.r.retries: istio cannot retry requests through its routes (Istio retries an HTTPRoute rule only through its retry field, which the Gateway API has in the standard channel from v1.7; gatehouse installs v1.5.1, whose CRD drops it. Istio's gateway retries every route twice on connect-failure, refused-stream, unavailable and cancelled by itself); remove it",
-    ]);
-    expect(problems({ r: retries() }, "nginx-gateway-fabric")).toEqual([
-      "routes.r.retries: nginx-gateway-fabric cannot retry requests through its routes (NGINX Gateway Fabric 2.6 refuses an HTTPRoute rule with retry, which is not in the Gateway API standard channel either); remove it",
-    ]);
+    const onStandard =
+      "routes.r.retries: istio retries a route through HTTPRoute's retry field, which the Gateway API has in its experimental channel only: the standard channel's CRD drops it. Set controller.gatewayApiChannel: experimental (gatehouse then installs, or with gatewayApiCrds: cluster-managed requires, the experimental CRDs), or remove it";
+    expect(problems({ r: retries() }, "istio")).toEqual([onStandard]);
+    expect(problems({ r: retries() }, "istio", "standard")).toEqual([onStandard]);
+    expect(problems({ r: retries() }, "istio", "experimental")).toEqual([]);
+    expect(problems({ r: retries(["connect-failure", "gateway-error", "5xx", 429]) }, "istio", "experimental")).toEqual([]);
+    const istio = "(Istio turns HTTPRoute's retry into retries on connect-failure, refused-stream, unavailable and cancelled, plus the listed status codes)";
+    expect(problems({ r: retries(["connect-failure", "reset"]) }, "istio", "experimental")).toEqual([`routes.r.retries.retryOn.1: istio cannot retry on reset; it retries on connect-failure, gateway-error, 5xx, status codes 400-599 ${istio}`]);
+    expect(problems({ r: retries(["gateway-error", 500]) }, "istio", "experimental")).toEqual([`routes.r.retries.retryOn: istio retries on connect-failure whenever a route retries ${istio}; list it too`]);
+    for (const channel of ["standard", "experimental"] as const)
+      expect(problems({ r: retries() }, "nginx-gateway-fabric", channel)).toEqual([
+        "routes.r.retries: nginx-gateway-fabric cannot retry requests through its routes (NGINX Gateway Fabric 2.6 refuses an HTTPRoute rule with retry, which is not in the Gateway API standard channel either); remove it",
+      ]);
     // The conditions themselves: known names or status codes 400-599, each once.
     expect(problems({ r: { ...MAIN, retries: { attempts: 1, retryOn: ["sometimes" as "5xx", 399, "reset", "reset"] } } }, "ingress-nginx")).toEqual([
       "routes.r.retries.retryOn.0: must be one of connect-failure, reset, gateway-error, 5xx, or a status code 400-599",
@@ -386,7 +396,6 @@ describe("Gateway API: HTTPRoute matches and per-Service policies", () => {
 const FIXTURES = join(__dirname, "fixtures");
 const ISTIO_CRDS = join(FIXTURES, "charts", `istio-${ISTIO_VERSION}`, "base", "files", "crd-all.gen.yaml");
 const NGF_POLICY_CRD = join(FIXTURES, "charts", "nginx-gateway-fabric-2.6.7", "crds", "gateway.nginx.org_upstreamsettingspolicies.yaml");
-const HTTPROUTE_CRD = join(FIXTURES, "crds", "httproutes.gateway.networking.k8s.io.yaml");
 
 type Cel = (self: unknown) => boolean;
 /** Go durations (Istio's and the Gateway API's) in milliseconds. */
@@ -422,17 +431,16 @@ const celKeyword = {
     },
 };
 const policyValidator = objectValidator<KubeManifest>(crdValidators([ISTIO_CRDS, NGF_POLICY_CRD], { cel: celKeyword }));
-/** HTTPRoutes: the schema only here (routes.test.ts evaluates the HTTPRoute CEL rules). */
-const httpRouteValidator = objectValidator<KubeManifest>(crdValidators([HTTPROUTE_CRD], { cel: "ignore" }));
-function crdProblems(o: KubeManifest): string[] {
+/** Against its CRD: an HTTPRoute against the channel's (CEL rules evaluated), a policy against its controller's. */
+function crdProblems(o: KubeManifest, channel: GatewayApiChannel = "standard"): string[] {
+  if (o.kind === "HTTPRoute") return httpRouteCrdProblems(o, channel).map((e) => `${o.apiVersion}/${o.kind} ${o.metadata.name}: ${e}`);
   celFailures = [];
-  const out = o.kind === "HTTPRoute" ? httpRouteValidator(o) : policyValidator(o);
-  return [...out.filter((e) => !e.includes("x-kubernetes-validations")), ...celFailures];
+  return [...policyValidator(o).filter((e) => !e.includes("x-kubernetes-validations")), ...celFailures];
 }
 
-function rendered(attachment: RouteAttachment, routes: readonly Route[]): KubeManifest[] {
+function rendered(attachment: RouteAttachment, routes: readonly Route[], gatewayApiChannel?: GatewayApiChannel): KubeManifest[] {
   const json = only(
-    synthConstruct((scope) => new Routes(scope, "routes", { attachment, routes, releaseName: "gatehouse-routes", namespace: "istio-ingress" })),
+    synthConstruct((scope) => new Routes(scope, "routes", { attachment, routes, releaseName: "gatehouse-routes", namespace: "istio-ingress", gatewayApiChannel })),
     "helm_release",
   );
   return renderChart({ release: String(json.name), namespace: String(json.namespace), values: terraformStringValue((json.values as string[])[0] as string), chartDir: localChartDir("gatehouse-manifests") }) as unknown as KubeManifest[];
@@ -448,14 +456,49 @@ describe("rendered by helm and validated against the controllers' CRDs", () => {
     const objects = rendered(ISTIO, routes);
     expect(objects).toEqual(JSON.parse(JSON.stringify(routeManifests(ISTIO, routes))));
     expect(objects.map((o) => o.kind).sort()).toEqual(["DestinationRule", "DestinationRule", "DestinationRule", "HTTPRoute", "HTTPRoute"]);
-    expect(objects.flatMap(crdProblems)).toEqual([]);
+    expect(objects.flatMap((o) => crdProblems(o))).toEqual([]);
   });
 
   test("NGINX Gateway Fabric: the UpstreamSettingsPolicies, valid against its 2.6.7 CRD", () => {
     const ngf = routesOf({ web: { ...MAIN, loadBalancer: "least-request" }, preview: { ...PREVIEW, loadBalancer: "random" } });
     const objects = rendered(NGF, ngf);
     expect(objects.filter((o) => o.kind === "UpstreamSettingsPolicy")).toHaveLength(2);
-    expect(objects.flatMap(crdProblems)).toEqual([]);
+    expect(objects.flatMap((o) => crdProblems(o))).toEqual([]);
+  });
+
+  test("Istio retries: HTTPRoute's retry and per-try timeout, valid against the experimental channel's CRD (CEL rules evaluated), refused by the standard one", () => {
+    const retrying = routesOf({
+      web: { ...MAIN, timeout: 30, retries: { attempts: 3, perTryTimeout: 10 } },
+      api: { ...MAIN, path: "/api", retries: { attempts: 1, retryOn: ["connect-failure", "5xx", 429] } },
+    });
+    const objects = rendered(ISTIO, retrying, "experimental");
+    expect(objects).toEqual(JSON.parse(JSON.stringify(routeManifests(ISTIO, retrying, "experimental"))));
+    const rule = (name: string) => (spec(byName(objects, "HTTPRoute", name)).rules as Json[])[0] as Json;
+    // No conditions named: connect-failure and gateway-error (Istio adds connection failures itself).
+    expect(ROUTE_DEFAULTS.httpRouteRetryOn).toEqual(["connect-failure", "gateway-error"]);
+    expect([rule("web").retry, rule("web").timeouts]).toEqual([{ attempts: 3, codes: [502, 503, 504] }, { request: "30s", backendRequest: "10s" }]);
+    expect(rule("api").retry).toEqual({ attempts: 1, codes: [429, ...Array.from({ length: 100 }, (_, i) => 500 + i)] });
+    expect(rule("api").timeouts).toBeUndefined();
+    for (const o of objects) expect(httpRouteCrdProblems(o, "experimental")).toEqual([]);
+    // The standard channel's CRD has no retry field: the API server would drop it (strict validation refuses it).
+    expect(httpRouteCrdProblems(byName(objects, "HTTPRoute", "web"), "standard")).toEqual([expect.stringMatching(/^\/spec\/rules\/0 must NOT have additional properties \{"additionalProperty":"retry"\}$/)]);
+    // The CRD's own rules hold the per-try timeout within the request's, as the route rules do.
+    const web = byName(objects, "HTTPRoute", "web");
+    expect(httpRouteCrdProblems({ ...web, spec: { ...spec(web), rules: [{ ...rule("web"), timeouts: { request: "5s", backendRequest: "10s" } }] } }, "experimental")).toEqual([
+      "/spec/rules/0/timeouts: backendRequest timeout cannot be longer than request timeout",
+    ]);
+    expect(problems({ r: { ...MAIN, timeout: 5, retries: { attempts: 1, perTryTimeout: 10 } } }, "istio", "experimental")).toEqual([
+      "routes.r.retries.perTryTimeout: must not exceed the route's timeout (5 s), which covers every try",
+    ]);
+    expect(httpRouteCrdProblems({ ...web, spec: { ...spec(web), rules: [{ ...rule("web"), retry: { attempts: 1, codes: [302] } }] } }, "experimental")).toEqual([expect.stringContaining("must be >= 400")]);
+  });
+
+  test("the Routes construct refuses a channel it does not know, and retries on the standard channel", () => {
+    const retrying = routesOf({ web: { ...MAIN, retries: { attempts: 2 } } });
+    const build = (gatewayApiChannel: string) => () => synthConstruct((scope) => new Routes(scope, "routes", { attachment: ISTIO, routes: retrying, releaseName: "r", namespace: "ns", gatewayApiChannel: gatewayApiChannel as GatewayApiChannel }));
+    expect(build("beta")).toThrow('gatewayApiChannel (got "beta"): must be one of "standard", "experimental"');
+    expect(build("standard")).toThrow(/routes\.web\.retries \(got \{"attempts":2\}\): HTTPRoute's retry field is in the Gateway API's experimental channel only/);
+    expect(build("experimental")).not.toThrow();
   });
 
   test("a ${ or %{ in a match value reaches Helm literally, never as a Terraform template", () => {
@@ -489,7 +532,7 @@ describe("rendered by helm and validated against the controllers' CRDs", () => {
 describe("envs/examples/istio.yaml", () => {
   const input = parse(readFileSync(join(__dirname, "..", "envs", "examples", "istio.yaml"), "utf8")) as EnvInput;
 
-  test("shows a canary by weight, a dark launch by header and by cookie, and a circuit breaker, all valid against the CRDs", () => {
+  test("shows a canary by weight, a dark launch by header and by cookie, retries and a circuit breaker, all valid against the CRDs", () => {
     const stacks = synthEnvs([input]);
     const cluster = stacks["example-istio-aws-cluster"];
     expect(cluster).toBeDefined();
@@ -500,6 +543,7 @@ describe("envs/examples/istio.yaml", () => {
       { name: "frontend-stable", port: 80, weight: 95 },
       { name: "frontend-canary", port: 80, weight: 5 },
     ]);
+    expect([(spec(web).rules as Json[])[0]?.retry, (spec(web).rules as Json[])[0]?.timeouts]).toEqual([{ attempts: 2, codes: [502, 503, 504] }, { request: "30s", backendRequest: "10s" }]);
     expect(((spec(byName(objects, "HTTPRoute", "web-preview")).rules as Json[])[0]?.matches as Json[])[0]?.headers).toEqual([{ type: "Exact", name: "x-preview", value: "true" }]);
     expect(((spec(byName(objects, "HTTPRoute", "web-preview-cookie")).rules as Json[])[0]?.matches as Json[])[0]?.headers).toEqual([{ type: "RegularExpression", name: "cookie", value: cookiePattern("preview") }]);
     const breakers = objects.filter((o) => o.kind === "DestinationRule").map((o) => [spec(o).host, (spec(o).trafficPolicy as Json).outlierDetection]);
@@ -508,17 +552,18 @@ describe("envs/examples/istio.yaml", () => {
       ["frontend-stable.web.svc.cluster.local", { consecutive5xxErrors: 5, interval: "10s", baseEjectionTime: "30s", maxEjectionPercent: 50 }],
       ["frontend-next.web.svc.cluster.local", { consecutive5xxErrors: 3, interval: "10s", baseEjectionTime: "60s", maxEjectionPercent: 100 }],
     ]);
-    expect(objects.flatMap(crdProblems)).toEqual([]);
+    expect(objects.flatMap((o) => crdProblems(o, "experimental"))).toEqual([]);
   });
 
-  test("asking Istio for retries there is refused by name, with what would carry them out", () => {
-    const withRetries = patch(input, { routes: { web: { retries: { attempts: 2 } } } });
+  test("on the standard channel, its retries are refused by name, with what would carry them out", () => {
     let thrown: unknown;
     try {
-      loadEnvironments({ builtins: [withRetries] });
+      loadEnvironments({ builtins: [patch(input, { controller: { gatewayApiChannel: "standard" } })] });
     } catch (e) {
       thrown = e;
     }
-    expect((thrown as ConfigError).problems.map((p) => `${p.env}: ${p.path}: ${p.message}`)).toEqual([expect.stringMatching(/^example-istio: routes\.web\.retries: istio cannot retry requests through its routes \(Istio retries an HTTPRoute rule only through its retry field, which the Gateway API has in the standard channel from v1\.7/)]);
+    expect((thrown as ConfigError).problems.map((p) => `${p.env}: ${p.path}: ${p.message}`)).toEqual([
+      expect.stringMatching(/^example-istio: routes\.web\.retries: istio retries a route through HTTPRoute's retry field, which the Gateway API has in its experimental channel only: .* Set controller\.gatewayApiChannel: experimental /),
+    ]);
   });
 });

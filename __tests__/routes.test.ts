@@ -8,7 +8,6 @@
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import type { ErrorObject } from "ajv";
 import { parse, stringify } from "yaml";
 import { loadEnvironments } from "../modules/config/loader";
 import { Release } from "@cdktf/provider-helm/lib/release";
@@ -21,7 +20,7 @@ import { ingressNginxIdentity } from "../modules/k8s/controllers/ingress-nginx-i
 import { hostCovered, parseBackend, parseRoutes, routeProblems, type RouteInput, type RouteRuleContext } from "../modules/model/routes";
 import type { Route, RouteAttachment } from "../modules/model/route-types";
 import { renderChart, terraformStringValue, type KubeObject } from "./helpers/helm";
-import { crdValidators, type CrdValidators } from "./helpers/crd";
+import { httpRouteCrdProblems as crdProblems } from "./helpers/httproute-crd";
 import { only, resources, synthConstruct } from "./helpers/synth";
 
 type Json = Record<string, unknown>;
@@ -497,8 +496,13 @@ describe("routeManifests: Gateway API", () => {
     expect(byName("web")).toEqual({ parentRefs: [{ name: "gatehouse", namespace: "gateway-system" }], rules: [{ matches: [{ path: { type: "PathPrefix", value: "/" } }], backendRefs: [{ name: "web", port: 8080 }] }] });
   });
 
-  test("retries (not in the standard channel) and backends in several namespaces are refused", () => {
-    expect(() => routeManifests(GATEWAY, [CANARY])).toThrow("routes.checkout.retries (got {\"attempts\":2,\"perTryTimeoutSeconds\":10}): HTTPRoute retries are not in the Gateway API standard channel; remove it");
+  test("retries (HTTPRoute's experimental retry field) where the controller or the channel cannot carry them, and backends in several namespaces, are refused", () => {
+    expect(() => routeManifests(GATEWAY, [CANARY], "experimental")).toThrow("routes.checkout.retries (got {\"attempts\":2,\"perTryTimeoutSeconds\":10}): the controller does not carry out HTTPRoute's retry field; remove it");
+    const retrying: RouteAttachment = { api: "gateway", gateway: { name: "gatehouse", namespace: "gateway-system" }, httpRouteRetry: true };
+    expect(() => routeManifests(retrying, [CANARY])).toThrow(
+      "routes.checkout.retries (got {\"attempts\":2,\"perTryTimeoutSeconds\":10}): HTTPRoute's retry field is in the Gateway API's experimental channel only, and the cluster's CRDs are the standard channel, which drops it: use the experimental channel's CRDs or remove it",
+    );
+    expect(() => routeManifests(retrying, [CANARY], "experimental")).not.toThrow();
     const split = route({ name: "x", backends: [{ namespace: "a", service: "s", port: 80, weight: 50 }, { namespace: "b", service: "s", port: 80, weight: 50 }] });
     expect(() => routeManifests(GATEWAY, [split])).toThrow("routes.x.backends (got [\"a\",\"b\"]): must all be in one namespace: the HTTPRoute lives with its Services");
   });
@@ -618,97 +622,3 @@ describe("Routes, rendered by helm through the gatehouse-manifests chart", () =>
     expect(build).toThrow(/namespace \(got "Bad_ns"\): must be a DNS-1123 label/);
   });
 });
-
-// ---------------------------------------------------------------------------------------------
-// The HTTPRoute CRD: its openAPIV3Schema with ajv, closed like the API server's strict field
-// validation, and its CEL rules evaluated by JavaScript equivalents for the ones gatehouse's
-// objects reach. A CEL rule without an equivalent fails when the data reaches it.
-
-const HTTPROUTE_CRD = join(__dirname, "fixtures", "crds", "httproutes.gateway.networking.k8s.io.yaml");
-
-type Cel = (self: Json) => boolean | "unevaluated";
-const arr = (v: unknown): Json[] => (Array.isArray(v) ? (v as Json[]) : []);
-const str = (v: unknown, dflt = ""): string => (typeof v === "string" ? v : dflt);
-/** Gateway API durations (GEP-2257) in milliseconds. */
-const millis = (d: string): number => [...d.matchAll(/([0-9]+)(h|ms|m|s)/g)].reduce((sum, m) => sum + Number(m[1]) * { h: 3_600_000, m: 60_000, s: 1000, ms: 1 }[m[2] as "h" | "m" | "s" | "ms"], 0);
-const sameParent = (a: Json, b: Json) =>
-  str(a.group, "gateway.networking.k8s.io") === str(b.group, "gateway.networking.k8s.io") && str(a.kind, "Gateway") === str(b.kind, "Gateway") && a.name === b.name && str(a.namespace) === str(b.namespace);
-/** Path rules apply to Exact and PathPrefix matches (type defaults to PathPrefix, value to "/"). */
-const pathRule = (test: (value: string) => boolean): Cel => (self) => !["Exact", "PathPrefix"].includes(str(self.type, "PathPrefix")) || test(str(self.value, "/"));
-const noFilters = (self: Json): boolean | "unevaluated" => (self.filters === undefined && arr(self.backendRefs).every((b) => b.filters === undefined) ? true : "unevaluated");
-
-/** By message: the CRD's rules for parentRefs, rules, matches, backendRefs and timeouts. */
-const CEL: Readonly<Record<string, Cel>> = {
-  "sectionName must be specified when parentRefs includes 2 or more references to the same parent": (self) => {
-    const refs = self as unknown as Json[];
-    return refs.every((p1) => refs.every((p2) => !sameParent(p1, p2) || (str(p1.sectionName) === "") === (str(p2.sectionName) === "")));
-  },
-  "sectionName must be unique when parentRefs includes 2 or more references to the same parent": (self) => {
-    const refs = self as unknown as Json[];
-    return refs.every((p1) => refs.filter((p2) => sameParent(p1, p2) && str(p1.sectionName) === str(p2.sectionName)).length === 1);
-  },
-  "While 16 rules and 64 matches per rule are allowed, the total number of matches across all rules in a route must be less than 128": (self) =>
-    (self as unknown as Json[]).slice(0, 16).reduce((n, r) => n + arr(r.matches).length, 0) <= 128,
-  "RequestRedirect filter must not be used together with backendRefs": (self) => arr(self.backendRefs).length === 0 || arr(self.filters).every((f) => f.requestRedirect === undefined),
-  "When using RequestRedirect filter with path.replacePrefixMatch, exactly one PathPrefix match must be specified": noFilters,
-  "When using URLRewrite filter with path.replacePrefixMatch, exactly one PathPrefix match must be specified": noFilters,
-  "Within backendRefs, when using RequestRedirect filter with path.replacePrefixMatch, exactly one PathPrefix match must be specified": noFilters,
-  "Within backendRefs, When using URLRewrite filter with path.replacePrefixMatch, exactly one PathPrefix match must be specified": noFilters,
-  "Must have port for Service reference": (self) => !(str(self.group) === "" && str(self.kind, "Service") === "Service") || self.port !== undefined,
-  "value must be an absolute path and start with '/' when type one of ['Exact', 'PathPrefix']": pathRule((v) => v.startsWith("/")),
-  "must not contain '//' when type one of ['Exact', 'PathPrefix']": pathRule((v) => !v.includes("//")),
-  "must not contain '/./' when type one of ['Exact', 'PathPrefix']": pathRule((v) => !v.includes("/./")),
-  "must not contain '/../' when type one of ['Exact', 'PathPrefix']": pathRule((v) => !v.includes("/../")),
-  "must not contain '%2f' when type one of ['Exact', 'PathPrefix']": pathRule((v) => !v.includes("%2f")),
-  "must not contain '%2F' when type one of ['Exact', 'PathPrefix']": pathRule((v) => !v.includes("%2F")),
-  "must not contain '#' when type one of ['Exact', 'PathPrefix']": pathRule((v) => !v.includes("#")),
-  "must not end with '/..' when type one of ['Exact', 'PathPrefix']": pathRule((v) => !v.endsWith("/..")),
-  "must not end with '/.' when type one of ['Exact', 'PathPrefix']": pathRule((v) => !v.endsWith("/.")),
-  "type must be one of ['Exact', 'PathPrefix', 'RegularExpression']": (self) => ["Exact", "PathPrefix", "RegularExpression"].includes(str(self.type, "PathPrefix")),
-  "must only contain valid characters (matching ^(?:[-A-Za-z0-9/._~!$&'()*+,;=:@]|[%][0-9a-fA-F]{2})+$) for types ['Exact', 'PathPrefix']": pathRule((v) =>
-    /^(?:[-A-Za-z0-9/._~!$&'()*+,;=:@]|[%][0-9a-fA-F]{2})+$/.test(v),
-  ),
-  "backendRequest timeout cannot be longer than request timeout": (self) =>
-    !(typeof self.request === "string" && typeof self.backendRequest === "string" && millis(self.request) !== 0 && millis(self.backendRequest) > millis(self.request)),
-};
-
-let httpRouteValidators: CrdValidators | undefined;
-/** CEL failures of the current validation, with the instance path. */
-let celFailures: string[] = [];
-
-/** The HTTPRoute CRD, its CEL rules evaluated by the JavaScript equivalents above (by message). */
-function validators(): CrdValidators {
-  httpRouteValidators ??= crdValidators([HTTPROUTE_CRD], {
-    cel: {
-      schemaType: "array",
-      compile: (rulesList: Array<{ rule: string; message?: string }>) =>
-        function cel(data: unknown, cxt?: { instancePath: string }): boolean {
-          let ok = true;
-          for (const { rule, message } of rulesList) {
-            const check = message !== undefined ? CEL[message] : undefined;
-            const result = check ? check(data as Json) : "unevaluated";
-            if (result === true) continue;
-            ok = false;
-            celFailures.push(`${cxt?.instancePath || "/"}: ${result === "unevaluated" ? `CEL rule not evaluated by this test: ${rule.slice(0, 120)}` : message}`);
-          }
-          return ok;
-        },
-    },
-  });
-  expect([...httpRouteValidators.keys()].every((k) => k.startsWith("gateway.networking.k8s.io/") && k.endsWith("/HTTPRoute"))).toBe(true);
-  return httpRouteValidators;
-}
-
-/** Problems with an object against the HTTPRoute CRD; [] when valid. */
-function crdProblems(o: KubeObject | KubeManifest | Json): string[] {
-  const [group, version] = String(o.apiVersion).split("/");
-  if (group !== "gateway.networking.k8s.io" || o.kind !== "HTTPRoute") return [`${String(o.apiVersion)}/${String(o.kind)} is not an HTTPRoute`];
-  const validate = validators().get(`${group}/${version}/HTTPRoute`);
-  if (!validate) return [`HTTPRoute has no served version ${version}`];
-  celFailures = [];
-  const valid = validate(o);
-  const schemaErrors = (validate.errors ?? []).filter((e: ErrorObject) => e.keyword !== "x-kubernetes-validations").map((e: ErrorObject) => `${e.instancePath || "/"} ${e.message ?? e.keyword} ${JSON.stringify(e.params)}`);
-  const out = [...schemaErrors, ...celFailures];
-  if (!valid && out.length === 0) out.push("invalid, without a reported error");
-  return out;
-}

@@ -25,7 +25,8 @@ export type { FieldProblem, Problem } from "./core/errors";
 
 // The port contract.
 export { buildContract, contractProblems, DEFAULT_PORTS, negEntryPoints } from "./model/contract";
-export { CONTROLLER_DEFAULTS, DEFAULT_IDLE_TIMEOUT, GCP_BACKEND_DEFAULTS, NLB_DEFAULTS, ROUTE_DEFAULTS } from "./model/defaults";
+export { CONTROLLER_DEFAULTS, DEFAULT_IDLE_TIMEOUT, GATEWAY_API_CHANNELS, GCP_BACKEND_DEFAULTS, NLB_DEFAULTS, ROUTE_DEFAULTS } from "./model/defaults";
+export type { GatewayApiChannel } from "./model/defaults";
 export type { ContractInput, EntryKind, EntryPoint, EntryPointInput, HttpsEntryInput, PortContract, TargetKind, TargetPorts, TcpEntryInput, TlsChoice } from "./model/contract";
 
 // The resolved plan.

@@ -1,7 +1,7 @@
 /**
  * The Kubernetes Gateway API for any controller that implements it (NGINX Gateway Fabric, Istio,
  * the AWS Gateway API controller):
- * - `GatewayApiCrds`: the standard-channel CRDs, one per stack whoever asks for it: a
+ * - `GatewayApiCrds`: the CRDs of one release channel, one per stack whoever asks for it: a
  *   `helm_release` of the chart shipped with gatehouse (modules/k8s/charts/gateway-api-crds), or,
  *   where the cluster provides them (GKE, EKS Auto Mode, another installation), only plan-time
  *   checks that they are there and new enough;
@@ -11,25 +11,47 @@
  *   ends at the load balancer, the HTTPRoute that answers plain-HTTP clients with 308 to https;
  * - `gatewayEntryProblems`: what a Gateway API controller cannot do with a contract.
  *
- * Gateway API v1.5.1 (released 2026-03-14), standard channel: the version NGINX Gateway Fabric
- * 2.6.x builds and tests against (its go.mod and config/crd/gateway-api/standard at v2.6.7).
- * v1.6 exists (2026-06-29), but a cluster holds one set of these CRDs, so they follow the oldest
- * controller gatehouse ships that needs them. TCPRoute is experimental-channel only; TLSRoute is
- * standard since v1.5 but routes by SNI hostname (at least one required). The v1.5 CRDs validate
- * with CEL's `isIP` (TLSRoute), which Kubernetes has from 1.31: an older API server refuses them.
+ * Gateway API v1.5.1 (released 2026-03-14): the version NGINX Gateway Fabric 2.6.x builds and
+ * tests against (its go.mod and config/crd/gateway-api/standard at v2.6.7). v1.6 exists
+ * (2026-06-29), but a cluster holds one set of these CRDs, so they follow the oldest controller
+ * gatehouse ships that needs them. TCPRoute is experimental-channel only; TLSRoute is standard
+ * since v1.5 but routes by SNI hostname (at least one required). The v1.5 CRDs validate with
+ * CEL's `isIP` (TLSRoute), which Kubernetes has from 1.31: an older API server refuses them.
+ *
+ * The channel is the environment's choice too (`controller.gatewayApiChannel`): `standard`
+ * (default) carries everything gatehouse renders but HTTPRoute's `retry` (GEP-1731), which v1.5.1
+ * has in the experimental channel only (config/crd/experimental/gateway.networking.k8s.io_httproutes.yaml
+ * at v1.5.1; the standard CRD's schema lacks it, so the API server prunes it). Istio 1.30.3 reads
+ * it (pilot/pkg/config/kube/gateway/conversion.go; its go.mod pins sigs.k8s.io/gateway-api
+ * v1.5.1). `experimental` is a superset of `standard`: the same CRDs with more fields and served
+ * versions, plus TCPRoute, UDPRoute, XBackendTrafficPolicy and XMesh. Switching an installed
+ * cluster either way is a reviewed step, never a side effect of a plan: towards experimental,
+ * upstream's safe-upgrades admission policy refuses the apply until its binding is deleted; back
+ * to standard, fields and versions in use would disappear. The plan fails with the steps instead
+ * (the chart's README has them). The release gets a copy of the chart with the chosen channel's
+ * files only: Helm keeps a chart whole, every file of it, in each release record, a Secret of at
+ * most 1 MiB (the release as JSON with the files base64-encoded, gzipped, and base64-encoded
+ * again: encodeRelease in pkg/storage/driver/util.go at helm v3.18.6). With both channels' files
+ * that record comes to about 0.97 MB for a standard release and 1.02 MB for an experimental one;
+ * with one channel's, to 0.54 MB and 0.69 MB.
  *
  * Who owns the CRDs is the environment's choice (`controller.gatewayApiCrds`), never inferred:
- * - `install` (default): gatehouse's release owns them. At plan time each CRD the chart ships is
- *   read (`data "kubernetes_resources"`, by name) and must be absent or carry the Helm ownership
- *   metadata of this release; one that belongs to anything else (GKE, EKS Auto Mode, `kubectl
- *   apply`, another chart) fails the plan with what to do, where Helm would fail the apply with
- *   "invalid ownership metadata". On GKE the release also refuses a cluster whose Gateway API
- *   channel is on (GKE installs the CRDs and puts its own back over anyone else's). Every CRD is
- *   read, not one representative, so a partial installation by someone else is caught as well;
- *   the price is the eight CRDs (about 1 MB of schema) in each plan and in the stack's state.
- * - `cluster-managed`: no release; each CRD must be on the cluster at plan time, at Gateway API
- *   v1.5 or later (its `gateway.networking.k8s.io/bundle-version` annotation, the one NGINX Gateway
- *   Fabric itself checks), or the plan fails naming the fix.
+ * - `install` (default): gatehouse's release owns them. At plan time each CRD the chart ships for
+ *   the channel is read (`data "kubernetes_resources"`, by name) and must be absent or carry the
+ *   Helm ownership metadata of this release; one that belongs to anything else (GKE, EKS Auto Mode,
+ *   `kubectl apply`, another chart) fails the plan with what to do, where Helm would fail the apply
+ *   with "invalid ownership metadata". The release's own CRDs must be of the chosen channel, or the
+ *   plan fails as said above (experimental over standard only while the safe-upgrades binding is
+ *   there, read as well). On GKE the release also refuses a cluster whose Gateway API channel is
+ *   on (GKE installs the CRDs and puts its own back over anyone else's). Every CRD is read, not
+ *   one representative, so a partial installation by someone else is caught as well; the price is
+ *   the CRDs (about 1 MB of schema, 1.3 MB in the experimental channel) in each plan and in the
+ *   stack's state.
+ * - `cluster-managed`: no release; each standard-channel CRD must be on the cluster at plan time,
+ *   at Gateway API v1.5 or later (its `gateway.networking.k8s.io/bundle-version` annotation, the one
+ *   NGINX Gateway Fabric itself checks), or the plan fails naming the fix. With `experimental`, the
+ *   HTTPRoute CRD must be of that channel as well (its `gateway.networking.k8s.io/channel`
+ *   annotation); GKE provides the standard channel only (its API deprecates CHANNEL_EXPERIMENTAL).
  * Why not install "only where the cluster does not manage them" with `count` from the GKE data
  * source: the address would stay put (the construct id does not change; Terraform moves the
  * instance to `[0]` by itself), but whether the release exists would follow a setting read at
@@ -44,32 +66,46 @@ import { DataKubernetesResources } from "@cdktf/provider-kubernetes/lib/data-kub
 import { DataKubernetesServerVersion } from "@cdktf/provider-kubernetes/lib/data-kubernetes-server-version";
 import { Release, type ReleaseConfig } from "@cdktf/provider-helm/lib/release";
 import type { ITerraformDependable } from "../core/cdktf";
-import { Fn, isToken, TerraformStack, Token } from "../core/cdktf";
+import { Fn, isToken, type TerraformAsset, TerraformStack, Token } from "../core/cdktf";
 import type { EntryPoint, PortContract } from "../model/contract";
 import { failIfAny, type FieldProblem } from "../core/errors";
 import { kubernetesAtLeast, kubernetesMinimumPattern } from "../model/lattice";
 import * as rules from "../core/rules";
-import { GATEWAY_API_CRD_SOURCES, GATEWAY_API_CRDS_DEFAULTS, type GatewayApiCrdSource } from "../model/defaults";
+import { GATEWAY_API_CHANNELS, GATEWAY_API_CRD_SOURCES, GATEWAY_API_CRDS_DEFAULTS, type GatewayApiChannel, type GatewayApiCrdSource } from "../model/defaults";
 
 import { localChart } from "./local-chart";
 import type { KubeManifest } from "./manifests";
 
+const STANDARD_CRDS = [
+  "backendtlspolicies.gateway.networking.k8s.io",
+  "gatewayclasses.gateway.networking.k8s.io",
+  "gateways.gateway.networking.k8s.io",
+  "grpcroutes.gateway.networking.k8s.io",
+  "httproutes.gateway.networking.k8s.io",
+  "listenersets.gateway.networking.k8s.io",
+  "referencegrants.gateway.networking.k8s.io",
+  "tlsroutes.gateway.networking.k8s.io",
+] as const;
+const EXPERIMENTAL_ONLY_CRDS = [
+  "tcproutes.gateway.networking.k8s.io",
+  "udproutes.gateway.networking.k8s.io",
+  "xbackendtrafficpolicies.gateway.networking.x-k8s.io",
+  "xmeshes.gateway.networking.x-k8s.io",
+] as const;
+
 export const GATEWAY_API = {
   version: "v1.5.1",
+  /** The default channel (`controller.gatewayApiChannel`), the one every controller gatehouse ships works with. */
   channel: "standard",
   /** The shipped chart (its version is the Gateway API version). */
   chart: "gateway-api-crds",
-  /** The CRDs of the chart (standard channel), by `metadata.name`. */
-  crds: [
-    "backendtlspolicies.gateway.networking.k8s.io",
-    "gatewayclasses.gateway.networking.k8s.io",
-    "gateways.gateway.networking.k8s.io",
-    "grpcroutes.gateway.networking.k8s.io",
-    "httproutes.gateway.networking.k8s.io",
-    "listenersets.gateway.networking.k8s.io",
-    "referencegrants.gateway.networking.k8s.io",
-    "tlsroutes.gateway.networking.k8s.io",
-  ],
+  /** The CRDs of the chart's standard channel, by `metadata.name`: every channel has them. */
+  crds: STANDARD_CRDS,
+  /**
+   * The CRDs of the chart's experimental channel (config/crd/experimental at v1.5.1): the standard
+   * ones, TCPRoute and UDPRoute, and two kinds of the separate group gateway.networking.x-k8s.io.
+   */
+  experimentalCrds: [...STANDARD_CRDS, ...EXPERIMENTAL_ONLY_CRDS].sort(),
   /**
    * The oldest Gateway API whose CRDs gatehouse's controllers accept when the cluster provides
    * them: NGINX Gateway Fabric 2.6 and the AWS Gateway API controller v2.1 state v1.5.
@@ -83,8 +119,15 @@ export const GATEWAY_API = {
 export const GATEWAY_API_GROUP = "gateway.networking.k8s.io";
 export const GATEWAY_API_VERSION = `${GATEWAY_API_GROUP}/v1`;
 
+/** The CRDs the chart renders for a channel, by `metadata.name`. */
+export function gatewayApiCrdNames(channel: GatewayApiChannel): readonly string[] {
+  return channel === "experimental" ? GATEWAY_API.experimentalCrds : GATEWAY_API.crds;
+}
+
 /** The environment field that chooses the source, as plan-time messages name it. */
 export const GATEWAY_API_CRDS_SETTING = "controller.gatewayApiCrds";
+/** The environment field that chooses the channel, as plan-time messages name it. */
+export const GATEWAY_API_CHANNEL_SETTING = "controller.gatewayApiChannel";
 
 /** What Helm looks for on an existing object before it takes it into a release (pkg/action/validate.go checkOwnership). */
 export const HELM_OWNERSHIP = {
@@ -100,6 +143,21 @@ export const HELM_OWNERSHIP = {
  * unknown version.
  */
 export const BUNDLE_VERSION_ANNOTATION = "gateway.networking.k8s.io/bundle-version";
+
+/** The annotation upstream's CRDs carry their release channel in: "standard" or "experimental". */
+export const CHANNEL_ANNOTATION = "gateway.networking.k8s.io/channel";
+
+/**
+ * Upstream's ValidatingAdmissionPolicy and its binding, in both channels' files
+ * (gateway.networking.k8s.io_vap_safeupgrades.yaml at v1.5.1): for CRDs of group
+ * gateway.networking.k8s.io, it refuses an update to a CRD that is not of the standard channel
+ * unless the CRD it replaces carries `gateway.networking.k8s.io/channel: experimental` (so
+ * experimental over standard, or over a CRD without the annotation), and any CRD older than v1.5.0.
+ */
+export const SAFE_UPGRADES_POLICY = "safe-upgrades.gateway.networking.k8s.io";
+
+/** The HTTPRoute CRD: its experimental channel has `retry`, which the routes of an Istio environment use. */
+const HTTPROUTES_CRD = "httproutes.gateway.networking.k8s.io";
 
 /** GKE `gateway_api_config.channel` values with which GKE does not install the CRDs (none set: ""). */
 export const GKE_GATEWAY_API_OFF = ["CHANNEL_DISABLED", "CHANNEL_UNSPECIFIED", ""] as const;
@@ -120,6 +178,11 @@ export interface GatewayApiCluster {
 export interface GatewayApiCrdsProps {
   /** Who puts the CRDs on the cluster (see the file comment). @default "install" */
   readonly source?: GatewayApiCrdSource;
+  /**
+   * The release channel: the one the release installs (`install`), or the one the cluster's
+   * HTTPRoute CRD must be of when it is `experimental` (`cluster-managed`). @default "standard"
+   */
+  readonly channel?: GatewayApiChannel;
   readonly cluster?: GatewayApiCluster;
   /**
    * Helm release name. Keep the default: the CRDs are kept when a release is uninstalled, and a
@@ -144,6 +207,9 @@ export function gatewayApiCrdsProblems(props: GatewayApiCrdsProps): FieldProblem
   const source: string = props.source ?? GATEWAY_API_CRDS_DEFAULTS.source;
   if (!(GATEWAY_API_CRD_SOURCES as readonly string[]).includes(source))
     problems.push({ path: "source", value: source, message: `must be one of ${GATEWAY_API_CRD_SOURCES.map((s) => `"${s}"`).join(", ")}` });
+  const channel: string = props.channel ?? GATEWAY_API_CRDS_DEFAULTS.channel;
+  if (!(GATEWAY_API_CHANNELS as readonly string[]).includes(channel))
+    problems.push({ path: "channel", value: channel, message: `must be one of ${GATEWAY_API_CHANNELS.map((c) => `"${c}"`).join(", ")} (the Gateway API release channels gatehouse ships)` });
   const release = rules.helmReleaseName(props.releaseName ?? GATEWAY_API_CRDS_DEFAULTS.releaseName);
   if (release) problems.push({ path: "releaseName", value: props.releaseName, message: release });
   const ns = rules.k8sLabelName(props.namespace ?? GATEWAY_API_CRDS_DEFAULTS.namespace);
@@ -203,13 +269,25 @@ function gkeManagesCrds(channel: string): string {
   return `!${Token.asString(Fn.contains([...GKE_GATEWAY_API_OFF], Fn.try([channel, ""])))}`;
 }
 
+/** HCL: `o` carries the ownership metadata of this release (what Helm checks before it updates an object). */
+function ownedBy(o: string, releaseName: string, namespace: string): string {
+  return [
+    `${metadataValue(o, "labels", HELM_OWNERSHIP.managedByLabel)} == "${HELM_OWNERSHIP.managedBy}"`,
+    `${metadataValue(o, "annotations", HELM_OWNERSHIP.releaseNameAnnotation)} == "${releaseName}"`,
+    `${metadataValue(o, "annotations", HELM_OWNERSHIP.releaseNamespaceAnnotation)} == "${namespace}"`,
+  ].join(" && ");
+}
+
+/** Message text (a template): the channel of the CRD a lookup found, as "is of the Gateway API standard channel". */
+const FOUND_CHANNEL = `\${${metadataValue("self.objects[0]", "annotations", CHANNEL_ANNOTATION)} == "" ? "has no ${CHANNEL_ANNOTATION} annotation" : format("is of the Gateway API %s channel", ${metadataValue("self.objects[0]", "annotations", CHANNEL_ANNOTATION)})}`;
+
 const CRDS_ID = "gateway-api-crds";
 /** The stack-wide props of GatewayApiCrds, set by the stack before any construct asks for it. */
 const stackProps = new WeakMap<TerraformStack, GatewayApiCrdsProps>();
 
 /**
- * The Gateway API CRDs (standard channel), applied as templates so `helm upgrade` updates them,
- * and kept when the release is uninstalled (they hold every Gateway and route of the cluster); or,
+ * The Gateway API CRDs of one channel, applied as templates so `helm upgrade` updates them, and
+ * kept when the release is uninstalled (they hold every Gateway and route of the cluster); or,
  * with `source: "cluster-managed"`, the plan-time checks of the CRDs the cluster provides.
  */
 export class GatewayApiCrds extends Construct {
@@ -232,10 +310,15 @@ export class GatewayApiCrds extends Construct {
   }
 
   public readonly source: GatewayApiCrdSource;
+  public readonly channel: GatewayApiChannel;
   /** The release of the shipped chart (`source: "install"`). */
   public readonly release?: Release;
-  /** Each CRD of the chart as it is on the cluster at plan time, by CRD name, with its checks. */
+  /** The chart as the release gets it: the shipped chart with the chosen channel's files only (`source: "install"`). */
+  public readonly chart?: TerraformAsset;
+  /** Each CRD the checks read, as it is on the cluster at plan time, by CRD name, with its checks. */
   public readonly lookups: Readonly<Record<string, DataKubernetesResources>>;
+  /** Upstream's safe-upgrades ValidatingAdmissionPolicyBinding as it is on the cluster (`install` of the experimental channel). */
+  public readonly safeUpgradesBinding?: DataKubernetesResources;
   /** The API server's version, when the cluster's was not given (`source: "install"`). */
   public readonly serverVersion?: DataKubernetesServerVersion;
   /** What objects of Gateway API kinds wait for: the release, or the checks of the cluster's CRDs. */
@@ -245,20 +328,43 @@ export class GatewayApiCrds extends Construct {
     super(scope, id);
     failIfAny(this.node.path, gatewayApiCrdsProblems(props));
     this.source = props.source ?? GATEWAY_API_CRDS_DEFAULTS.source;
+    this.channel = props.channel ?? GATEWAY_API_CRDS_DEFAULTS.channel;
     const releaseName = props.releaseName ?? GATEWAY_API_CRDS_DEFAULTS.releaseName;
     const namespace = props.namespace ?? GATEWAY_API_CRDS_DEFAULTS.namespace;
     const cluster = props.cluster ?? {};
     const description = cluster.description ?? "the cluster";
+    const install = this.source === "install";
+
+    // The policy admits experimental CRDs over standard ones only without its binding: read it
+    // where that matters, so the plan says so before Helm's upgrade fails halfway.
+    if (install && this.channel === "experimental")
+      this.safeUpgradesBinding = new DataKubernetesResources(this, "safe-upgrades-binding", {
+        apiVersion: "admissionregistration.k8s.io/v1",
+        kind: "ValidatingAdmissionPolicyBinding",
+        fieldSelector: `metadata.name=${SAFE_UPGRADES_POLICY}`,
+      });
+    const binding = this.safeUpgradesBinding;
 
     const lookups: Record<string, DataKubernetesResources> = {};
-    for (const crd of GATEWAY_API.crds) {
-      const check = this.source === "install" ? ownershipCheck(crd, description, releaseName, namespace, cluster.gke) : providedCheck(crd, description, cluster.gke);
+    // `install` reads every CRD the release applies; `cluster-managed` the ones every channel has.
+    for (const crd of install ? gatewayApiCrdNames(this.channel) : GATEWAY_API.crds) {
+      const checks: LifecycleCheck[] = [];
+      if (install) {
+        const owner = { cluster: description, releaseName, namespace, gke: cluster.gke };
+        checks.push(ownershipCheck(crd, description, releaseName, namespace, cluster.gke));
+        if (this.channel === "standard") checks.push(keepExperimentalCheck(crd, owner));
+        // The policy only looks at CRDs of group gateway.networking.k8s.io (a CRD's name ends in its group).
+        else if (binding && crd.endsWith(`.${GATEWAY_API_GROUP}`)) checks.push(safeUpgradesCheck(crd, owner, binding));
+      } else {
+        checks.push(providedCheck(crd, description, cluster.gke));
+        if (this.channel === "experimental" && crd === HTTPROUTES_CRD) checks.push(providedChannelCheck(crd, description, cluster.gke));
+      }
       // A list by name: empty when the CRD is absent (the singular data source fails the plan then).
       lookups[crd] = new DataKubernetesResources(this, `crd-${crd.split(".")[0] ?? crd}`, {
         apiVersion: "apiextensions.k8s.io/v1",
         kind: "CustomResourceDefinition",
         fieldSelector: `metadata.name=${crd}`,
-        lifecycle: { postcondition: [check] },
+        lifecycle: { postcondition: checks },
       });
     }
     this.lookups = lookups;
@@ -280,11 +386,17 @@ export class GatewayApiCrds extends Construct {
     if (isToken(version)) preconditions.push(kubernetesVersionCheck({ version, cluster: description, requiredBy: `the Gateway API ${GATEWAY_API.version} CRD chart` }));
     if (cluster.gke) preconditions.push(gkeChannelCheck(cluster.gke));
 
-    const chart = localChart(this, "chart", GATEWAY_API.chart);
+    // The other channel's files stay out of the release (see the file comment on its size).
+    const chart = localChart(this, "chart", GATEWAY_API.chart, { leaveOut: GATEWAY_API_CHANNELS.filter((c) => c !== this.channel) });
+    this.chart = chart.asset;
     const config: ReleaseConfig = {
       name: releaseName,
       chart: chart.path,
       namespace,
+      // The chart's values.yaml says `channel: standard`: a standard release sets nothing. A `set`,
+      // not a values document: those carry the environment's text, every string of which
+      // __tests__/helm-tpl.test.ts probes for templating, and the chart refuses any channel but its two.
+      set: this.channel === GATEWAY_API_CRDS_DEFAULTS.channel ? undefined : [{ name: "channel", value: this.channel, type: "string" }],
       atomic: true,
       cleanupOnFail: true,
       wait: true,
@@ -303,12 +415,7 @@ export class GatewayApiCrds extends Construct {
  * Gateway API on, the release's channel check says what to do instead, once.
  */
 function ownershipCheck(crd: string, cluster: string, releaseName: string, namespace: string, gke: GatewayApiCluster["gke"]): LifecycleCheck {
-  const owned = [
-    `${metadataValue("o", "labels", HELM_OWNERSHIP.managedByLabel)} == "${HELM_OWNERSHIP.managedBy}"`,
-    `${metadataValue("o", "annotations", HELM_OWNERSHIP.releaseNameAnnotation)} == "${releaseName}"`,
-    `${metadataValue("o", "annotations", HELM_OWNERSHIP.releaseNamespaceAnnotation)} == "${namespace}"`,
-  ].join(" && ");
-  const ours = `alltrue([for o in self.objects : ${owned}])`;
+  const ours = `alltrue([for o in self.objects : ${ownedBy("o", releaseName, namespace)}])`;
   const found = `\${format("%s %q, %s %q, %s %q", "${HELM_OWNERSHIP.managedByLabel}", ${metadataValue("self.objects[0]", "labels", HELM_OWNERSHIP.managedByLabel)}, "${HELM_OWNERSHIP.releaseNameAnnotation}", ${metadataValue("self.objects[0]", "annotations", HELM_OWNERSHIP.releaseNameAnnotation)}, "${HELM_OWNERSHIP.releaseNamespaceAnnotation}", ${metadataValue("self.objects[0]", "annotations", HELM_OWNERSHIP.releaseNamespaceAnnotation)})}`;
   return {
     condition: gke ? `\${${gkeManagesCrds(gke.gatewayApiChannel)} || ${ours}}` : `\${${ours}}`,
@@ -318,6 +425,62 @@ function ownershipCheck(crd: string, cluster: string, releaseName: string, names
       `To hand them to gatehouse instead, stop that installation managing them, then mark each Gateway API CRD for the release: ` +
       `kubectl label crd <name> ${HELM_OWNERSHIP.managedByLabel}=${HELM_OWNERSHIP.managedBy} --overwrite; ` +
       `kubectl annotate crd <name> ${HELM_OWNERSHIP.releaseNameAnnotation}=${releaseName} ${HELM_OWNERSHIP.releaseNamespaceAnnotation}=${namespace} --overwrite.`,
+  };
+}
+
+/** Where an `install` channel check looks: the release whose CRDs it judges, and the cluster. */
+interface ReleaseCrds {
+  readonly cluster: string;
+  readonly releaseName: string;
+  readonly namespace: string;
+  readonly gke: GatewayApiCluster["gke"];
+}
+
+/**
+ * HCL: every CRD a lookup found that belongs to this release passes `test` (one of anyone else is
+ * the ownership check's to report). Left to GKE's channel check where GKE installs the CRDs.
+ */
+function releaseCrdsPass(owner: ReleaseCrds, test: string, alsoPasses?: string): string {
+  const each = `alltrue([for o in self.objects : !(${ownedBy("o", owner.releaseName, owner.namespace)}) || ${test}])`;
+  const passes = [...(owner.gke ? [gkeManagesCrds(owner.gke.gatewayApiChannel)] : []), ...(alsoPasses ? [alsoPasses] : []), each];
+  return `\${${passes.join(" || ")}}`;
+}
+
+/**
+ * `install` of the standard channel: no CRD of the release is of the experimental channel. The
+ * standard chart would apply over it without complaint (the safe-upgrades policy admits standard
+ * CRDs always), and the cluster would lose what experimental routes and controllers use.
+ */
+function keepExperimentalCheck(crd: string, owner: ReleaseCrds): LifecycleCheck {
+  return {
+    condition: releaseCrdsPass(owner, `${metadataValue("o", "annotations", CHANNEL_ANNOTATION)} != "experimental"`),
+    errorMessage:
+      `CustomResourceDefinition ${crd} on ${owner.cluster} is of the Gateway API experimental channel (${CHANNEL_ANNOTATION}: experimental), and ${GATEWAY_API_CHANNEL_SETTING} is "standard": ` +
+      `gatehouse does not move a cluster back to the standard channel by itself. The standard CRDs would stop serving the versions only the experimental channel serves and drop its fields (HTTPRoute's retry among them) from every object that sets them, ` +
+      `the experimental-only CRDs (TCPRoute, UDPRoute, XBackendTrafficPolicy, XMesh) would stay behind outside the release, and the API server refuses a CRD update that leaves out a version still in the CRD's status.storedVersions. ` +
+      `Keep ${GATEWAY_API_CHANNEL_SETTING}: experimental, or first follow "Back to the standard channel" in gatehouse's modules/k8s/charts/gateway-api-crds/README.md.`,
+  };
+}
+
+/**
+ * `install` of the experimental channel: no CRD of the release is of another channel (or of none)
+ * while upstream's safe-upgrades binding is on the cluster, which would make Helm's upgrade fail
+ * on it. Deleting the binding is the reviewed switch: the upgrade creates it again with the rest
+ * of the chart (Helm creates a release's objects that are missing: Client.Update in
+ * pkg/kube/client.go at helm v3.17.3 and v3.18.6), after the CRDs (kinds InstallOrder does not
+ * name go last: pkg/releaseutil/kind_sorter.go), and from then on the policy admits experimental
+ * over experimental.
+ */
+function safeUpgradesCheck(crd: string, owner: ReleaseCrds, binding: DataKubernetesResources): LifecycleCheck {
+  const bindingAbsent = `${Token.asString(Fn.lengthOf(binding.interpolationForAttribute("objects")))} == 0`;
+  return {
+    condition: releaseCrdsPass(owner, `${metadataValue("o", "annotations", CHANNEL_ANNOTATION)} == "experimental"`, bindingAbsent),
+    errorMessage:
+      `CustomResourceDefinition ${crd} on ${owner.cluster} ${FOUND_CHANNEL}, and ${GATEWAY_API_CHANNEL_SETTING} is "experimental": ` +
+      `the ValidatingAdmissionPolicy ${SAFE_UPGRADES_POLICY} (from the Gateway API's own files, bound on the cluster) refuses experimental CRDs over any other, so Helm's upgrade would fail on it. ` +
+      `To move the cluster to the experimental channel, delete the policy's binding, then apply: kubectl delete validatingadmissionpolicybinding ${SAFE_UPGRADES_POLICY}. ` +
+      `The upgrade creates the binding again with the rest of the chart (Helm creates the objects of a release that are missing), and the policy then admits experimental CRDs over experimental ones. ` +
+      `Or keep ${GATEWAY_API_CHANNEL_SETTING}: standard.`,
   };
 }
 
@@ -335,6 +498,29 @@ function providedCheck(crd: string, cluster: string, gke: GatewayApiCluster["gke
   return {
     condition: `\${can(regex("${kubernetesMinimumPattern(GATEWAY_API.minimum.slice(1))}", ${version}))}`,
     errorMessage: `CustomResourceDefinition ${crd} on ${cluster} ${state}: ${need}, ${fix}`,
+  };
+}
+
+/**
+ * `cluster-managed` with the experimental channel: the cluster's HTTPRoute CRD is of it (a
+ * standard one prunes `retry`, so retries would vanish without an error). An absent CRD is the
+ * version check's to report. No check with `standard`: the experimental channel is a superset.
+ */
+function providedChannelCheck(crd: string, cluster: string, gke: GatewayApiCluster["gke"]): LifecycleCheck {
+  const retries = `remove retries from the routes (routes.<name>.retries)`;
+  // GKE's API deprecates CHANNEL_EXPERIMENTAL ("use CHANNEL_STANDARD instead", google.container.v1
+  // GatewayAPIConfig.Channel), though the google provider still accepts the value.
+  const fix = gke
+    ? `GKE installs the Gateway API's standard channel (its Gateway API channel here: ${Fn.try([gke.gatewayApiChannel, ""])}; GKE's API deprecates CHANNEL_EXPERIMENTAL). ` +
+      `Turn GKE's Gateway API off (Standard clusters: gcloud container clusters update ${gke.name} --location ${gke.location} --project ${gke.project} --gateway-api=disabled) and set ${GATEWAY_API_CRDS_SETTING}: install, so gatehouse installs the experimental channel of ${GATEWAY_API.version}; ` +
+      `or set ${GATEWAY_API_CHANNEL_SETTING}: standard and ${retries}.`
+    : `Install the experimental channel's CRDs (Gateway API ${GATEWAY_API.minimum} or later) where the cluster's CRDs come from, or remove those and set ${GATEWAY_API_CRDS_SETTING}: install, so gatehouse installs the experimental channel of ${GATEWAY_API.version}; ` +
+      `or set ${GATEWAY_API_CHANNEL_SETTING}: standard and ${retries}.`;
+  return {
+    condition: `\${length(self.objects) == 0 || ${metadataValue("self.objects[0]", "annotations", CHANNEL_ANNOTATION)} == "experimental"}`,
+    errorMessage:
+      `CustomResourceDefinition ${crd} on ${cluster} ${FOUND_CHANNEL}, and ${GATEWAY_API_CHANNEL_SETTING} is "experimental" with ${GATEWAY_API_CRDS_SETTING} "cluster-managed": ` +
+      `routes' retries need HTTPRoute's retry field, which only the experimental channel's CRD has (the API server drops it from routes under a standard one). ${fix}`,
   };
 }
 

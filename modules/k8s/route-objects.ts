@@ -21,8 +21,10 @@
  *   namespaces, which the Gateway admits with `allowedRoutes.namespaces.from: All`. Weighted
  *   backendRefs, `timeouts.request` (standard since v1.2.0) and `matches[].headers` /
  *   `queryParams` are in the standard channel; a cookie is a regular expression on the Cookie
- *   header; retries are not, and are refused. Circuit breaking, connection limits and load
- *   balancing become the controller's own per-Service policies (backend-policies.ts).
+ *   header. Retries are HTTPRoute's `retry` (attempts and status codes), which Gateway API v1.5.1
+ *   has in the experimental channel only: rendered for a controller that carries it out (Istio)
+ *   on a cluster whose CRDs are of that channel, refused otherwise. Circuit breaking, connection
+ *   limits and load balancing become the controller's own per-Service policies (backend-policies.ts).
  *
  * A request that no route matches gets 404 either way: the ingress-nginx chart leaves
  * `defaultBackend.enabled: false`, so the controller's own default server answers 404, and a
@@ -39,7 +41,7 @@ import type { ITerraformDependable } from "../core/cdktf";
 import { failIfAny, type FieldProblem } from "../core/errors";
 import { anchoredPattern, cookiePattern, RouteCollisions, routeMatchKey, routeNameCheck } from "../model/routes";
 import type { LoadBalancerPolicy, RetryCondition, Route, RouteAttachment, RouteBackend, RouteValueMatch } from "../model/route-types";
-import { ROUTE_DEFAULTS } from "../model/defaults";
+import { GATEWAY_API_CHANNELS, GATEWAY_API_CRDS_DEFAULTS, ROUTE_DEFAULTS, type GatewayApiChannel } from "../model/defaults";
 import * as rules from "../core/rules";
 import { Manifests, type KubeManifest } from "./manifests";
 import { backendPolicyObjects, backendPolicyProblems } from "./backend-policies";
@@ -56,6 +58,11 @@ export interface RoutesProps {
   readonly releaseName: string;
   /** Namespace of the Helm release; every object carries its own namespace. */
   readonly namespace: string;
+  /**
+   * The release channel of the cluster's Gateway API CRDs: HTTPRoute's `retry` survives only in
+   * the experimental one. @default "standard"
+   */
+  readonly gatewayApiChannel?: GatewayApiChannel;
   /** What must exist first: the controller's release (its IngressClass or Gateway, and CRDs). */
   readonly dependsOn?: readonly ITerraformDependable[];
 }
@@ -92,11 +99,30 @@ export function nginxRetryOn(retryOn: ReadonlyArray<RetryCondition | number>): s
 /** The retries gatehouse asks ingress-nginx for when a route names no conditions. */
 export const NGINX_RETRY_ON = nginxRetryOn(ROUTE_DEFAULTS.retryOn);
 
+/**
+ * The status codes of HTTPRoute's `retry.codes` for each retry condition. The field lists
+ * response codes only: "Implementations SHOULD retry on connection errors (disconnect, reset,
+ * timeout, TCP failure) if a retry stanza is configured" (GEP-1731, apis/v1/httproute_types.go
+ * at v1.5.1), which Istio does for connect-failure (and refused-stream, unavailable, cancelled),
+ * not for a reset (its features refuse that). Envoy's 5xx is every 5xx response.
+ */
+const HTTPROUTE_RETRY_CODES: Readonly<Record<RetryCondition, readonly number[]>> = {
+  "connect-failure": [],
+  reset: [],
+  "gateway-error": [502, 503, 504],
+  "5xx": Array.from({ length: 100 }, (_, i) => 500 + i),
+};
+
+/** HTTPRoute's `retry.codes` for these retry conditions and codes, ascending. */
+export function httpRouteRetryCodes(retryOn: ReadonlyArray<RetryCondition | number>): number[] {
+  return [...new Set(retryOn.flatMap((c) => (typeof c === "number" ? [c] : HTTPROUTE_RETRY_CODES[c])))].sort((a, b) => a - b);
+}
+
 /** ingress-nginx's `load-balance` value (the ConfigMap's `load-balance`, per Ingress). */
 const NGINX_LOAD_BALANCE: Readonly<Partial<Record<LoadBalancerPolicy, string>>> = { "round-robin": "round_robin" };
 
 /** What these routes cannot be rendered as with this attachment; empty when they can. */
-export function routeRenderProblems(attachment: RouteAttachment, routes: readonly Route[]): FieldProblem[] {
+export function routeRenderProblems(attachment: RouteAttachment, routes: readonly Route[], gatewayApiChannel: GatewayApiChannel = GATEWAY_API_CRDS_DEFAULTS.channel): FieldProblem[] {
   const problems: FieldProblem[] = [];
   const seen = new Set<string>();
   // Two routes that match the same requests: the controller would serve one and drop the other.
@@ -117,7 +143,13 @@ export function routeRenderProblems(attachment: RouteAttachment, routes: readonl
     if (attachment.api === "gateway") {
       if (new Set(r.backends.map((b) => b.namespace)).size > 1)
         problems.push({ path: `${at}.backends`, value: r.backends.map((b) => b.namespace), message: "must all be in one namespace: the HTTPRoute lives with its Services" });
-      if (r.retries) problems.push({ path: `${at}.retries`, value: r.retries, message: "HTTPRoute retries are not in the Gateway API standard channel; remove it" });
+      if (r.retries && !attachment.httpRouteRetry) problems.push({ path: `${at}.retries`, value: r.retries, message: "the controller does not carry out HTTPRoute's retry field; remove it" });
+      else if (r.retries && gatewayApiChannel !== "experimental")
+        problems.push({
+          path: `${at}.retries`,
+          value: r.retries,
+          message: "HTTPRoute's retry field is in the Gateway API's experimental channel only, and the cluster's CRDs are the standard channel, which drops it: use the experimental channel's CRDs or remove it",
+        });
     }
   }
   if (attachment.api === "ingress") problems.push(...ingressProblems(routes));
@@ -154,8 +186,8 @@ function ingressProblems(routes: readonly Route[]): FieldProblem[] {
 }
 
 /** The Kubernetes objects for the routes, grouped by namespace. Pure; throws a ConfigError for what cannot be rendered. */
-export function routeManifests(attachment: RouteAttachment, routes: readonly Route[]): KubeManifest[] {
-  failIfAny("routes", routeRenderProblems(attachment, routes));
+export function routeManifests(attachment: RouteAttachment, routes: readonly Route[], gatewayApiChannel?: GatewayApiChannel): KubeManifest[] {
+  failIfAny("routes", routeRenderProblems(attachment, routes, gatewayApiChannel));
   return renderRoutes(attachment, routes);
 }
 
@@ -166,7 +198,9 @@ export function routesProblems(props: Omit<RoutesProps, "dependsOn">): FieldProb
   if (release) problems.push({ path: "releaseName", value: props.releaseName, message: release });
   const namespace = rules.k8sLabelName(props.namespace);
   if (namespace) problems.push({ path: "namespace", value: props.namespace, message: namespace });
-  return [...problems, ...routeRenderProblems(props.attachment, props.routes)];
+  if (props.gatewayApiChannel !== undefined && !(GATEWAY_API_CHANNELS as readonly string[]).includes(props.gatewayApiChannel))
+    problems.push({ path: "gatewayApiChannel", value: props.gatewayApiChannel, message: `must be one of ${GATEWAY_API_CHANNELS.map((c) => `"${c}"`).join(", ")}` });
+  return [...problems, ...routeRenderProblems(props.attachment, props.routes, props.gatewayApiChannel)];
 }
 
 /** The objects of routes that routeRenderProblems accepts. */
@@ -330,10 +364,28 @@ function httpRoute(gateway: { readonly name: string; readonly namespace: string 
         {
           matches: [{ path: { type: r.pathType === "Prefix" ? "PathPrefix" : "Exact", value: r.path }, ...(headers.length ? { headers } : {}), ...(queryParams.length ? { queryParams } : {}) }],
           backendRefs: r.backends.map((b) => ({ name: b.service, port: b.port, ...(weighted ? { weight: b.weight } : {}) })),
-          ...(r.timeoutSeconds !== undefined ? { timeouts: { request: `${r.timeoutSeconds}s` } } : {}),
+          ...httpRouteResilience(r),
         },
       ],
     },
+  };
+}
+
+/**
+ * A rule's `timeouts` and `retry`. With retries, the per-try timeout is `timeouts.backendRequest`,
+ * "the timeout for an individual request from the gateway to a backend", which Istio makes the
+ * retry policy's perTryTimeout (pilot/pkg/config/kube/gateway/conversion.go at 1.30.3); the route
+ * rules keep it within the request timeout, as the CRD's CEL rule requires.
+ */
+function httpRouteResilience(r: Route): Record<string, unknown> {
+  const timeouts = {
+    ...(r.timeoutSeconds !== undefined ? { request: `${r.timeoutSeconds}s` } : {}),
+    ...(r.retries?.perTryTimeoutSeconds !== undefined ? { backendRequest: `${r.retries.perTryTimeoutSeconds}s` } : {}),
+  };
+  const codes = r.retries ? httpRouteRetryCodes(r.retries.retryOn ?? ROUTE_DEFAULTS.httpRouteRetryOn) : [];
+  return {
+    ...(Object.keys(timeouts).length ? { timeouts } : {}),
+    ...(r.retries ? { retry: { attempts: r.retries.attempts, ...(codes.length ? { codes } : {}) } } : {}),
   };
 }
 

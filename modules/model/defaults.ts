@@ -98,6 +98,11 @@ export const ROUTE_DEFAULTS = {
   matchType: "Exact",
   /** ingress-nginx's retries before gatehouse could choose (error timeout http_502 http_503 http_504). */
   retryOn: ["connect-failure", "reset", "gateway-error"],
+  /**
+   * The same where an HTTPRoute's `retry` carries it out (Istio): connection failures are always
+   * retried once a rule retries, and Istio cannot retry on a reset, so it keeps the rest.
+   */
+  httpRouteRetryOn: ["connect-failure", "gateway-error"],
   /** Envoy's own outlier detection defaults (consecutive_5xx 5, interval 10 s, base ejection 30 s, 10 %). */
   circuitBreaker: { consecutive5xxErrors: 5, intervalSeconds: 10, baseEjectionTimeSeconds: 30, maxEjectionPercent: 10 },
 } as const;
@@ -130,8 +135,17 @@ export const ROUTE_LIMITS = {
 /** Who puts the Gateway API CRDs on a cluster: gatehouse's release, or the cluster (GKE, EKS Auto Mode, another installation). */
 export const GATEWAY_API_CRD_SOURCES = ["install", "cluster-managed"] as const;
 export type GatewayApiCrdSource = (typeof GATEWAY_API_CRD_SOURCES)[number];
-export const GATEWAY_API_CRDS_DEFAULTS = { source: "install", releaseName: "gateway-api-crds", namespace: "kube-system" } as const satisfies {
+/**
+ * The Gateway API release channel of a cluster's CRDs. `standard` carries everything gatehouse
+ * renders except HTTPRoute's `retry` (GEP-1731), which Gateway API v1.5.1 has in `experimental`
+ * only: a standard-channel API server drops the field. A cluster holds one channel for all its
+ * controllers.
+ */
+export const GATEWAY_API_CHANNELS = ["standard", "experimental"] as const;
+export type GatewayApiChannel = (typeof GATEWAY_API_CHANNELS)[number];
+export const GATEWAY_API_CRDS_DEFAULTS = { source: "install", channel: "standard", releaseName: "gateway-api-crds", namespace: "kube-system" } as const satisfies {
   source: GatewayApiCrdSource;
+  channel: GatewayApiChannel;
   releaseName: string;
   namespace: string;
 };

@@ -12,7 +12,7 @@ import { z } from "zod";
 import { PART_SEPARATOR, RESERVED_ENV_WORDS } from "../core/naming";
 import * as rules from "../core/rules";
 import { DEFAULT_PORTS } from "./contract";
-import { ACCOUNT_THROTTLE_QUOTA, ACM_KEY_ALGORITHMS, API_GATEWAY_STAGE_DEFAULTS, CONTROLLER_DEFAULTS, CONTROLLER_KINDS, CONTROLLER_LIMITS, DEFAULT_IDLE_TIMEOUT, DNS_STEERING, DNS_STEERING_DEFAULTS, EDGES, GATEWAY_API_CRD_SOURCES, GATEWAY_API_CRDS_DEFAULTS, GCP_BACKEND_DEFAULTS, GCP_SSL_POLICY_DEFAULTS, LOAD_BALANCER_POLICIES, NLB_DEFAULTS, RETRY_CONDITIONS, ROUTE53_LIMITS, ROUTE_DEFAULTS, ROUTE_LIMITS, ROUTE_MATCH_TYPES, LOG_RETENTION_DAYS, STATE_DEFAULTS } from "./defaults";
+import { ACCOUNT_THROTTLE_QUOTA, ACM_KEY_ALGORITHMS, API_GATEWAY_STAGE_DEFAULTS, CONTROLLER_DEFAULTS, CONTROLLER_KINDS, CONTROLLER_LIMITS, DEFAULT_IDLE_TIMEOUT, DNS_STEERING, DNS_STEERING_DEFAULTS, EDGES, GATEWAY_API_CHANNELS, GATEWAY_API_CRD_SOURCES, GATEWAY_API_CRDS_DEFAULTS, GCP_BACKEND_DEFAULTS, GCP_SSL_POLICY_DEFAULTS, LOAD_BALANCER_POLICIES, NLB_DEFAULTS, RETRY_CONDITIONS, ROUTE53_LIMITS, ROUTE_DEFAULTS, ROUTE_LIMITS, ROUTE_MATCH_TYPES, LOG_RETENTION_DAYS, STATE_DEFAULTS } from "./defaults";
 
 const int = () => z.number().int();
 /**
@@ -99,10 +99,12 @@ const RouteSchema = z.strictObject({
       retryOn: z
         .array(z.union([z.enum(RETRY_CONDITIONS), bounded(int(), ROUTE_LIMITS.retryStatusCode)]))
         .optional()
-        .describe(`When to retry: ${RETRY_CONDITIONS.join(", ")}, or response status codes; ${ROUTE_DEFAULTS.retryOn.join(", ")} when unset.`),
+        .describe(
+          `When to retry: ${RETRY_CONDITIONS.join(", ")}, or response status codes; ${ROUTE_DEFAULTS.retryOn.join(", ")} when unset (istio: ${ROUTE_DEFAULTS.httpRouteRetryOn.join(", ")}).`,
+        ),
     })
     .optional()
-    .describe("Retries of a failed request, where the controller supports them (ingress-nginx)."),
+    .describe("Retries of a failed request, where the controller supports them: ingress-nginx, and istio with controller.gatewayApiChannel: experimental (HTTPRoute's retry field)."),
   circuitBreaker: z
     .strictObject({
       consecutive5xxErrors: bounded(int(), ROUTE_LIMITS.consecutive5xxErrors).optional().describe(`5xx responses in a row that take a pod out (${ROUTE_DEFAULTS.circuitBreaker.consecutive5xxErrors} when unset).`),
@@ -208,6 +210,14 @@ export const ControllerSchema = z
       .default(GATEWAY_API_CRDS_DEFAULTS.source)
       .describe(
         "Who puts the Gateway API CRDs on the cluster, for the controllers that use them (nginx-gateway-fabric, istio, aws.lattice). install: gatehouse's chart (v1.5.1), refused at plan time where GKE's Gateway API is on or the CRDs belong to anything else; cluster-managed: GKE (its Gateway API on; Autopilot has it), EKS Auto Mode or another installation provides them, and gatehouse checks at plan time that they are there at v1.5 or later.",
+      ),
+    gatewayApiChannel: z
+      .enum(GATEWAY_API_CHANNELS, {
+        error: `must be "standard" (the Gateway API's standard channel) or "experimental" (its experimental channel, for HTTPRoute retries on istio)`,
+      })
+      .default(GATEWAY_API_CRDS_DEFAULTS.channel)
+      .describe(
+        "Release channel of the cluster's Gateway API CRDs. standard: what every controller needs; experimental: adds HTTPRoute's retry field, which istio carries out (routes' retries). With gatewayApiCrds: install, gatehouse installs that channel; with cluster-managed, it checks at plan time that the cluster's HTTPRoute CRD is of it. One channel per cluster: moving an installed cluster from standard to experimental is a reviewed step (see the README).",
       ),
   })
   .prefault({});

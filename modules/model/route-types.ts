@@ -99,7 +99,11 @@ export interface RouteFeatures {
   /** More than one weighted backend on a route. */
   readonly weights: boolean;
   readonly timeouts: boolean;
-  readonly retries: boolean;
+  /**
+   * Retries of a failed request; `"experimental-channel"`: through a field the Gateway API has in
+   * its experimental channel only (HTTPRoute `retry`), so only where the cluster's CRDs are of it.
+   */
+  readonly retries: boolean | "experimental-channel";
   /** Backends one route may have (ingress-nginx: a primary and one canary). @default no limit beyond the weights */
   readonly maxBackends?: number;
   /** Header matches: the comparisons carried out and how many one route may have. @default none */
@@ -115,15 +119,22 @@ export interface RouteFeatures {
    */
   readonly matchAsCanary?: boolean;
   /**
-   * Retry conditions and status codes it can express, and conditions it can only take together
-   * (ingress-nginx: its `error` and `timeout` cover both connect-failure and reset). @default all
+   * Retry conditions and status codes it can express (`statusCodes` left out: every code the route
+   * model takes), conditions it can only take together (ingress-nginx: its `error` and `timeout`
+   * cover both connect-failure and reset), and conditions it retries on whenever a route retries
+   * (Istio: connect-failure), which a route's list must name. @default all, none, none
    */
-  readonly retryOn?: { readonly conditions: readonly RetryCondition[]; readonly statusCodes: readonly number[]; readonly together?: ReadonlyArray<readonly RetryCondition[]> };
+  readonly retryOn?: {
+    readonly conditions: readonly RetryCondition[];
+    readonly statusCodes?: readonly number[];
+    readonly together?: ReadonlyArray<readonly RetryCondition[]>;
+    readonly always?: readonly RetryCondition[];
+  };
   readonly circuitBreaker?: boolean;
   readonly connectionPool?: boolean;
   readonly loadBalancers?: readonly LoadBalancerPolicy[];
   /** Why a feature is missing, when there is more to say than that it is; for the messages. */
-  readonly reasons?: Partial<Record<"retries" | "timeouts" | "circuitBreaker" | "connectionPool" | "loadBalancer" | "headers" | "queryParams" | "cookie", string>>;
+  readonly reasons?: Partial<Record<"retries" | "retryOn" | "timeouts" | "circuitBreaker" | "connectionPool" | "loadBalancer" | "headers" | "queryParams" | "cookie", string>>;
 }
 
 /** How the per-Service policies (circuit breaker, connection pool, load balancing) reach a Gateway API controller. */
@@ -136,4 +147,10 @@ export type BackendPolicyAttachment =
 /** How routes attach to a controller. */
 export type RouteAttachment =
   | { readonly api: "ingress"; readonly ingressClassName: string }
-  | { readonly api: "gateway"; readonly gateway: { readonly name: string; readonly namespace: string }; readonly policies?: BackendPolicyAttachment };
+  | {
+      readonly api: "gateway";
+      readonly gateway: { readonly name: string; readonly namespace: string };
+      readonly policies?: BackendPolicyAttachment;
+      /** The controller carries out HTTPRoute's `retry` (Gateway API experimental channel): Istio. @default false */
+      readonly httpRouteRetry?: boolean;
+    };

@@ -32,7 +32,7 @@
 import type { Check, FieldProblem } from "../core/errors";
 import type { LoadBalancerPolicy, RetryCondition, Route, RouteBackend, RouteFeatures, RouteMatchConditions, RouteMatchType, RouteValueMatch } from "./route-types";
 import * as rules from "../core/rules";
-import { RETRY_CONDITIONS, ROUTE_DEFAULTS, ROUTE_LIMITS } from "./defaults";
+import { GATEWAY_API_CRDS_DEFAULTS, RETRY_CONDITIONS, ROUTE_DEFAULTS, ROUTE_LIMITS, type GatewayApiChannel } from "./defaults";
 
 /** A header or query parameter a route matches, as the environment holds it. */
 export interface RouteValueMatchInput {
@@ -77,6 +77,8 @@ export interface RouteRuleContext {
   readonly features: RouteRuleFeatures;
   /** The controller's kind, for messages. */
   readonly controller: string;
+  /** The release channel of the cluster's Gateway API CRDs (`controller.gatewayApiChannel`). @default "standard" */
+  readonly gatewayApiChannel?: GatewayApiChannel;
 }
 
 const LABEL = /^[a-z0-9](?:[-a-z0-9]{0,61}[a-z0-9])?$/;
@@ -406,7 +408,7 @@ function serviceSettings(r: Route): string {
  * the env's routes (routeProblems) and a controller checking parsed routes (routeFeatureProblems)
  * both come here.
  */
-function featureProblems(r: Route, ctx: Pick<RouteRuleContext, "features" | "controller">): FieldProblem[] {
+function featureProblems(r: Route, ctx: Pick<RouteRuleContext, "features" | "controller" | "gatewayApiChannel">): FieldProblem[] {
   const at = `routes.${r.name}`;
   const f = ctx.features;
   const why = (feature: keyof NonNullable<RouteFeatures["reasons"]>) => (f.reasons?.[feature] ? ` (${f.reasons[feature]})` : "");
@@ -418,7 +420,13 @@ function featureProblems(r: Route, ctx: Pick<RouteRuleContext, "features" | "con
       value: r.retries,
       message: `${ctx.controller} cannot retry requests through its routes${f.reasons?.retries ? ` (${f.reasons.retries})` : " (for Gateway API controllers: HTTPRoute retries are not in the standard channel)"}; remove it`,
     });
-  else if (r.retries?.retryOn !== undefined && f.retryOn) problems.push(...retryOnProblems(`${at}.retries.retryOn`, r.retries.retryOn, f.retryOn, ctx.controller));
+  else if (r.retries !== undefined && f.retries === "experimental-channel" && (ctx.gatewayApiChannel ?? GATEWAY_API_CRDS_DEFAULTS.channel) !== "experimental")
+    problems.push({
+      path: `${at}.retries`,
+      value: r.retries,
+      message: `${ctx.controller} retries a route through HTTPRoute's retry field, which the Gateway API has in its experimental channel only: the standard channel's CRD drops it. Set controller.gatewayApiChannel: experimental (gatehouse then installs, or with gatewayApiCrds: cluster-managed requires, the experimental CRDs), or remove it`,
+    });
+  else if (r.retries?.retryOn !== undefined && f.retryOn) problems.push(...retryOnProblems(`${at}.retries.retryOn`, r.retries.retryOn, f.retryOn, ctx.controller, why("retryOn")));
   const backends = r.backends.length;
   if (backends > 1 && !f.weights) problems.push({ path: `${at}.backends`, value: backends, message: `${ctx.controller} cannot split a route between weighted backends; give one backend` });
   else if (f.maxBackends !== undefined && backends > f.maxBackends)
@@ -464,13 +472,17 @@ function featureProblems(r: Route, ctx: Pick<RouteRuleContext, "features" | "con
   return problems;
 }
 
-function retryOnProblems(at: string, retryOn: ReadonlyArray<RetryCondition | number>, can: NonNullable<RouteFeatures["retryOn"]>, controller: string): FieldProblem[] {
+function retryOnProblems(at: string, retryOn: ReadonlyArray<RetryCondition | number>, can: NonNullable<RouteFeatures["retryOn"]>, controller: string, reason: string): FieldProblem[] {
   const problems: FieldProblem[] = [];
-  const accepted = [...can.conditions, ...can.statusCodes].join(", ");
+  const codes = can.statusCodes ?? [`status codes ${ROUTE_LIMITS.retryStatusCode.min}-${ROUTE_LIMITS.retryStatusCode.max}`];
+  const accepted = [...can.conditions, ...codes].join(", ");
   retryOn.forEach((c, i) => {
-    const ok = typeof c === "number" ? can.statusCodes.includes(c) : can.conditions.includes(c);
-    if (!ok) problems.push({ path: `${at}.${i}`, value: c, message: `${controller} cannot retry on ${c}; it retries on ${accepted}` });
+    const ok = typeof c === "number" ? (can.statusCodes?.includes(c) ?? true) : can.conditions.includes(c);
+    if (!ok) problems.push({ path: `${at}.${i}`, value: c, message: `${controller} cannot retry on ${c}; it retries on ${accepted}${reason}` });
   });
+  const missing = (can.always ?? []).filter((c) => !retryOn.includes(c));
+  if (missing.length)
+    problems.push({ path: at, value: retryOn, message: `${controller} retries on ${missing.join(" and ")} whenever a route retries${reason}; list ${missing.length === 1 ? "it" : "them"} too` });
   for (const group of can.together ?? []) {
     const given = group.filter((c) => retryOn.includes(c));
     if (given.length > 0 && given.length < group.length)
@@ -484,7 +496,7 @@ function retryOnProblems(at: string, retryOn: ReadonlyArray<RetryCondition | num
  * routeProblems): each route's features, and the rules between routes: ingress-nginx's canaries,
  * and one set of Service-level settings per backend Service.
  */
-export function routeFeatureProblems(routes: readonly Route[], ctx: Pick<RouteRuleContext, "features" | "controller">): FieldProblem[] {
+export function routeFeatureProblems(routes: readonly Route[], ctx: Pick<RouteRuleContext, "features" | "controller" | "gatewayApiChannel">): FieldProblem[] {
   const problems = routes.flatMap((r) => featureProblems(r, ctx));
   if (ctx.features.matchAsCanary) problems.push(...canaryProblems(routes, ctx.controller));
   // Circuit breaking, connection limits and load balancing attach to a Service.

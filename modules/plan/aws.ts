@@ -15,13 +15,12 @@ import { nlbSecurityGroupProblems, type NlbSecurityGroupProps } from "../aws/nlb
 import { nodeAccessRulesProblems } from "../aws/node-access";
 import { targetRegistrationProblems, type TargetRegistrationProps } from "../aws/targets";
 import type { ClusterAccessProps } from "../k8s/cluster-access";
-import { gatewayApiCrdsProblems } from "../k8s/gateway-api";
 import type { RoutesProps } from "../k8s/route-objects";
 import type { TargetKind } from "../model/contract";
-import type { GatewayApiCrdSource } from "../model/defaults";
+import type { GatewayApiChannel, GatewayApiCrdSource } from "../model/defaults";
 import type { AwsEnv, Env } from "../model/env";
 import { resolveApi, type ApiPlan } from "./api";
-import { clusterPlan, controllerProblems, type ClusterPlan, type ControllerPlan } from "./controller";
+import { clusterPlan, controllerProblems, gatewayApiCrdsEnvProblems, type ClusterPlan, type ControllerPlan } from "./controller";
 import { hostnamesReported, publication } from "./dns";
 import { latticeControllerPlan, resolveLattice, type LatticeControllerPlan, type LatticePlan } from "./lattice";
 import { atEnvFields, entryField, type PathTable } from "./paths";
@@ -57,6 +56,8 @@ export interface AwsClusterPlan extends ClusterPlan {
   readonly access: ClusterAccessProps;
   /** Who owns the Gateway API CRDs; the stack adds what it reads of the cluster. */
   readonly gatewayApiCrds: GatewayApiCrdSource;
+  /** Their release channel: the one installed, or the one the cluster's HTTPRoute CRD must be of. */
+  readonly gatewayApiChannel: GatewayApiChannel;
   /** The health-check NodePort Service (node targets). */
   readonly healthCheck: boolean;
   /** TargetGroupBindings (pod targets): the target groups to look up by name, and the readiness gate. */
@@ -276,7 +277,7 @@ export function resolveAws(env: Env, aws: AwsEnv, controller: ControllerPlan, pr
   );
 
   const access: ClusterAccessProps = aws.cluster.access.type === "eks" ? { type: "eks", clusterName: aws.cluster.name } : { type: "kubeconfig", path: aws.cluster.access.path, context: aws.cluster.access.context };
-  problems.push(...atEnvFields("the Gateway API CRDs", [["source", "controller.gatewayApiCrds"]], gatewayApiCrdsProblems({ source: env.controller.gatewayApiCrds })));
+  problems.push(...gatewayApiCrdsEnvProblems(env));
   const routes = routesPlan(env, cluster, problems);
   const lattice = resolveLattice(env, aws, problems);
 
@@ -288,6 +289,7 @@ export function resolveAws(env: Env, aws: AwsEnv, controller: ControllerPlan, pr
       settings,
       access,
       gatewayApiCrds: env.controller.gatewayApiCrds,
+      gatewayApiChannel: env.controller.gatewayApiChannel,
       healthCheck: targetKind === "node",
       bindings: targetKind === "pod" ? { targetGroupNames: nlbProps.targetGroupNames, podReadinessGate: aws.targets.mode === "controller" && aws.targets.podReadinessGate } : undefined,
       routes,

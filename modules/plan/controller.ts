@@ -8,8 +8,10 @@ import type { FieldProblem } from "../core/errors";
 import type { ControllerIdentity, ControllerPlugin, ControllerProps, ControllerSettings, Exposure } from "../k8s/controllers/plugin";
 import { controllerBaseProblems } from "../k8s/controllers/plugin";
 import { controllerPlugin } from "../k8s/controllers";
+import { gatewayApiCrdsProblems } from "../k8s/gateway-api";
 import { buildContract, type ContractInput, type PortContract } from "../model/contract";
 import type { Env } from "../model/env";
+import { atEnvFields } from "./paths";
 
 export interface ControllerPlan {
   readonly plugin: ControllerPlugin;
@@ -101,4 +103,16 @@ export function clusterPlan(env: Env, name: string, stack: string, exposure: Exp
 export function controllerProblems(cluster: ClusterPlan, extra: Pick<ControllerProps, "loadBalancerAddresses"> = {}): FieldProblem[] {
   const props: ControllerProps = { contract: cluster.contract, exposure: cluster.exposure, settings: cluster.controller.settings, ...extra };
   return [...controllerBaseProblems(props), ...cluster.controller.plugin.problems(props)];
+}
+
+/** The Gateway API CRDs' settings of a cluster stack (every cluster of the environment shares them), at their environment fields. */
+export function gatewayApiCrdsEnvProblems(env: Env): FieldProblem[] {
+  return atEnvFields(
+    "the Gateway API CRDs",
+    [
+      ["source", "controller.gatewayApiCrds"],
+      ["channel", "controller.gatewayApiChannel"],
+    ],
+    gatewayApiCrdsProblems({ source: env.controller.gatewayApiCrds, channel: env.controller.gatewayApiChannel }),
+  );
 }

@@ -12,11 +12,10 @@ import { frontEndFirewallProblems, type FrontEndFirewallProps } from "../gcp/fir
 import type { GlobalFrontendsProps } from "../gcp/frontends";
 import { negBackendsProblems, type NegBackendsProps } from "../gcp/neg-backends";
 import type { ClusterAccessProps } from "../k8s/cluster-access";
-import { gatewayApiCrdsProblems } from "../k8s/gateway-api";
 import type { RoutesProps } from "../k8s/route-objects";
-import type { GatewayApiCrdSource } from "../model/defaults";
+import type { GatewayApiChannel, GatewayApiCrdSource } from "../model/defaults";
 import type { Env, GcpEnv } from "../model/env";
-import { clusterPlan, controllerProblems, type ClusterPlan, type ControllerPlan } from "./controller";
+import { clusterPlan, controllerProblems, gatewayApiCrdsEnvProblems, type ClusterPlan, type ControllerPlan } from "./controller";
 import { atEnvFields, type PathTable } from "./paths";
 import { routesPlan } from "./routes";
 import type { HostedZoneRef } from "../aws/route53";
@@ -41,6 +40,8 @@ export interface GkeClusterPlan extends ClusterPlan {
   readonly access: Extract<ClusterAccessProps, { type: "gke" }>;
   /** Who owns the Gateway API CRDs; the stack adds what it reads of the cluster. */
   readonly gatewayApiCrds: GatewayApiCrdSource;
+  /** Their release channel: the one installed, or the one the cluster's HTTPRoute CRD must be of. */
+  readonly gatewayApiChannel: GatewayApiChannel;
   /** The global addresses, read by name: the controller trusts them as the last X-Forwarded-For hop. */
   readonly addresses: GlobalAddressesProps;
   readonly routes?: Omit<RoutesProps, "dependsOn">;
@@ -135,6 +136,7 @@ export function resolveGcp(env: Env, gcp: GcpEnv, controller: ControllerPlan, pr
       settings,
       access: { type: "gke", clusterName: g.name, location: g.location, project: gcp.project },
       gatewayApiCrds: env.controller.gatewayApiCrds,
+      gatewayApiChannel: env.controller.gatewayApiChannel,
       addresses,
       routes: routesPlan(env, c, []),
     };
@@ -145,7 +147,7 @@ export function resolveGcp(env: Env, gcp: GcpEnv, controller: ControllerPlan, pr
     problems.push(...controllerProblems(first, { loadBalancerAddresses: Object.values(globalAddressNames(addresses)) }));
     routesPlan(env, first, problems);
   }
-  problems.push(...atEnvFields("the Gateway API CRDs", [["source", "controller.gatewayApiCrds"]], gatewayApiCrdsProblems({ source: env.controller.gatewayApiCrds })));
+  problems.push(...gatewayApiCrdsEnvProblems(env));
 
   const b = gcp.backends;
   const backends: GcpEdgePlan["backends"] = {

@@ -17,13 +17,24 @@ export const ROUTES_RELEASE_NAME = "gatehouse-routes";
 export function envRouteProblems(env: Env, cluster: Pick<ClusterPlan, "controller">): FieldProblem[] {
   const { identity, plugin } = cluster.controller;
   // With a gcp section, every route host must be one of the hostnames Google's certificate holds.
-  return routeProblems(env.routes, { hostnames: env.gcp ? (env.hostnames ?? []) : undefined, features: identity.routeFeatures, controller: plugin.kind });
+  return routeProblems(env.routes, {
+    hostnames: env.gcp ? (env.hostnames ?? []) : undefined,
+    features: identity.routeFeatures,
+    controller: plugin.kind,
+    gatewayApiChannel: env.controller.gatewayApiChannel,
+  });
 }
 
 /** The Routes props of one cluster, or none when the environment has no routes (or they are wrong: reported by envRouteProblems). */
 export function routesPlan(env: Env, cluster: ClusterPlan, problems: FieldProblem[]): Omit<RoutesProps, "dependsOn"> | undefined {
   if (Object.keys(env.routes).length === 0 || envRouteProblems(env, cluster).length) return undefined;
-  const props = { attachment: cluster.controller.identity.routes, routes: parseRoutes(env.routes), releaseName: ROUTES_RELEASE_NAME, namespace: cluster.controller.settings.namespace };
+  const props = {
+    attachment: cluster.controller.identity.routes,
+    routes: parseRoutes(env.routes),
+    releaseName: ROUTES_RELEASE_NAME,
+    namespace: cluster.controller.settings.namespace,
+    gatewayApiChannel: env.controller.gatewayApiChannel,
+  };
   problems.push(
     ...atEnvFields(
       "the routes",
@@ -31,6 +42,7 @@ export function routesPlan(env: Env, cluster: ClusterPlan, problems: FieldProble
         ["routes", "routes"],
         ["releaseName", "controller.namespace"],
         ["namespace", "controller.namespace"],
+        ["gatewayApiChannel", "controller.gatewayApiChannel"],
       ],
       routesProblems(props),
     ),

@@ -117,7 +117,7 @@ export class AwsClusterStack extends TerraformStack {
     const access = new ClusterAccess(this, "cluster", plan.access);
     // Before the controllers, which only ask for the CRDs: whether they are installed is the
     // environment's choice, checked against this cluster (EKS: its version; else the API server's).
-    GatewayApiCrds.configure(this, { source: plan.gatewayApiCrds, cluster: { description: access.description, kubernetesVersion: access.eks?.version } });
+    GatewayApiCrds.configure(this, { source: plan.gatewayApiCrds, channel: plan.gatewayApiChannel, cluster: { description: access.description, kubernetesVersion: access.eks?.version } });
 
     const controller = plan.controller;
     // The construct id is the kind: Terraform addresses stay put across releases of a controller.

@@ -78,6 +78,7 @@ export class GkeClusterStack extends TerraformStack {
     // environment's choice, checked against GKE's own Gateway API setting and the master version.
     GatewayApiCrds.configure(this, {
       source: plan.gatewayApiCrds,
+      channel: plan.gatewayApiChannel,
       cluster: {
         description: access.description,
         kubernetesVersion: gke.masterVersion,

@@ -935,6 +935,26 @@ function describeConditions(match: Obj): string[] {
   ];
 }
 
+/**
+ * An HTTPRoute rule's `retry`, as " · retries 2 on connection failures and 502-504, 10s per try":
+ * connection failures always (the Gateway API's "SHOULD retry on connection errors"), then the
+ * status codes, runs of consecutive codes as ranges; `timeouts.backendRequest` is each try's.
+ */
+function describeRetry(rule: Obj): string {
+  if (rule.retry === undefined) return "";
+  const retry = asObj(rule.retry);
+  const codes = asArray(retry.codes).map(Number).sort((a, b) => a - b);
+  const runs: Array<[number, number]> = [];
+  for (const c of codes) {
+    const last = runs[runs.length - 1];
+    if (last && c === last[1] + 1) last[1] = c;
+    else runs.push([c, c]);
+  }
+  const listed = runs.map(([a, b]) => (a === b ? String(a) : `${a}-${b}`)).join(", ");
+  const perTry = asString(asObj(rule.timeouts).backendRequest);
+  return ` · retries ${asString(retry.attempts) ?? "?"} on connection failures${listed ? ` and ${listed}` : ""}${perTry !== undefined ? `, ${perTry} per try` : ""}`;
+}
+
 function describeRoute(o: Obj): string {
   const spec = asObj(o.spec);
   if (o.kind === "Ingress") {
@@ -977,7 +997,7 @@ function describeRoute(o: Obj): string {
     const refs = asArray(rule.backendRefs).map((b) => `${asString(asObj(b).name)}:${asString(asObj(b).port)}${asObj(b).weight !== undefined ? ` (${asString(asObj(b).weight)})` : ""}`);
     const redirect = asArray(rule.filters).some((f) => asObj(f).type === "RequestRedirect");
     const timeout = asString(asObj(rule.timeouts).request);
-    return `${match.join("|") || "/"}${conditions.length ? ` [${conditions.join(", ")}]` : ""} → ${redirect ? "redirect to HTTPS" : refs.join(", ")}${timeout !== undefined ? ` · timeout ${timeout}` : ""}`;
+    return `${match.join("|") || "/"}${conditions.length ? ` [${conditions.join(", ")}]` : ""} → ${redirect ? "redirect to HTTPS" : refs.join(", ")}${timeout !== undefined ? ` · timeout ${timeout}` : ""}${describeRetry(rule)}`;
   });
   return `${hosts.length ? `${hosts.join(", ")} ` : ""}${rules.join("; ")}`;
 }

@@ -84,6 +84,7 @@ export function istioIdentity(settings: Pick<ControllerSettings, "releaseName" |
       api: "gateway",
       gateway: { name: istioGatewayName(settings), namespace: settings.namespace },
       policies: { kind: "istio", namespace: settings.namespace, workloadSelector: istioPodSelector(name) },
+      httpRouteRetry: true,
     },
     routeFeatures: ISTIO_ROUTE_FEATURES,
   };
@@ -117,16 +118,25 @@ function istioPodSelector(name: string): Record<string, string> {
  *   hold for HTTPRoute backends as for VirtualService destinations.
  * HTTPRoute in the standard channel (v1.5.1) carries weighted backendRefs, rules[].timeouts and
  * matches[].headers / queryParams, Exact or RegularExpression (conversion.go createHeadersMatch,
- * createQueryParamsMatch: Envoy RE2, matching the whole value). Its `retry` field is in the
- * standard channel only from Gateway API v1.7; at v1.5.1 the API server prunes it, and Istio
- * converts `retry` alone to a route's retry policy (conversion.go convertHTTPRoute), so retries
- * are refused. Every gateway route keeps Istio's default policy: 2 retries on connect-failure,
- * refused-stream, unavailable and cancelled (pilot/pkg/networking/core/route/retry/retry.go).
+ * createQueryParamsMatch: Envoy RE2, matching the whole value).
+ *
+ * Retries: Istio turns an HTTPRoute rule's `retry` into the route's retry policy and reads no
+ * other retry setting of a Gateway API route (conversion.go convertHTTPRoute): `attempts`, and
+ * retryOn "connect-failure,refused-stream,unavailable,cancelled" plus each of `codes`, with
+ * `timeouts.backendRequest` as the per-try timeout. `retry` is in Gateway API v1.5.1's
+ * experimental channel only (still so at the Gateway API's main branch, August 2026): a
+ * standard-channel API server drops it. Istio 1.30 is built against v1.5.1 and reports its
+ * conformance on the experimental channel (gateway-api conformance/reports/v1.5/istio-istio), so
+ * retries are carried out where `controller.gatewayApiChannel` is experimental and refused by
+ * name elsewhere. A route without retries keeps Istio's default policy: 2 retries on
+ * connect-failure, refused-stream, unavailable and cancelled (pilot/pkg/networking/core/route/
+ * retry/retry.go). Istio cannot retry on a reset through `retry`; connect-failure it always does.
  */
 export const ISTIO_ROUTE_FEATURES: RouteFeatures = {
   weights: true,
   timeouts: true,
-  retries: false,
+  retries: "experimental-channel",
+  retryOn: { conditions: ["connect-failure", "gateway-error", "5xx"], always: ["connect-failure"] },
   headers: { types: ["Exact", "RegularExpression"], max: ROUTE_LIMITS.headers },
   queryParams: { types: ["Exact", "RegularExpression"], max: ROUTE_LIMITS.queryParams },
   cookie: true,
@@ -134,8 +144,7 @@ export const ISTIO_ROUTE_FEATURES: RouteFeatures = {
   connectionPool: true,
   loadBalancers: ["round-robin", "least-request", "random"],
   reasons: {
-    retries:
-      "Istio retries an HTTPRoute rule only through its retry field, which the Gateway API has in the standard channel from v1.7; gatehouse installs v1.5.1, whose CRD drops it. Istio's gateway retries every route twice on connect-failure, refused-stream, unavailable and cancelled by itself",
+    retryOn: "Istio turns HTTPRoute's retry into retries on connect-failure, refused-stream, unavailable and cancelled, plus the listed status codes",
   },
 };
 
