@@ -67,7 +67,9 @@ function main(): void {
     for (const w of result.warnings) process.stderr.write(`${w}\n`);
     for (const n of result.notes) process.stdout.write(`${n}\n`);
     const names = envs.map((l) => l.env.name).join(", ");
-    const whose = demo ? ` (the demo environments: ${ENV_DIR}/ holds none of your own yet; see "Make it yours" in the README)` : "";
+    // Only when some of what was built is a demo (built in, not from a file given with the selection).
+    const demos = demo ? envs.filter((l) => l.file === undefined).length : 0;
+    const whose = demos ? ` (${demos === envs.length ? "the demo environments" : `${demos} of them demo environments`}: ${ENV_DIR}/ holds none of your own yet; see "Make it yours" in the README)` : "";
     // Success goes to stdout: the cdktf CLI shows everything on stderr as an error.
     process.stdout.write(`gatehouse: synthesized ${app.node.children.length} stacks for ${names}${whose} into ${out.shown}\n`);
   } finally {

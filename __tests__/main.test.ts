@@ -66,6 +66,15 @@ describe("npm run synth (main.ts)", () => {
     for (const n of names) expect(existsSync(join(run.outdir, "stacks", n, "cdk.tf.json"))).toBe(true);
   });
 
+  it("calls only what was built from the demos a demo: a file's environment alone is not one, beside the demos it is counted apart", () => {
+    const file = { GATEHOUSE_ENV_FILE: "envs/examples/istio.yaml" };
+    const alone = synth({ ...file, GATEHOUSE_ENVS: "example-istio" });
+    expect([alone.status, alone.stdout.trim()]).toEqual([0, `gatehouse: synthesized 2 stacks for example-istio into ${alone.outdir}`]);
+    const beside = synth(file);
+    expect(beside.status).toBe(0);
+    expect(beside.stdout).toContain("for dev, staging, prod, example-istio (3 of them demo environments: envs/ holds none of your own yet;");
+  });
+
   it("declares stack order: cluster after AWS edge, GCP edge after every GKE cluster", () => {
     const stacks = manifest(run.outdir).stacks;
     expect(stacks["prod-aws-cluster"]?.dependencies).toEqual(["prod-aws-edge"]);
