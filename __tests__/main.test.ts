@@ -1,6 +1,6 @@
 /** main.ts as a user runs it: a child process, a temp outdir, no terraform binary on PATH. */
 import { spawnSync } from "node:child_process";
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, symlinkSync, writeFileSync } from "node:fs";
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 
@@ -127,6 +127,42 @@ describe("npm run synth (main.ts)", () => {
     const names = Object.keys(manifest(r.outdir).stacks);
     expect(names).toEqual(expect.arrayContaining(["example-eks-aws-cluster", "example-eks-aws-edge", "example-gke-gcp-cluster-gke-euw1", "example-gke-gcp-edge"]));
     expect(names.every((n) => n.startsWith("example-eks-") || n.startsWith("example-gke-"))).toBe(true);
+  });
+});
+
+describe("the temporary directory shipped charts are staged in (a Gateway API environment)", () => {
+  const istio = { GATEHOUSE_ENV_FILE: "envs/examples/istio.yaml", GATEHOUSE_ENVS: "example-istio" };
+  const uid = process.getuid?.() ?? 0;
+
+  it("is made under TMPDIR for this user alone, and reused by the next synth", () => {
+    const tmp = mkdtempSync(join(tmpdir(), "gh-tmp-"));
+    const first = synth({ ...istio, TMPDIR: tmp });
+    expect([first.status, first.stderr]).toEqual([0, ""]);
+    const staging = join(tmp, `gatehouse-charts-${uid}`);
+    expect(statSync(staging).mode & 0o777).toBe(0o700);
+    const copies = readdirSync(staging);
+    // The experimental channel's copy, named by its content.
+    expect(copies).toEqual([expect.stringMatching(/^gateway-api-crds-[0-9a-f]{20}$/)]);
+    expect(readdirSync(join(staging, copies[0] as string)).sort()).toEqual(["Chart.yaml", "README.md", "experimental", "templates", "values.yaml"]);
+    expect(synth({ ...istio, TMPDIR: tmp }).status).toBe(0);
+    expect(readdirSync(staging)).toEqual(copies);
+    rmSync(tmp, { recursive: true, force: true });
+  });
+
+  it("is refused when others may write to it, or cannot be made, saying what to do; nothing is written", () => {
+    const tmp = mkdtempSync(join(tmpdir(), "gh-tmp-"));
+    const staging = join(tmp, `gatehouse-charts-${uid}`);
+    mkdirSync(staging);
+    chmodSync(staging, 0o777);
+    const open = synth({ ...istio, TMPDIR: tmp });
+    expect(open.status).not.toBe(0);
+    expect(open.stderr).toContain(`gatehouse: ${staging} must be a directory only this user can write to (shipped charts are staged there for the stacks); remove it and synthesize again`);
+    expect(existsSync(join(open.outdir, "stacks"))).toBe(false);
+    const missing = synth({ ...istio, TMPDIR: join(tmp, "missing") });
+    expect(missing.status).not.toBe(0);
+    expect(missing.stderr).toMatch(/gatehouse: cannot make .*\/missing\/gatehouse-charts-\d+, where shipped charts are staged for the stacks \(ENOENT: [^)]*\); point TMPDIR at a directory this user can write to/);
+    expect(existsSync(join(missing.outdir, "stacks"))).toBe(false);
+    rmSync(tmp, { recursive: true, force: true });
   });
 });
 

@@ -94,7 +94,14 @@ function filesUnder(dir: string, root: string, skip: ReadonlySet<string>): strin
 function privateStagingDir(): string {
   const uid = process.getuid?.();
   const dir = join(tmpdir(), uid === undefined ? "gatehouse-charts" : `gatehouse-charts-${uid}`);
-  mkdirSync(dir, { recursive: true, mode: 0o700 });
+  try {
+    // One level, in the temporary directory that exists: no recursive walk up a path.
+    if (!existsSync(dir)) mkdirSync(dir, { mode: 0o700 });
+  } catch (e) {
+    // Made meanwhile by a concurrent synth: checked below like any other.
+    if ((e as NodeJS.ErrnoException).code !== "EEXIST")
+      throw new Error(`gatehouse: cannot make ${dir}, where shipped charts are staged for the stacks (${e instanceof Error ? e.message : String(e)}); point TMPDIR at a directory this user can write to`);
+  }
   const s = lstatSync(dir);
   if (uid !== undefined && (!s.isDirectory() || s.uid !== uid || (s.mode & 0o077) !== 0))
     throw new Error(`gatehouse: ${dir} must be a directory only this user can write to (shipped charts are staged there for the stacks); remove it and synthesize again`);
