@@ -96,7 +96,7 @@ const EXPERIMENTAL_ONLY_CRDS = [
 export const GATEWAY_API = {
   version: "v1.5.1",
   /** The default channel (`controller.gatewayApiChannel`), the one every controller gatehouse ships works with. */
-  channel: "standard",
+  channel: GATEWAY_API_CRDS_DEFAULTS.channel,
   /** The shipped chart (its version is the Gateway API version). */
   chart: "gateway-api-crds",
   /** The CRDs of the chart's standard channel, by `metadata.name`: every channel has them. */
