@@ -298,6 +298,38 @@ describe("sharing one cluster on purpose", () => {
   });
 });
 
+describe("a shared cluster's Gateway API channel", () => {
+  // a (ingress-nginx) routes nothing through the Gateway API: NGINX Gateway Fabric installs the CRDs on cluster eks-1.
+  const installer = (channel: "standard" | "experimental") => aws("a", 1, patch(NGF, { controller: { gatewayApiChannel: channel } }));
+  const ISTIO_3 = { ports: { http: { listenerPort: 80, nodePort: 32080 }, https: { listenerPort: 443, nodePort: 32443 }, health: { nodePort: 32200 } } };
+  const istio = (channel: "standard" | "experimental", cluster = 1) =>
+    aws("c", cluster, patch(patch(ISTIO, ISTIO_3), { controller: { gatewayApiCrds: "cluster-managed", gatewayApiChannel: channel }, routes: { web: { backend: "shop/web:80", retries: channel === "experimental" ? { attempts: 2 } : undefined } } }));
+  const at = (ps: Problem[]) => ps.map((p) => `${p.env}: ${p.path} (${String(p.value)}): ${p.message}`);
+
+  it("refuses an environment needing the experimental channel where another installs the standard one, on both sides", () => {
+    expect(at(problems(installer("standard"), istio("experimental")))).toEqual([
+      "c: controller.gatewayApiChannel (experimental): needs the Gateway API's experimental channel on cluster eks-1 in AWS region eu-west-1, where environment a installs the standard one (controller.gatewayApiCrds: install, gatewayApiChannel: standard), whose HTTPRoute CRD drops retries: set a's controller.gatewayApiChannel to experimental, or this one's to standard",
+      "a: controller.gatewayApiChannel (standard): installs the Gateway API's standard channel on cluster eks-1 in AWS region eu-west-1, where environment c needs the experimental one (controller.gatewayApiCrds: cluster-managed, gatewayApiChannel: experimental): set this one's controller.gatewayApiChannel to experimental, or c's to standard",
+    ]);
+  });
+
+  it("reports only on the environment built, the other loaded but not built", () => {
+    const [a, c] = [plan(installer("standard")), plan(istio("experimental"))];
+    expect(crossEnvProblems([c], [a]).map((p) => `${p.env}: ${p.path}`)).toEqual(["c: controller.gatewayApiChannel"]);
+    expect(crossEnvProblems([a], [c]).map((p) => `${p.env}: ${p.path}`)).toEqual(["a: controller.gatewayApiChannel"]);
+  });
+
+  it("takes the experimental channel installed, the standard one needed, another cluster, or accounts shown apart", () => {
+    expect(problems(installer("experimental"), istio("experimental"))).toEqual([]);
+    expect(problems(installer("standard"), istio("standard"))).toEqual([]);
+    expect(problems(installer("experimental"), istio("standard"))).toEqual([]);
+    expect(problems(installer("standard"), istio("experimental", 2))).toEqual([]);
+    const inAccount = (env: EnvInput, account: string) => patch(env, { aws: { accountId: account } });
+    expect(problems(inAccount(installer("standard"), "111111111111"), inAccount(istio("experimental"), "222222222222"))).toEqual([]);
+    expect(problems(inAccount(installer("standard"), "111111111111"), inAccount(istio("experimental"), "111111111111"))).toHaveLength(2);
+  });
+});
+
 describe("IAM names", () => {
   it("the Lattice controller's role and policy are named after the environment, region and cluster", () => {
     const west = plan(aws("a", 1, { aws: { lattice: {} } }));

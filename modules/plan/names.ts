@@ -90,11 +90,11 @@ const KIND_EXTRAS: Readonly<Record<ControllerKind, (s: ControllerSettings, id: C
 };
 
 /** What one cluster holds for an environment. */
-function clusterClaims(plan: EnvPlan, c: ClusterPlan, where: string, opts: { account?: string; targetKind?: TargetKind; lattice?: boolean }): NameClaim[] {
+function clusterClaims(plan: EnvPlan, place: ClusterPlace, targetKind?: TargetKind): NameClaim[] {
   const env = plan.env;
+  const { where, account, cluster: c } = place;
   const { settings, identity, plugin } = c.controller;
   const ns = settings.namespace;
-  const account = opts.account;
   const claims: NameClaim[] = [];
   const claim = (what: string, name: string, by: string, path: string, value: unknown, fix: string) => claims.push({ where, what, name, by, path, value, fix, ...(account ? { account } : {}) });
   const byNamespace = `${SHARED_CLUSTER} controller.namespace (or controller.releaseName)`;
@@ -102,10 +102,9 @@ function clusterClaims(plan: EnvPlan, c: ClusterPlan, where: string, opts: { acc
   // Names gatehouse fixes come first: when one of the environment's own names equals one of
   // them, the problem is reported at the field that can change.
   if (Object.keys(env.routes).length) claim("Helm release", `${ns}/${ROUTES_RELEASE_NAME}`, "the routes", "controller.namespace", settings.namespace, `gatehouse applies the routes as release ${ROUTES_RELEASE_NAME} in the controller's namespace: ${SHARED_CLUSTER} controller.namespace`);
-  const crds = identity.routes.api === "gateway" || opts.lattice;
-  if (crds && env.controller.gatewayApiCrds === "install")
+  if (usesGatewayApi(place) && env.controller.gatewayApiCrds === "install")
     claim("Helm release", `${GATEWAY_API_CRDS_DEFAULTS.namespace}/${GATEWAY_API_CRDS_DEFAULTS.releaseName}`, "the Gateway API CRDs", "controller.gatewayApiCrds", "install", 'the Gateway API CRDs are cluster-wide: let one environment install them and set controller.gatewayApiCrds: "cluster-managed" in the others');
-  if (opts.lattice) {
+  if (place.lattice) {
     const fix = "one AWS Gateway API controller serves a cluster: only one environment on a cluster can have aws.lattice";
     const release = AWS_GATEWAY_CONTROLLER_DEFAULTS.releaseName;
     for (const name of [release, companionReleaseName(release, "objects")]) claim("Helm release", `${LATTICE_CONTROLLER.namespace}/${name}`, "VPC Lattice", "aws.lattice", undefined, fix);
@@ -118,12 +117,12 @@ function clusterClaims(plan: EnvPlan, c: ClusterPlan, where: string, opts: { acc
     else claim("Helm release", `${r.namespace}/${r.name}`, `the ${plugin.kind} control plane`, "controller.kind", plugin.kind, `${plugin.kind} installs it once per cluster: environments that share a cluster need different controller kinds`);
   for (const cls of extras.classes) claim("cluster-wide", cls, "the controller", "controller.kind", plugin.kind, `${plugin.kind}'s chart makes it, once per cluster: environments that share a cluster need different controller kinds`);
   claim("Service", `${ns}/${identity.serviceName}`, "the controller", "controller.releaseName", settings.releaseName, byNamespace);
-  if (opts.targetKind === "node") claim("Service", `${ns}/${identity.healthServiceName}`, "the health check", "controller.releaseName", settings.releaseName, byNamespace);
+  if (targetKind === "node") claim("Service", `${ns}/${identity.healthServiceName}`, "the health check", "controller.releaseName", settings.releaseName, byNamespace);
   if (c.exposure === "node-ports") {
     const ports: Array<[string, number, string]> = [
       ...c.contract.entryPoints.map((e): [string, number, string] => [`ports.${e.kind === "tcp" ? `tcp.${e.name}` : e.name}.nodePort`, e.nodePort, `entry point ${e.name}`]),
       ...c.contract.services.map((e): [string, number, string] => [`ports.services.${e.name}.nodePort`, e.nodePort, `service ${e.name}`]),
-      ...(opts.targetKind === "node" ? [["ports.health.nodePort", c.contract.health.nodePort, "the health check"] as [string, number, string]] : []),
+      ...(targetKind === "node" ? [["ports.health.nodePort", c.contract.health.nodePort, "the health check"] as [string, number, string]] : []),
     ];
     for (const [path, port, by] of ports) claim("NodePort", String(port), by, path, port, `NodePorts are cluster-wide: ${SHARED_CLUSTER} ${path}`);
   }
@@ -166,6 +165,34 @@ function recordClaims(env: Env): NameClaim[] {
       out.push({ where: zone, what: "ACM validation record", name: domain, by: "aws.certificate", path: `hostnames.${i}`, value: hostnames[i], fix: `${domain} and *.${domain} share ACM's validation record in the zone: certify them in one environment` });
     }
   return out;
+}
+
+/** A cluster an environment puts things on, named as claims name it. */
+interface ClusterPlace {
+  readonly cloud: "aws" | "gcp";
+  readonly where: string;
+  readonly cluster: ClusterPlan;
+  /** The AWS account, when the environment shows it (awsAccountOf). */
+  readonly account?: string;
+  /** The AWS Gateway API controller (aws.lattice) is on it too. */
+  readonly lattice: boolean;
+}
+
+function clusterPlaces(plan: EnvPlan): ClusterPlace[] {
+  const places: ClusterPlace[] = [];
+  const aws = plan.env.aws;
+  if (plan.aws && aws) {
+    const account = awsAccountOf(aws);
+    places.push({ cloud: "aws", where: `cluster ${aws.cluster.name} in AWS region ${aws.region}`, cluster: plan.aws.cluster, ...(account ? { account } : {}), lattice: plan.aws.lattice !== undefined });
+  }
+  const gcp = plan.env.gcp;
+  if (plan.gcp && gcp) for (const c of plan.gcp.clusters) places.push({ cloud: "gcp", where: `GKE cluster ${c.name} in ${c.access.location} of project ${gcp.project}`, cluster: c, lattice: false });
+  return places;
+}
+
+/** The cluster uses the Gateway API CRDs: a Gateway API controller, or the AWS Gateway API controller. */
+function usesGatewayApi(place: ClusterPlace): boolean {
+  return place.cluster.controller.identity.routes.api === "gateway" || place.lattice;
 }
 
 export function nameClaims(plan: EnvPlan): NameClaim[] {
@@ -220,8 +247,8 @@ export function nameClaims(plan: EnvPlan): NameClaim[] {
       if (domain.route53ZoneId !== undefined)
         claims.push({ where: `Route 53 hosted zone ${domain.route53ZoneId}`, what: "DNS record", name: domain.name.toLowerCase(), by: "API Gateway", path: "aws.apiGateway.domain.name", value: domain.name, fix: "one environment owns a name's record in a zone: serve it from one environment" });
     }
-    const where = `cluster ${aws.cluster.name} in ${region}`;
-    claims.push(...clusterClaims(plan, a.cluster, where, { account, targetKind: a.cluster.healthCheck ? "node" : "pod", lattice: lattice !== undefined }));
+    const [place] = clusterPlaces(plan);
+    if (place) claims.push(...clusterClaims(plan, place, a.cluster.healthCheck ? "node" : "pod"));
   }
   claims.push(...recordClaims(plan.env));
   const g = plan.gcp;
@@ -248,10 +275,48 @@ export function nameClaims(plan: EnvPlan): NameClaim[] {
       for (const entry of negEntryPoints(c.contract))
         for (const zoneName of gcp.clusters[i]?.zones ?? [])
           claims.push({ where: `GCP project ${gcp.project}, zone ${zoneName}`, what: "NEG", name: entry.negName, by: `cluster ${c.name}`, path: `gcp.clusters.${i}.name`, value: c.name, fix: "GKE gives a NEG to one Service only: rename one cluster" });
-      claims.push(...clusterClaims(plan, c, `GKE cluster ${c.name} in ${c.access.location} of project ${gcp.project}`, {}));
     });
+    for (const place of clusterPlaces(plan).filter((p) => p.cloud === "gcp")) claims.push(...clusterClaims(plan, place));
   }
   return claims;
+}
+
+/**
+ * The Gateway API channel of a shared cluster, among the environments of one run: where one
+ * environment installs the standard channel (controller.gatewayApiCrds: install), another on the
+ * cluster that needs the experimental one (cluster-managed, gatewayApiChannel: experimental) would
+ * fail its plan (the cluster's HTTPRoute CRD drops retries). Reported on whichever of the two is
+ * built (both when both are), at its controller.gatewayApiChannel; environments loaded but not
+ * built count as in crossEnvProblems.
+ */
+export function gatewayApiChannelProblems(plans: readonly EnvPlan[], others: readonly EnvPlan[] = []): Problem[] {
+  const built = new Set(plans.map((p) => p.env.name));
+  const uses = [...others.filter((o) => !built.has(o.env.name)), ...plans].flatMap((plan) =>
+    clusterPlaces(plan)
+      .filter(usesGatewayApi)
+      .map((place) => ({ env: plan.env.name, place, source: plan.env.controller.gatewayApiCrds, channel: plan.env.controller.gatewayApiChannel })),
+  );
+  const sameCluster = (a: ClusterPlace, b: ClusterPlace) => a.where === b.where && (a.account === undefined || b.account === undefined || a.account === b.account);
+  const out: Problem[] = [];
+  for (const installer of uses.filter((u) => u.source === "install" && u.channel === "standard"))
+    for (const needer of uses.filter((u) => u.env !== installer.env && u.source === "cluster-managed" && u.channel === "experimental" && sameCluster(u.place, installer.place))) {
+      const where = installer.place.where;
+      if (built.has(needer.env))
+        out.push({
+          env: needer.env,
+          path: "controller.gatewayApiChannel",
+          value: "experimental",
+          message: `needs the Gateway API's experimental channel on ${where}, where environment ${installer.env} installs the standard one (controller.gatewayApiCrds: install, gatewayApiChannel: standard), whose HTTPRoute CRD drops retries: set ${installer.env}'s controller.gatewayApiChannel to experimental, or this one's to standard`,
+        });
+      if (built.has(installer.env))
+        out.push({
+          env: installer.env,
+          path: "controller.gatewayApiChannel",
+          value: "standard",
+          message: `installs the Gateway API's standard channel on ${where}, where environment ${needer.env} needs the experimental one (controller.gatewayApiCrds: cluster-managed, gatewayApiChannel: experimental): set this one's controller.gatewayApiChannel to experimental, or ${needer.env}'s to standard`,
+        });
+    }
+  return out;
 }
 
 /** "a", "a and b", "a, b and c" */
@@ -264,6 +329,7 @@ function listed(items: readonly string[]): string {
  * per environment, field and other owner, on the later environment (`plans` in order). `others`
  * are environments that are loaded but not built in this run: a name they hold is taken all the
  * same (its stacks were, or will be, applied), so they are compared first and never reported on.
+ * A shared cluster's Gateway API channel is compared as well (gatewayApiChannelProblems).
  */
 export function crossEnvProblems(plans: readonly EnvPlan[], others: readonly EnvPlan[] = []): Problem[] {
   const built = new Set(plans.map((p) => p.env.name));
@@ -285,8 +351,9 @@ export function crossEnvProblems(plans: readonly EnvPlan[], others: readonly Env
       else groups.set(group, { env, claim, owner, names: [thing] });
     }
   }
-  return [...groups.values()].map(({ env, claim, owner, names }) => {
+  const named = [...groups.values()].map(({ env, claim, owner, names }): Problem => {
     const whose = owner.env === env ? `this environment's (${owner.claim.by})` : `environment ${owner.env}'s (${owner.claim.by})`;
     return { env, path: claim.path, value: claim.value, message: `${listed(names)} in ${claim.where} ${names.length === 1 ? "is" : "are"} also ${whose}: ${claim.fix}` };
   });
+  return [...named, ...gatewayApiChannelProblems(plans, others)];
 }
