@@ -27,7 +27,7 @@ import { EnvSchema, type EnvInput } from "../modules/config/schema";
 import { ConfigError } from "../modules/core/errors";
 import { AwsGatewayController } from "../modules/k8s/aws-gateway-controller";
 import type { ControllerSettings } from "../modules/k8s/controllers/plugin";
-import { GATEWAY_API, GatewayApiCrds, gatewayApiCrdNames, gatewayApiCrdsProblems, kubernetesVersionCheck, type GatewayApiCrdsProps } from "../modules/k8s/gateway-api";
+import { GATEWAY_API, GatewayApiCrds, GKE_STANDARD_CHANNEL_POLICY, gatewayApiCrdNames, gatewayApiCrdsProblems, kubernetesVersionCheck, type GatewayApiCrdsProps } from "../modules/k8s/gateway-api";
 import { localChartDir } from "../modules/k8s/local-chart";
 import { nginxGatewayFabricPlugin } from "../modules/k8s/controllers/nginx-gateway-fabric";
 import { nginxGatewayFabricIdentity } from "../modules/k8s/controllers/nginx-gateway-fabric-identity";
@@ -661,6 +661,31 @@ describe("install of the experimental channel", () => {
     const standard = [own(renderedCrd("gateways.gateway.networking.k8s.io"))];
     expect(evaluateCondition(post.condition, scope(standard, data("CHANNEL_STANDARD")))).toBe(true);
     expect(evaluateCondition(post.condition, scope(standard, data("CHANNEL_DISABLED")))).toBe(false);
+  });
+
+  it(`on GKE, fails where a binding puts GKE's ${GKE_STANDARD_CHANNEL_POLICY} policy in force, by value`, () => {
+    const j = build("gke", { channel: "experimental" });
+    const gke = Object.keys(dataSources(j, "google_container_cluster"))[0] as string;
+    const found = Object.entries(dataSources(j, "kubernetes_resources")).filter(([id]) => id.startsWith("gateway-api-crds_gke-standard-channel-bindings"));
+    expect(found).toHaveLength(1);
+    const [, lookup] = found[0] as [string, Json];
+    // Every binding, cluster-wide: GKE's binding is found by the policy it binds, not by its own name.
+    expect([lookup.api_version, lookup.kind, lookup.field_selector, lookup.namespace]).toEqual(["admissionregistration.k8s.io/v1", "ValidatingAdmissionPolicyBinding", undefined, undefined]);
+    const [post] = checks(lookup, "postcondition") as [Check];
+    expect(post.error_message).toBe(
+      `GKE cluster euw1 binds GKE's ValidatingAdmissionPolicy ${GKE_STANDARD_CHANNEL_POLICY}, which refuses Gateway API CRDs of the experimental channel, and controller.gatewayApiChannel is "experimental": Helm's install of them would fail. Keep controller.gatewayApiChannel: standard on this cluster (and remove retries from the routes of an Istio environment), or run the environment where experimental CRDs are allowed.`,
+    );
+    const data = (channel: string) => ({ google_container_cluster: { [gke]: { gateway_api_config: [{ channel }] } as unknown as Json } });
+    const binding = (name: string, policyName: string): Json => ({ apiVersion: "admissionregistration.k8s.io/v1", kind: "ValidatingAdmissionPolicyBinding", metadata: { name }, spec: { policyName, validationActions: ["Deny"] } });
+    const safe = binding("safe-upgrades.gateway.networking.k8s.io", "safe-upgrades.gateway.networking.k8s.io");
+    expect(evaluateCondition(post.condition, scope([], data("CHANNEL_DISABLED")))).toBe(true);
+    expect(evaluateCondition(post.condition, scope([safe, { metadata: { name: "bare" } }], data("CHANNEL_DISABLED")))).toBe(true);
+    expect(evaluateCondition(post.condition, scope([safe, binding("gke-binding", GKE_STANDARD_CHANNEL_POLICY)], data("CHANNEL_DISABLED")))).toBe(false);
+    // GKE's Gateway API on: the release's channel check reports the cluster, once.
+    expect(evaluateCondition(post.condition, scope([binding("gke-binding", GKE_STANDARD_CHANNEL_POLICY)], data("CHANNEL_STANDARD")))).toBe(true);
+    // Not read for the standard channel, nor off GKE.
+    for (const other of [build("gke"), build("eks", { channel: "experimental" })])
+      expect(Object.keys(dataSources(other, "kubernetes_resources")).filter((id) => id.includes("gke-standard-channel"))).toEqual([]);
   });
 });
 

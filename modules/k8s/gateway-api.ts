@@ -43,7 +43,8 @@
  *   with "invalid ownership metadata". The release's own CRDs must be of the chosen channel, or the
  *   plan fails as said above (experimental over standard only while the safe-upgrades binding is
  *   there, read as well). On GKE the release also refuses a cluster whose Gateway API channel is
- *   on (GKE installs the CRDs and puts its own back over anyone else's). Every CRD is read, not
+ *   on (GKE installs the CRDs and puts its own back over anyone else's), and the experimental
+ *   channel where GKE's own standard-channel policy is bound. Every CRD is read, not
  *   one representative, so a partial installation by someone else is caught as well; the price is
  *   the CRDs (about 1 MB of schema, 1.3 MB in the experimental channel) in each plan and in the
  *   stack's state.
@@ -319,6 +320,8 @@ export class GatewayApiCrds extends Construct {
   public readonly lookups: Readonly<Record<string, DataKubernetesResources>>;
   /** Upstream's safe-upgrades ValidatingAdmissionPolicyBinding as it is on the cluster (`install` of the experimental channel). */
   public readonly safeUpgradesBinding?: DataKubernetesResources;
+  /** The cluster's ValidatingAdmissionPolicyBindings, checked for GKE's standard-channel policy (`install` of the experimental channel on GKE). */
+  public readonly gkeStandardOnly?: DataKubernetesResources;
   /** The API server's version, when the cluster's was not given (`source: "install"`). */
   public readonly serverVersion?: DataKubernetesServerVersion;
   /** What objects of Gateway API kinds wait for: the release, or the checks of the cluster's CRDs. */
@@ -344,6 +347,13 @@ export class GatewayApiCrds extends Construct {
         fieldSelector: `metadata.name=${SAFE_UPGRADES_POLICY}`,
       });
     const binding = this.safeUpgradesBinding;
+    // GKE's own policy against experimental Gateway API CRDs, where it is bound (see gkeStandardOnlyCheck).
+    if (install && this.channel === "experimental" && cluster.gke)
+      this.gkeStandardOnly = new DataKubernetesResources(this, "gke-standard-channel-bindings", {
+        apiVersion: "admissionregistration.k8s.io/v1",
+        kind: "ValidatingAdmissionPolicyBinding",
+        lifecycle: { postcondition: [gkeStandardOnlyCheck(cluster.gke)] },
+      });
 
     const lookups: Record<string, DataKubernetesResources> = {};
     // `install` reads every CRD the release applies; `cluster-managed` the ones every channel has.
@@ -521,6 +531,28 @@ function providedChannelCheck(crd: string, cluster: string, gke: GatewayApiClust
     errorMessage:
       `CustomResourceDefinition ${crd} on ${cluster} ${FOUND_CHANNEL}, and ${GATEWAY_API_CHANNEL_SETTING} is "experimental" with ${GATEWAY_API_CRDS_SETTING} "cluster-managed": ` +
       `routes' retries need HTTPRoute's retry field, which only the experimental channel's CRD has (the API server drops it from routes under a standard one). ${fix}`,
+  };
+}
+
+/**
+ * GKE's ValidatingAdmissionPolicy that refuses Gateway API objects annotated
+ * `gateway.networking.k8s.io/channel: experimental` (reported from GKE 1.35:
+ * apache/apisix-helm-chart#958), by the policy's name.
+ */
+export const GKE_STANDARD_CHANNEL_POLICY = "enforce-gateway-standard-channel";
+
+/**
+ * `install` of the experimental channel on GKE: no binding of the cluster puts GKE's standard-only
+ * policy in force, which would refuse every experimental CRD and fail Helm's upgrade halfway.
+ * Every binding is read (they are few): a binding's name is not the policy's, `spec.policyName` is.
+ */
+function gkeStandardOnlyCheck(gke: NonNullable<GatewayApiCluster["gke"]>): LifecycleCheck {
+  return {
+    // While GKE's own Gateway API is on, its channel check says what to do instead, once.
+    condition: `\${${gkeManagesCrds(gke.gatewayApiChannel)} || alltrue([for b in self.objects : try(b.spec.policyName, "") != "${GKE_STANDARD_CHANNEL_POLICY}"])}`,
+    errorMessage:
+      `GKE cluster ${gke.name} binds GKE's ValidatingAdmissionPolicy ${GKE_STANDARD_CHANNEL_POLICY}, which refuses Gateway API CRDs of the experimental channel, and ${GATEWAY_API_CHANNEL_SETTING} is "experimental": Helm's install of them would fail. ` +
+      `Keep ${GATEWAY_API_CHANNEL_SETTING}: standard on this cluster (and remove retries from the routes of an Istio environment), or run the environment where experimental CRDs are allowed.`,
   };
 }
 
