@@ -59,6 +59,7 @@ import { VpcSecurityGroupIngressRule } from "@cdktf/provider-aws/lib/vpc-securit
 import { Fn, isToken } from "../core/cdktf";
 import type { FieldProblem } from "../core/errors";
 import { failIfAny } from "../core/errors";
+import { shortHash } from "../core/naming";
 import { hasTerraformTemplate } from "../core/literal";
 import * as rules from "../core/rules";
 import * as gw from "./api-gateway-rules";
@@ -503,7 +504,7 @@ export function keySlug(key: string): string {
     .toLowerCase()
     .replace(/[^a-z0-9]+/g, "-")
     .replace(/^-+|-+$/g, "");
-  const hash = createHash("sha256").update(key).digest("hex").slice(0, 6);
+  const hash = shortHash(key);
   return `${slug || "root"}-${hash}`;
 }
 

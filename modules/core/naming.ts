@@ -14,8 +14,9 @@ import { createHash } from "node:crypto";
 /** Joins the parts of a derived name; no part can contain it. */
 export const PART_SEPARATOR = "--";
 
-function shortHash(text: string): string {
-  return createHash("sha256").update(text).digest("hex").slice(0, 6);
+/** The first `length` hex digits of the text's SHA-256: what keeps a shortened name unique. */
+export function shortHash(text: string, length = 6): string {
+  return createHash("sha256").update(text).digest("hex").slice(0, length);
 }
 
 function fit(joined: string, max: number): string {

@@ -1,11 +1,11 @@
 /** Names of the objects gatehouse makes for routes: after the route (its stable key), never a list position. */
-import { createHash } from "node:crypto";
+import { shortHash } from "../core/naming";
 
 const MAX_NAME = 63;
 
 /** An object name from a route name: the name itself, or a prefix and a hash when too long. */
 export function routeObjectName(name: string): string {
   if (name.length <= MAX_NAME) return name;
-  const hash = createHash("sha256").update(name).digest("hex").slice(0, 8);
+  const hash = shortHash(name, 8);
   return `${name.slice(0, MAX_NAME - hash.length - 2).replace(/-+$/, "")}--${hash}`;
 }

@@ -68,15 +68,9 @@ const q = (s: string) => `"${s.replace(/\\/g, "\\\\").replace(/"/g, '\\"').repla
 /** A line no wider than `max` characters, cut with an ellipsis. */
 const cut = (s: string, max = 48) => (s.length > max ? `${s.slice(0, max - 1)}…` : s);
 
-interface Node {
-  readonly id: string;
-  readonly kind: string;
-  readonly title: string;
-  readonly name?: string;
-  readonly summary?: string;
+/** A hop as drawn: merged hops (the routes of one controller, a listener with its target group) list their lines. */
+interface Node extends Hop {
   readonly lines: readonly string[];
-  readonly details: readonly string[];
-  readonly box?: string;
 }
 
 /** Which drawn box each hop ends up in: listener + target group merged, routes of one parent grouped; Services and route backends are not drawn. */

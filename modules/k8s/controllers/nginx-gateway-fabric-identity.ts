@@ -21,11 +21,11 @@
  * - ports the data plane keeps for itself: 8081 (readiness) and 9113 (Prometheus metrics, on by
  *   default in the NginxProxy).
  */
-import { createHash } from "node:crypto";
 import type { TlsChoice } from "../../model/contract";
 import type { ControllerIdentity, ControllerSettings } from "./plugin";
 import type { RouteFeatures } from "../../model/route-types";
 import { ROUTE_LIMITS } from "../../model/defaults";
+import { shortHash } from "../../core/naming";
 
 /** The chart's GatewayClass (`nginxGateway.gatewayClassName`, default "nginx"). */
 export const NGF_GATEWAY_CLASS = "nginx";
@@ -64,7 +64,7 @@ export const NGF_ROUTE_FEATURES: RouteFeatures = {
 export function ngfResourceName(prefix: string, suffix: string): string {
   const full = `${prefix}-${suffix}`;
   if (full.length <= MAX_NAME) return full;
-  const hash = createHash("sha256").update(full).digest("hex").slice(0, 8);
+  const hash = shortHash(full, 8);
   const maxPrefix = MAX_NAME - 2 - 8 - suffix.length;
   return `${prefix.slice(0, maxPrefix).replace(/-+$/, "")}-${hash}-${suffix}`;
 }
