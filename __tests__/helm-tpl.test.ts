@@ -207,8 +207,8 @@ const RELEASES: readonly ReleaseCase[] = (() => {
     for (const r of Object.values(resources(stack, "helm_release"))) {
       const text = terraformStringValue((r.values as string[] | undefined)?.[0] ?? "", standIn);
       const chartRef = String(r.chart);
-      // Shipped charts are copied into the stack as assets; their values say which one it is.
-      const chart = chartRef.startsWith("./") ? (text.trim() === "" ? "gateway-api-crds" : "gatehouse-manifests") : chartRef;
+      // Shipped charts are copied into the stack as assets, under the id of the construct that ships them.
+      const chart = chartRef.startsWith("./") ? (/\/gateway-api-crds_chart_/.test(chartRef) ? "gateway-api-crds" : "gatehouse-manifests") : chartRef;
       seen.set(`${chart}\n${text}`, { chart, release: String(r.name), namespace: String(r.namespace ?? "default"), values: text });
     }
   return [...seen.values()];

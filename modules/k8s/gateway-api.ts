@@ -403,9 +403,8 @@ export class GatewayApiCrds extends Construct {
       name: releaseName,
       chart: chart.path,
       namespace,
-      // The chart's values.yaml says `channel: standard`: a standard release sets nothing. A `set`,
-      // not a values document: those carry the environment's text, every string of which
-      // __tests__/helm-tpl.test.ts probes for templating, and the chart refuses any channel but its two.
+      // The chart's one value. Its values.yaml says `channel: standard`, so a standard release sets
+      // nothing and its Terraform stays as it was; the chart refuses any channel but its two.
       set: this.channel === GATEWAY_API_CRDS_DEFAULTS.channel ? undefined : [{ name: "channel", value: this.channel, type: "string" }],
       atomic: true,
       cleanupOnFail: true,
