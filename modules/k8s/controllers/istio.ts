@@ -84,7 +84,8 @@ export function istioIdentity(settings: Pick<ControllerSettings, "releaseName" |
       api: "gateway",
       gateway: { name: istioGatewayName(settings), namespace: settings.namespace },
       policies: { kind: "istio", namespace: settings.namespace, workloadSelector: istioPodSelector(name) },
-      httpRouteRetry: true,
+      // Retries are carried out through HTTPRoute's retry field (ISTIO_ROUTE_FEATURES).
+      httpRouteRetry: ISTIO_ROUTE_FEATURES.retries === "experimental-channel",
     },
     routeFeatures: ISTIO_ROUTE_FEATURES,
   };
