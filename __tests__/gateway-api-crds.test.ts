@@ -28,7 +28,7 @@ import { ConfigError } from "../modules/core/errors";
 import { AwsGatewayController } from "../modules/k8s/aws-gateway-controller";
 import type { ControllerSettings } from "../modules/k8s/controllers/plugin";
 import { GATEWAY_API, GatewayApiCrds, GKE_STANDARD_CHANNEL_POLICY, gatewayApiCrdNames, gatewayApiCrdsProblems, kubernetesVersionCheck, type GatewayApiCrdsProps } from "../modules/k8s/gateway-api";
-import { localChartDir } from "../modules/k8s/local-chart";
+import { localChart, localChartDir } from "../modules/k8s/local-chart";
 import { nginxGatewayFabricPlugin } from "../modules/k8s/controllers/nginx-gateway-fabric";
 import { nginxGatewayFabricIdentity } from "../modules/k8s/controllers/nginx-gateway-fabric-identity";
 import { kubernetesMinimumPattern } from "../modules/model/lattice";
@@ -548,6 +548,11 @@ describe("the chart a release gets: one channel's files", () => {
       rmSync(app.outdir, { recursive: true, force: true });
     });
   }
+
+  it("leaves out only what the chart has: a name it lacks is an error, not a copy of everything", () => {
+    const stack = new TerraformStack(Testing.app(), "t");
+    expect(() => localChart(stack, "chart", GATEWAY_API.chart, { leaveOut: ["experimental", "beta"] })).toThrow(`gatehouse: the chart gateway-api-crds has no beta to leave out (${CHART_DIR})`);
+  });
 
   it("would come near the Secret's limit with both channels' files", () => {
     expect(releaseRecordBytes(CHART_DIR, renderedExperimental)).toBeGreaterThan(0.9 * 1024 * 1024);

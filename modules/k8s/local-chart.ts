@@ -54,6 +54,8 @@ const staged = new Map<string, string>();
 function chartWithout(name: string, leaveOut: readonly string[]): string {
   const source = localChartDir(name);
   const skip = new Set(leaveOut);
+  const missing = leaveOut.filter((entry) => !existsSync(join(source, entry)));
+  if (missing.length) throw new Error(`gatehouse: the chart ${name} has no ${missing.join(", ")} to leave out (${source})`);
   const key = `${source}\0${[...skip].sort().join("\0")}`;
   const known = staged.get(key);
   if (known !== undefined && existsSync(known)) return known;
