@@ -9,7 +9,7 @@
 import { readdirSync } from "node:fs";
 import { join } from "node:path";
 import { parse } from "yaml";
-import { TerraformStack, Testing } from "cdktf";
+import { TerraformStack, Testing, Token } from "cdktf";
 import { DataGoogleComputeGlobalAddress } from "@cdktf/provider-google/lib/data-google-compute-global-address";
 import { Release } from "@cdktf/provider-helm/lib/release";
 import { DEMO_ENVS } from "../envs/examples/demo";
@@ -121,6 +121,19 @@ describe("values Terraform fills in, inside Helm's YAML", () => {
       const want = Object.fromEntries(Object.entries(values).map(([k, v]) => [k, v.split(address).join(hostile)]));
       expect(parsed(text[0] ?? "", () => hostile)).toEqual(want);
     }
+  });
+});
+
+describe("what a values document refuses to carry", () => {
+  const stack = new TerraformStack(Testing.app(), "t");
+  const address = new DataGoogleComputeGlobalAddress(stack, "a", { name: "x" }).address;
+
+  it("a key Terraform fills in: keys are names from the configuration", () => {
+    expect(() => helmValues({ [address]: "v" })).toThrow(/^gatehouse: a Helm value key holds a Terraform reference \(\$\{TfToken\[TOKEN\.\d+\]\}\); keys are names from the configuration$/);
+  });
+
+  it("a number Terraform fills in: YAML would read it as whatever the text looks like", () => {
+    expect(() => helmValues({ port: Token.asNumber(address) })).toThrow("gatehouse: a Helm value holds a number Terraform fills in; pass it as a string");
   });
 });
 

@@ -221,6 +221,15 @@ function planned(plan: EnvPlan): Planned[] {
   return out;
 }
 
+describe("a construct problem at a prop path the plan's table does not map", () => {
+  it("stops synth naming the construct, the prop and the problem, instead of reporting it nowhere", () => {
+    const { atEnvFields } = jest.requireActual<typeof import("../modules/plan/paths")>("../modules/plan/paths");
+    const table = [["source", "controller.gatewayApiCrds"]] as const;
+    expect(atEnvFields("the Gateway API CRDs", table, [{ path: "source", value: "x", message: "is bad" }])).toEqual([{ path: "controller.gatewayApiCrds", value: "x", message: "is bad" }]);
+    expect(() => atEnvFields("the Gateway API CRDs", table, [{ path: "channel", value: "x", message: "is bad" }])).toThrow("gatehouse: the plan maps no environment field to the Gateway API CRDs's prop channel (is bad)");
+  });
+});
+
 describe("stacks pass the plan's props through", () => {
   const seen: Array<[string, Record<string, unknown>]> = [];
   let buildPlan: (app: import("constructs").Construct, plan: EnvPlan) => unknown;
