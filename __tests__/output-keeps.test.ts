@@ -5,11 +5,11 @@
  * run killed at any step of its commit. The output location itself is checked before anything is
  * written.
  */
-import { spawnSync } from "node:child_process";
+import { spawn, spawnSync } from "node:child_process";
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { dirname, join, resolve } from "node:path";
-import { commitOutput, isOwnPath, OUTPUT_MARKER, outputDir, outputLocation } from "../cli/output";
+import { basename, dirname, join, resolve } from "node:path";
+import { commitOutput, isOwnPath, OUTPUT_MARKER, OutputError, outputDir, outputLocation } from "../cli/output";
 import { localStatePath } from "../modules/stacks/state";
 
 const root = join(__dirname, "..");
@@ -321,5 +321,121 @@ describe("under the cdktf CLI", () => {
     expect(() => commitOutput(staging, outputDir({ CDKTF_OUTDIR: out }), { stacks: ["a-aws-edge"], keepEnvs: ["b"], cli: true })).toThrow(/the cdktf CLI deletes the directories of stacks it did not synthesize, and b-aws-edge holds files gatehouse did not write/);
     expect(existsSync(join(out, "stacks", "b-aws-edge", ".terraform"))).toBe(true);
     expect(readdirSync(staging)).toEqual(["stacks"]);
+  });
+});
+
+/** Writes files (path → content) under a directory. */
+function plant(dir: string, files: Record<string, string>): void {
+  for (const [f, text] of Object.entries(files)) {
+    mkdirSync(dirname(join(dir, f)), { recursive: true });
+    writeFileSync(join(dir, f), text);
+  }
+}
+
+describe("an output directory that cannot be used: exit 1, one line saying why, nothing written", () => {
+  const dev = { GATEHOUSE_ENVS: "dev" };
+
+  it("a path that exists but cannot be resolved (/dev/stdin, a pipe): cannot be used, with the system's reason", () => {
+    // The synth's stdin is a pipe: /dev/stdin exists, and resolves to pipe:[…], which does not.
+    const before = readdirSync("/dev").sort();
+    const r = synth({ ...dev, CDKTF_OUTDIR: "/dev/stdin" });
+    expect([r.status, r.stdout, r.stderr]).toEqual([1, "", "gatehouse: output directory /dev/stdin (CDKTF_OUTDIR): cannot be used: ENOENT: no such file or directory; nothing was synthesized.\n"]);
+    // Nothing staged beside it.
+    expect(readdirSync("/dev").sort()).toEqual(before);
+  }, 60_000);
+
+  it.each([
+    [
+      "a regular file",
+      (dir: string) => {
+        writeFileSync(join(dir, "cdktf.out"), "the user's file");
+        return join(dir, "cdktf.out");
+      },
+    ],
+    [
+      "a symlink to a regular file",
+      (dir: string) => {
+        writeFileSync(join(dir, "target.txt"), "the user's file");
+        symlinkSync(join(dir, "target.txt"), join(dir, "cdktf.out"));
+        return join(dir, "target.txt");
+      },
+    ],
+  ])("%s: exists and is not a directory; the file and its directory stay as they were", (_label, make) => {
+    const dir = mkdtempSync(join(work, "notdir-"));
+    const given = join(dir, "cdktf.out");
+    const target = make(dir);
+    const before = tree(dir);
+    const r = synth({ ...dev, CDKTF_OUTDIR: given });
+    expect([r.status, r.stdout, r.stderr]).toEqual([1, "", `gatehouse: output directory ${given} (CDKTF_OUTDIR): exists and is not a directory; nothing was synthesized.\n`]);
+    expect(readFileSync(target, "utf8")).toBe("the user's file");
+    expect(tree(dir)).toEqual(before);
+  }, 60_000);
+
+  it("a regular file where its parent directory belongs: cannot be created or written in the parent, the file untouched", () => {
+    const dir = mkdtempSync(join(work, "parent-file-"));
+    const parent = join(dir, "build");
+    writeFileSync(parent, "not a directory");
+    const out = join(parent, "cdktf.out");
+    const r = synth({ ...dev, CDKTF_OUTDIR: out });
+    expect([r.status, r.stdout, r.stderr]).toEqual([1, "", `gatehouse: output directory ${out} (CDKTF_OUTDIR): cannot be created or written in ${parent}: ENOTDIR: not a directory; nothing was synthesized.\n`]);
+    expect(tree(dir)).toEqual({ build: "not a directory" });
+  }, 60_000);
+
+  it("a previous output that cannot be replaced (a file where a stack's directory belongs): exit 1, it still holds the previous output, nothing left beside it", () => {
+    const parent = mkdtempSync(join(work, "replace-"));
+    const out = join(parent, "cdktf.out");
+    plant(out, {
+      [OUTPUT_MARKER]: "{}",
+      "manifest.json": JSON.stringify({ version: "0.21.0", stacks: { "dev-aws-edge": {}, "dev-aws-cluster": {} } }),
+      "stacks/dev-aws-cluster/cdk.tf.json": '{"old":"cluster"}',
+      "stacks/dev-aws-cluster/.terraform.lock.hcl": "lock",
+      "stacks/dev-aws-edge": "a file, not the stack's directory",
+      "notes.md": "team notes",
+    });
+    const before = tree(out);
+    const r = synth({ ...dev, CDKTF_OUTDIR: out });
+    expect([r.status, r.stdout, r.stderr]).toEqual([1, "", `gatehouse: output directory ${out} (CDKTF_OUTDIR): cannot be replaced: EISDIR: illegal operation on a directory; it still holds the previous output.\n`]);
+    expect(tree(out)).toEqual(before);
+    // No staging, journal, old output or lock file beside it.
+    expect(readdirSync(parent)).toEqual(["cdktf.out"]);
+  }, 60_000);
+});
+
+describe("another synth holding the output's lock", () => {
+  it("is waited for; after a minute the commit gives up, naming the process and the lock file, and nothing moves", () => {
+    const parent = mkdtempSync(join(work, "lock-"));
+    const out = join(parent, "cdktf.out");
+    plant(out, { [OUTPUT_MARKER]: "{}", "manifest.json": JSON.stringify({ version: "0.21.0", stacks: { "a-aws-edge": {} } }), "stacks/a-aws-edge/cdk.tf.json": '{"old":"a"}', "stacks/a-aws-edge/.terraform.lock.hcl": "lock a" });
+    const staging = join(parent, `.cdktf.out.tmp-${process.pid}-0000a11c`);
+    plant(staging, { "manifest.json": JSON.stringify({ version: "0.21.0", stacks: { "a-aws-edge": {} } }), "stacks/a-aws-edge/cdk.tf.json": '{"new":"a"}' });
+    const lock = join(parent, ".cdktf.out.lock");
+    // The other synth: a live process whose id is in the lock file.
+    const holder = spawn("sleep", ["60"], { stdio: "ignore" });
+    const pid = holder.pid as number;
+    writeFileSync(lock, String(pid));
+    const beforeOut = tree(out);
+    const beforeStaging = tree(staging);
+    // The clock moves 20 s at each look at it, so the minute passes in a few polls.
+    const start = Date.now();
+    let looks = 0;
+    const clock = jest.spyOn(Date, "now").mockImplementation(() => start + 20_000 * looks++);
+    let error: unknown;
+    try {
+      commitOutput(staging, outputDir({ CDKTF_OUTDIR: out }), { stacks: ["a-aws-edge"], keepEnvs: [] });
+    } catch (e) {
+      error = e;
+    } finally {
+      clock.mockRestore();
+      holder.kill("SIGKILL");
+    }
+    expect(error).toBeInstanceOf(OutputError);
+    expect((error as OutputError).message).toBe(`gatehouse: another synth (process ${pid}) has been writing ${out} for a minute; wait for it, or remove ${lock} if that process is not a synth`);
+    // It gives up at the first look past the minute, not at it: the deadline, then looks at 20, 40, 60 and 80 s.
+    expect(looks).toBe(5);
+    expect(tree(out)).toEqual(beforeOut);
+    expect(tree(staging)).toEqual(beforeStaging);
+    // The other synth's lock is left to it.
+    expect(readFileSync(lock, "utf8")).toBe(String(pid));
+    expect(readdirSync(parent).sort()).toEqual([".cdktf.out.lock", basename(staging), "cdktf.out"].sort());
   });
 });

@@ -4,7 +4,7 @@
  * workspace check before `terraform init`, with an injected fetch: no GitHub, no network.
  */
 import { spawnSync } from "node:child_process";
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { buildSync } from "esbuild";
@@ -363,6 +363,56 @@ describe("the command line the workflow runs", () => {
     expect(t.err.join("")).toBe("plan-stacks: select: unknown argument --heads\n");
     expect(await cli(["select", "--head", join(tmp, "nothing"), "--out", join(tmp, "sel")], t.io)).toBe(1);
     expect(t.err[1]).toMatch(/^plan-stacks: ENOENT.*manifest\.json/);
+  });
+
+  it("a flag without its value (at the end, or followed by another flag) is a usage error naming the flag; nothing is written", async () => {
+    const h = output("head", baseStacks());
+    const sel = join(tmp, "sel");
+    for (const [args, flag] of [
+      [["select", "--head", h, "--out"], "--out"],
+      [["select", "--head", "--out", sel], "--head"],
+      [["check-workspace", join(h, "stacks", "prod-aws-edge"), "--summary"], "--summary"],
+    ] as const) {
+      const calls: Call[] = [];
+      const t = io({ TF_API_TOKEN: "t0ken" }, fakeFetch(404, {}, calls));
+      expect([await cli(args, t.io), t.err, t.out, calls]).toEqual([2, [`plan-stacks: ${flag} needs a value\n`], [], []]);
+    }
+    expect(existsSync(sel)).toBe(false);
+  });
+
+  it("an unknown or missing command is a usage error listing the two commands", async () => {
+    for (const [args, shown] of [
+      [["plan", "--head", "cdktf.out"], '"plan"'],
+      [["Select"], '"Select"'],
+      [[], '""'],
+    ] as const) {
+      const t = io({});
+      expect([await cli(args, t.io), t.err, t.out]).toEqual([2, [`plan-stacks: unknown command ${shown} (select or check-workspace)\n`], []]);
+    }
+  });
+
+  it('a head manifest without a "stacks" object: exit 1 naming the file, nothing written', async () => {
+    for (const manifest of [{ version: "0.21.0" }, { version: "0.21.0", stacks: ["prod-aws-edge"] }, { stacks: null }]) {
+      const h = join(tmp, "head");
+      mkdirSync(h, { recursive: true });
+      writeFileSync(join(h, "manifest.json"), JSON.stringify(manifest));
+      const githubOutput = join(tmp, "github-output");
+      const t = io({ GITHUB_OUTPUT: githubOutput });
+      expect([await cli(["select", "--head", h, "--out", join(tmp, "sel")], t.io), t.err, t.out]).toEqual([1, [`plan-stacks: ${join(h, "manifest.json")}: no "stacks" object\n`], []]);
+      expect(existsSync(join(tmp, "sel"))).toBe(false);
+      expect(existsSync(githubOutput)).toBe(false);
+    }
+  });
+
+  it('a base manifest without a "stacks" object: the base branch counts as not synthesized, and the comment says why', async () => {
+    const h = output("head", baseStacks());
+    const b = join(tmp, "base");
+    mkdirSync(b);
+    writeFileSync(join(b, "manifest.json"), JSON.stringify({ version: "0.21.0" }));
+    const t = io({});
+    expect(await cli(["select", "--head", h, "--base", b, "--base-ref", "main", "--out", join(tmp, "sel")], t.io)).toBe(0);
+    expect(t.err).toEqual([]);
+    expect(readFileSync(join(tmp, "sel", "selection.md"), "utf8")).toContain(`Every stack counts as changed: the base branch could not be synthesized (\`main\`: ${join(b, "manifest.json")}: no "stacks" object), so there is nothing to compare with.`);
   });
 
   it("check-workspace stops a cloud stack whose workspace is missing, and writes the comment's line", async () => {

@@ -5,7 +5,7 @@
 import { spawnSync } from "node:child_process";
 import { cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, truncateSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { join, relative } from "node:path";
 import { DOMParser } from "@xmldom/xmldom";
 import { parse } from "yaml";
 import { ConfigError } from "../modules/core/errors";
@@ -494,6 +494,23 @@ describe("an output directory that is not gatehouse's", () => {
     expect(r.status).toBe(1);
     expect(r.stderr).toMatch(message);
     expect(r.stderr).not.toMatch(/\n\s+at /);
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it.each([
+    ["without a stacks key", { version: "0.21.0" }],
+    ["that is null", null],
+    ["whose stacks is a string", { version: "0.21.0", stacks: "dev-aws-edge" }],
+  ])("--no-synth on a manifest %s: exit 1, it lists no stacks, nothing written", (_label, manifest) => {
+    const dir = mkdtempSync(join(tmpdir(), "gatehouse-report-nostacks-"));
+    writeFileSync(join(dir, "manifest.json"), JSON.stringify(manifest));
+    const before = snapshot(dir);
+    const r = spawnSync(process.execPath, ["scripts/run-ts.js", "scripts/report.ts", "--no-synth"], { cwd: root, encoding: "utf8", env: { ...process.env, CDKTF_OUTDIR: dir }, timeout: 30_000 });
+    expect([r.status, r.stdout]).toEqual([1, ""]);
+    expect(r.stderr).toBe(`gatehouse report: reusing the synthesized output in ${relative(root, dir)}\ngatehouse report: ${join(dir, "manifest.json")} lists no stacks; synthesize again\n`);
+    // No report/, no half-written report beside it.
+    expect(readdirSync(dir)).toEqual(["manifest.json"]);
+    expect(snapshot(dir)).toEqual(before);
     rmSync(dir, { recursive: true, force: true });
   });
 });
