@@ -501,6 +501,8 @@ describe("an output directory that is not gatehouse's", () => {
     ["without a stacks key", { version: "0.21.0" }],
     ["that is null", null],
     ["whose stacks is a string", { version: "0.21.0", stacks: "dev-aws-edge" }],
+    ["whose stacks are an empty object", { version: "0.21.0", stacks: {} }],
+    ["whose stacks are a list", { version: "0.21.0", stacks: [] }],
   ])("--no-synth on a manifest %s: exit 1, it lists no stacks, nothing written", (_label, manifest) => {
     const dir = mkdtempSync(join(tmpdir(), "gatehouse-report-nostacks-"));
     writeFileSync(join(dir, "manifest.json"), JSON.stringify(manifest));

@@ -102,8 +102,10 @@ export class ReportInputError extends Error {}
 /** Every stack of a synthesized output directory, in manifest order. */
 export function readStacks(outdir: string): Stack[] {
   const manifest = readJson(outdir, "manifest.json") as Manifest;
-  if (typeof manifest?.stacks !== "object" || manifest.stacks === null) throw new ReportInputError(`gatehouse report: ${join(outdir, "manifest.json")} lists no stacks; synthesize again`);
-  return Object.entries(manifest.stacks).map(([name, s]) => {
+  // A synth writes at least one stack (the demos when envs/ holds none): an empty list is no output of one.
+  const stacks = manifest?.stacks;
+  if (typeof stacks !== "object" || stacks === null || Array.isArray(stacks) || Object.keys(stacks).length === 0) throw new ReportInputError(`gatehouse report: ${join(outdir, "manifest.json")} lists no stacks; synthesize again`);
+  return Object.entries(stacks).map(([name, s]) => {
     // Only paths inside the output directory: the manifest is read, not trusted.
     const rel = normalize(String(s.synthesizedStackPath));
     if (isAbsolute(rel) || rel.startsWith("..")) throw new ReportInputError(`gatehouse report: ${join(outdir, "manifest.json")} names ${rel} for ${name}, outside the output directory`);
