@@ -394,7 +394,7 @@ describe("an output directory that cannot be used: exit 1, one line saying why, 
     });
     const before = tree(out);
     const r = synth({ ...dev, CDKTF_OUTDIR: out });
-    expect([r.status, r.stdout, r.stderr]).toEqual([1, "", `gatehouse: output directory ${out} (CDKTF_OUTDIR): cannot be replaced: EISDIR: illegal operation on a directory; it still holds the previous output.\n`]);
+    expect([r.status, r.stdout, r.stderr]).toEqual([1, "", `gatehouse: output directory ${out} (CDKTF_OUTDIR): cannot be replaced: EISDIR: illegal operation on a directory (at ${join(out, "stacks", "dev-aws-edge")}); it still holds the previous output.\n`]);
     expect(tree(out)).toEqual(before);
     // No staging, journal, old output or lock file beside it.
     expect(readdirSync(parent)).toEqual(["cdktf.out"]);

@@ -452,7 +452,10 @@ export function commitOutput(staging: string, out: OutputDir, opts: CommitOption
     if (e instanceof OutputError) throw e;
     const code = (e as NodeJS.ErrnoException).code;
     const hint = code === "EBUSY" || code === "EXDEV" ? " (is it a mount point? name a directory inside it)" : "";
-    throw new OutputError(`${out.described}: cannot be replaced${hint}: ${describeError(e)}; it still holds the previous output.`);
+    // Which path stood in the way: the one a rename or removal named.
+    const err = e as NodeJS.ErrnoException & { dest?: string };
+    const at = err.path;
+    throw new OutputError(`${out.described}: cannot be replaced${hint}: ${describeError(e)}${at ? ` (at ${printable(at)})` : ""}; it still holds the previous output.`);
   }
 }
 
